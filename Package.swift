@@ -1,0 +1,109 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Dependencies point one way: core ← storage / relay ← HTTP ← executable.
+let package = Package(
+    name: "DeskBridge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "deskbridge", targets: ["deskbridge"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        /// zlib, for Tencent UserSig (a zlib stream inside URL-safe base64).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        /// The pure core: wire shapes, identities, signatures, the ownership state machine,
+        /// the flow engine, routing and translation. No I/O, no clocks, no logging.
+        .target(
+            name: "DeskBridgeCore",
+            dependencies: [
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        /// Reads `deskbridge.yaml` into the core's typed `DeskBridgeConfig` and validates it.
+        .target(
+            name: "DeskBridgeConfig",
+            dependencies: ["DeskBridgeCore", .product(name: "Yams", package: "Yams")]
+        ),
+        /// Storage ports and the in-memory adapter.
+        .target(name: "DeskBridgeStore", dependencies: ["DeskBridgeCore"]),
+        /// The embedded SQLite adapter (GRDB, WAL, synchronous=FULL).
+        .target(
+            name: "DeskBridgeSQLite",
+            dependencies: ["DeskBridgeStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        /// The shell around the core: processing accepted webhooks in order, desk commands, queue draining.
+        .target(
+            name: "DeskBridgeRuntime",
+            dependencies: [
+                "DeskBridgeStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        /// Outbound calls: the durable outbox workers, the HTTP transport and OAuth.
+        .target(
+            name: "DeskBridgeRelay",
+            dependencies: [
+                "DeskBridgeRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        /// The HTTP surface (Hummingbird 2) and `buildApplication`.
+        .target(
+            name: "DeskBridgeHTTP",
+            dependencies: [
+                "DeskBridgeConfig", "DeskBridgeSQLite", "DeskBridgeRelay",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .executableTarget(
+            name: "deskbridge",
+            dependencies: [
+                "DeskBridgeHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "DeskBridgeTestSupport",
+            dependencies: [
+                "DeskBridgeHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/DeskBridgeTestSupport"
+        ),
+        .testTarget(name: "DeskBridgeCoreTests", dependencies: ["DeskBridgeCore", "DeskBridgeConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DeskBridgeStoreTests", dependencies: ["DeskBridgeSQLite", "DeskBridgeTestSupport"]),
+        .testTarget(name: "DeskBridgeRelayTests", dependencies: ["DeskBridgeRelay", "DeskBridgeTestSupport"]),
+        .testTarget(
+            name: "DeskBridgeHTTPTests",
+            dependencies: ["DeskBridgeHTTP", "DeskBridgeTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        .testTarget(name: "DeskBridgeEndToEndTests", dependencies: ["DeskBridgeTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

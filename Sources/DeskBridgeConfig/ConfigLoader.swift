@@ -1,0 +1,129 @@
+import DeskBridgeCore
+import Foundation
+import Yams
+
+/// A configuration that passed every check, with the folder relative paths resolve against.
+package struct LoadedConfig: Sendable {
+    package var config: DeskBridgeConfig
+    package var directory: URL
+
+    /// `storage.url`'s SQLite file, resolved against the config folder.
+    package var sqlitePath: String? {
+        guard config.storage.url.hasPrefix("sqlite:") else { return nil }
+        return resolve(String(config.storage.url.dropFirst("sqlite:".count)))
+    }
+
+    /// A path from the config, relative to the config file's folder.
+    package func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : directory.appendingPathComponent(path).standardizedFileURL.path
+    }
+}
+
+/// Every problem found, one per line, each naming its key path.
+package struct ConfigErrors: Error, CustomStringConvertible {
+    package var problems: [ConfigProblem]
+    package init(problems: [ConfigProblem]) { self.problems = problems }
+    package var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// Reads `deskbridge.yaml`: `${env:NAME}` substitution, strict keys, then semantic checks.
+package enum ConfigLoader {
+    package static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Result<LoadedConfig, ConfigErrors> {
+        let url = URL(fileURLWithPath: path)
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            return .failure(ConfigErrors(problems: [ConfigProblem(path: "", message: "cannot read config file \(path)")]))
+        }
+        return parse(yaml: text, directory: url.deletingLastPathComponent(), environment: environment)
+    }
+
+    package static func parse(yaml: String, directory: URL, environment: [String: String]) -> Result<LoadedConfig, ConfigErrors> {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                return .failure(ConfigErrors(problems: [ConfigProblem(path: "", message: "config file is empty")]))
+            }
+            root = node
+        } catch {
+            return .failure(ConfigErrors(problems: [ConfigProblem(path: "", message: "not valid YAML: \(error)")]))
+        }
+        let sink = ConfigProblemSink()
+        let substituted = EnvironmentSubstitution(environment: environment, sink: sink).apply(root, path: "")
+        let config: DeskBridgeConfig
+        do {
+            config = try YAMLDecoder().decode(DeskBridgeConfig.self, from: substituted, userInfo: [ConfigProblemSink.userInfoKey: sink])
+        } catch let error as DecodingError {
+            return .failure(ConfigErrors(problems: sink.all + [problem(from: error)]))
+        } catch {
+            return .failure(ConfigErrors(problems: sink.all + [ConfigProblem(path: "", message: "\(error)")]))
+        }
+        let loaded = LoadedConfig(config: config, directory: directory)
+        let problems = sink.all + ConfigValidator(loaded: loaded).problems()
+        return problems.isEmpty ? .success(loaded) : .failure(ConfigErrors(problems: problems))
+    }
+
+    private static func problem(from error: DecodingError) -> ConfigProblem {
+        switch error {
+        case .keyNotFound(let key, let context):
+            ConfigProblem(path: KeyPath.render(context.codingPath + [key]), message: "required key is missing")
+        case .typeMismatch(let type, let context):
+            ConfigProblem(path: KeyPath.render(context.codingPath), message: "expected \(describe(type))")
+        case .valueNotFound(let type, let context):
+            ConfigProblem(path: KeyPath.render(context.codingPath), message: "expected \(describe(type)), found nothing")
+        case .dataCorrupted(let context):
+            ConfigProblem(path: KeyPath.render(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            ConfigProblem(path: "", message: "\(error)")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is SkillGroupID.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is String.Type, is AgentID.Type: "a string"
+        default: "a value of type \(type)"
+        }
+    }
+}
+
+/// Replaces `${env:NAME}` in every scalar, reporting unset variables with their key path.
+struct EnvironmentSubstitution {
+    let environment: [String: String]
+    let sink: ConfigProblemSink
+
+    func apply(_ node: Node, path: String) -> Node {
+        switch node {
+        case .scalar(var scalar):
+            scalar.string = substitute(scalar.string, path: path)
+            return .scalar(scalar)
+        case .mapping(let mapping):
+            let pairs = mapping.map { key, value in
+                let name = key.string ?? "?"
+                return (key, apply(value, path: path.isEmpty ? name : "\(path).\(name)"))
+            }
+            return .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark))
+        case .sequence(let sequence):
+            let nodes = sequence.enumerated().map { index, child in apply(child, path: "\(path)[\(index)]") }
+            return .sequence(Node.Sequence(nodes, sequence.tag, sequence.style, sequence.mark))
+        case .alias:
+            return node
+        }
+    }
+
+    private func substitute(_ text: String, path: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "${env:") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
+            let name = String(rest[open.upperBound..<close])
+            if let value = environment[name] {
+                out += value
+            } else {
+                sink.report(path, "environment variable \(name) is not set")
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}

@@ -1,0 +1,99 @@
+import DeskBridgeCore
+import Foundation
+
+/// Semantic checks that decoding cannot express: references, ranges, reachability.
+struct ConfigValidator {
+    let loaded: LoadedConfig
+    private var config: DeskBridgeConfig { loaded.config }
+
+    func problems() -> [ConfigProblem] {
+        var out: [ConfigProblem] = []
+        func fail(_ path: String, _ message: String) { out.append(ConfigProblem(path: path, message: message)) }
+
+        // server, storage, channel
+        if !(0...65_535).contains(config.server.port) { fail("server.port", "must be between 0 and 65535") }
+        if config.server.maxBodyBytes < 1_024 { fail("server.maxBodyBytes", "must be at least 1024") }
+        let storage = config.storage.url
+        if storage.hasPrefix("postgres://") || storage.hasPrefix("postgresql://") {
+            fail("storage.url", "PostgreSQL storage is not available in this version; use sqlite:PATH")
+        } else if !storage.hasPrefix("sqlite:") || storage.count <= "sqlite:".count {
+            fail("storage.url", "must be sqlite:PATH or postgres://…")
+        }
+        if URL(string: config.channel.apiBaseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            fail("channel.apiBaseURL", "must be an http(s) URL")
+        }
+        if let auth = config.channel.auth {
+            switch (auth.serviceAccountKeyFile, auth.bearerToken) {
+            case (nil, nil): fail("channel.auth", "set serviceAccountKeyFile or bearerToken, or omit auth")
+            case (.some, .some): fail("channel.auth", "set only one of serviceAccountKeyFile and bearerToken")
+            case (let file?, nil):
+                if !FileManager.default.isReadableFile(atPath: loaded.resolve(file)) {
+                    fail("channel.auth.serviceAccountKeyFile", "cannot read \(file)")
+                }
+            case (nil, .some): break
+            }
+        }
+        let retry = config.channel.retry
+        for (key, value) in [("requestTimeoutMs", retry.requestTimeoutMs), ("initialBackoffMs", retry.initialBackoffMs),
+                             ("maxBackoffMs", retry.maxBackoffMs), ("giveUpAfterHours", retry.giveUpAfterHours)] where value <= 0 {
+            fail("channel.retry.\(key)", "must be positive")
+        }
+        if retry.maxBackoffMs < retry.initialBackoffMs { fail("channel.retry.maxBackoffMs", "must not be below initialBackoffMs") }
+        for (index, agent) in config.channel.agents.enumerated() where config.flows.flows[agent.flow] == nil {
+            fail("channel.agents[\(index)].flow", "unknown flow \"\(agent.flow)\"")
+        }
+
+        // desk
+        let desk = config.desk
+        if desk.secretKey.isEmpty { fail("desk.secretKey", "must not be empty") }
+        let groupIds = desk.skillGroups.map(\.id)
+        for (index, group) in desk.skillGroups.enumerated() {
+            if groupIds.filter({ $0 == group.id }).count > 1 { fail("desk.skillGroups[\(index)].id", "duplicate skill group \(group.id)") }
+            if group.receptionLimit < 1 { fail("desk.skillGroups[\(index)].receptionLimit", "must be at least 1") }
+        }
+        let agentIds = desk.agents.map(\.id)
+        for (index, agent) in desk.agents.enumerated() {
+            if agentIds.filter({ $0 == agent.id }).count > 1 { fail("desk.agents[\(index)].id", "duplicate agent \(agent.id)") }
+            for (g, membership) in agent.skillGroups.enumerated() {
+                if !groupIds.contains(membership.id) { fail("desk.agents[\(index)].skillGroups[\(g)].id", "unknown skill group \(membership.id)") }
+                if !(1...5).contains(membership.priority) { fail("desk.agents[\(index)].skillGroups[\(g)].priority", "must be 1 to 5") }
+            }
+        }
+        if !groupIds.contains(desk.assignment.defaultSkillGroup) {
+            fail("desk.assignment.defaultSkillGroup", "unknown skill group \(desk.assignment.defaultSkillGroup)")
+        }
+        for (key, strategy) in [("strategy", desk.assignment.strategy), ("fallback", desk.assignment.fallback)] where strategy != .automatic {
+            fail("desk.assignment.\(key)", "\(strategy.rawValue) is not available in this version; use automatic")
+        }
+        for (key, endpoint) in [("assignment", desk.callbacks.assignment), ("sessionEvents", desk.callbacks.sessionEvents)] {
+            if let url = endpoint.url, URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+                fail("desk.callbacks.\(key).url", "must be an http(s) URL")
+            }
+            if endpoint.timeoutMs <= 0 { fail("desk.callbacks.\(key).timeoutMs", "must be positive") }
+        }
+        if TimeZone(identifier: desk.workingHours.timezone) == nil {
+            fail("desk.workingHours.timezone", "unknown time zone \"\(desk.workingHours.timezone)\"")
+        }
+        let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        for (day, ranges) in desk.workingHours.days {
+            if !dayNames.contains(day) { fail("desk.workingHours.days.\(day)", "unknown day; use mon … sun") }
+            for (index, range) in ranges.enumerated() where !Self.isTimeRange(range) {
+                fail("desk.workingHours.days.\(day)[\(index)]", "expected HH:MM-HH:MM")
+            }
+        }
+        if !(1...10).contains(desk.satisfaction.scale) { fail("desk.satisfaction.scale", "must be 1 to 10") }
+
+        out += FlowValidator(flows: config.flows).problems()
+        return out
+    }
+
+    static func isTimeRange(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2 else { return false }
+        return parts.allSatisfy { part in
+            let hm = part.split(separator: ":")
+            guard hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]) else { return false }
+            return (0...24).contains(h) && (0..<60).contains(m)
+        }
+    }
+}

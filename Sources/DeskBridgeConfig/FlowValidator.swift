@@ -1,0 +1,88 @@
+import DeskBridgeCore
+
+/// Checks every flow: a known start, required fields per node type, references to known nodes,
+/// no unreachable nodes, and no loop that never waits for the user.
+struct FlowValidator {
+    let flows: FlowsConfig
+
+    /// Node types this version's flow engine runs; the others are refused rather than skipped.
+    static let supported: Set<FlowNode.Kind> = [.message, .branch, .transfer, .end]
+
+    func problems() -> [ConfigProblem] {
+        var out: [ConfigProblem] = []
+        if flows.flows.isEmpty { out.append(ConfigProblem(path: "flows", message: "at least one flow is required")) }
+        if let name = flows.defaultFlow, flows.flows[name] == nil {
+            out.append(ConfigProblem(path: "flows.default", message: "unknown flow \"\(name)\""))
+        } else if flows.resolvedDefault == nil, flows.flows.count > 1 {
+            out.append(ConfigProblem(path: "flows.default", message: "required when there is more than one flow"))
+        }
+        for name in flows.flows.keys.sorted() {
+            out += problems(in: flows.flows[name]!, path: "flows.\(name)")
+        }
+        return out
+    }
+
+    private func problems(in flow: FlowDefinition, path: String) -> [ConfigProblem] {
+        var out: [ConfigProblem] = []
+        func fail(_ key: String, _ message: String) { out.append(ConfigProblem(path: "\(path).\(key)", message: message)) }
+        if flow.nodes[flow.start] == nil { fail("start", "unknown node \"\(flow.start)\"") }
+        for id in flow.nodes.keys.sorted() {
+            let node = flow.nodes[id]!
+            let at = "nodes.\(id)"
+            if !Self.supported.contains(node.type) {
+                fail("\(at).type", "node type \(node.type.rawValue) is not available in this version")
+            }
+            for (key, missing) in requiredFields(node) where missing { fail("\(at).\(key)", "required for a \(node.type.rawValue) node") }
+            for (key, target) in node.successors where flow.nodes[target] == nil {
+                fail("\(at).\(key)", "unknown node \"\(target)\"")
+            }
+        }
+        let reachable = reach(flow)
+        for id in flow.nodes.keys.sorted() where !reachable.contains(id) {
+            fail("nodes.\(id)", "unreachable from start \"\(flow.start)\"")
+        }
+        if let cycle = loopWithoutWaiting(flow) { fail("nodes.\(cycle)", "part of a loop that never waits for the user") }
+        return out
+    }
+
+    private func requiredFields(_ node: FlowNode) -> [(String, Bool)] {
+        switch node.type {
+        case .message: [("text", node.text == nil)]
+        case .branch: [("items", (node.items ?? []).isEmpty)] + (node.items ?? []).enumerated().map { ("items[\($0.offset)].next", $0.element.next == nil) }
+        case .collect: [("header", node.header == nil), ("variable", node.variable == nil), ("next", node.next == nil)]
+        case .interfaceCall: [("url", node.url == nil), ("next", node.next == nil)]
+        case .condition: [("branches", node.branches == nil), ("default", node.defaultNext == nil)]
+        case .serviceTime: [("inHours", node.inHours == nil), ("outOfHours", node.outOfHours == nil)]
+        case .chatbot: [("questions", (node.questions ?? []).isEmpty)]
+        case .transfer, .end: []
+        }
+    }
+
+    private func reach(_ flow: FlowDefinition) -> Set<String> {
+        var seen: Set<String> = []
+        var stack = [flow.start]
+        while let id = stack.popLast() {
+            guard !seen.contains(id), let node = flow.nodes[id] else { continue }
+            seen.insert(id)
+            stack += node.successors.map(\.node)
+        }
+        return seen
+    }
+
+    /// A node on a cycle made only of nodes that do not wait for input.
+    private func loopWithoutWaiting(_ flow: FlowDefinition) -> String? {
+        let waits: Set<FlowNode.Kind> = [.branch, .collect, .chatbot, .transfer, .end]
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        func visit(_ id: String) -> String? {
+            guard let node = flow.nodes[id], !waits.contains(node.type) else { return nil }
+            if state[id] == 1 { return id }
+            if state[id] == 2 { return nil }
+            state[id] = 1
+            for next in node.successors.map(\.node) { if let found = visit(next) { return found } }
+            state[id] = 2
+            return nil
+        }
+        for id in flow.nodes.keys.sorted() { if let found = visit(id) { return found } }
+        return nil
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// The whole configuration (CONTRACT §2), read once at boot into one `Sendable` value.
+///
+/// Every key has a default except `desk.secretKey` and `flows`.
+package struct DeskBridgeConfig: Sendable, Decodable {
+    package var server: ServerConfig
+    package var storage: StorageConfig
+    package var channel: ChannelConfig
+    package var desk: DeskConfig
+    package var flows: FlowsConfig
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case server, storage, channel, desk, flows }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.strictContainer(CodingKeys.self)
+        server = try c.value(.server, default: ServerConfig())
+        storage = try c.value(.storage, default: StorageConfig())
+        channel = try c.value(.channel, default: ChannelConfig())
+        desk = try c.decode(DeskConfig.self, forKey: .desk)
+        flows = try c.decode(FlowsConfig.self, forKey: .flows)
+    }
+}
+
+package struct ServerConfig: Sendable, Decodable {
+    package var host = "127.0.0.1"
+    package var port = 8080
+    package var maxBodyBytes = 262_144
+    package var trustedProxies: [String] = []
+
+    package init() {}
+    private enum CodingKeys: String, CodingKey, CaseIterable { case host, port, maxBodyBytes, trustedProxies }
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.strictContainer(CodingKeys.self)
+        host = try c.value(.host, default: host)
+        port = try c.value(.port, default: port)
+        maxBodyBytes = try c.value(.maxBodyBytes, default: maxBodyBytes)
+        trustedProxies = try c.value(.trustedProxies, default: trustedProxies)
+    }
+}
+
+package struct StorageConfig: Sendable, Decodable {
+    package var url = "sqlite:data/deskbridge.sqlite"
+
+    package init() {}
+    private enum CodingKeys: String, CodingKey, CaseIterable { case url }
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.strictContainer(CodingKeys.self)
+        url = try c.value(.url, default: url)
+    }
+}
+
+package struct ChannelConfig: Sendable, Decodable {
+    package var apiBaseURL = "https://businessmessages.googleapis.com"
+    package var auth: Auth?
+    package var webhook = Webhook()
+    package var bot = Bot()
+    package var retry = Retry()
+    package var agents: [AgentFlow] = []
+
+    package struct Auth: Sendable, Decodable {
+        package var serviceAccountKeyFile: String?
+        package var bearerToken: String?
+        private enum CodingKeys: String, CodingKey, CaseIterable { case serviceAccountKeyFile, bearerToken }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            serviceAccountKeyFile = try c.decodeIfPresent(String.self, forKey: .serviceAccountKeyFile)
+            bearerToken = try c.decodeIfPresent(String.self, forKey: .bearerToken)
+        }
+    }
+
+    package struct Webhook: Sendable, Decodable {
+        package var clientToken: String?
+        package var partnerKey: String?
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case clientToken, partnerKey }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            clientToken = try c.decodeIfPresent(String.self, forKey: .clientToken)
+            partnerKey = try c.decodeIfPresent(String.self, forKey: .partnerKey)
+        }
+    }
+
+    package struct Bot: Sendable, Decodable {
+        package var displayName = "Assistant"
+        package var avatarImage: String?
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case displayName, avatarImage }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            displayName = try c.value(.displayName, default: displayName)
+            avatarImage = try c.decodeIfPresent(String.self, forKey: .avatarImage)
+        }
+    }
+
+    package struct Retry: Sendable, Decodable {
+        package var requestTimeoutMs = 10_000
+        package var initialBackoffMs = 500
+        package var maxBackoffMs = 30_000
+        package var giveUpAfterHours = 24
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case requestTimeoutMs, initialBackoffMs, maxBackoffMs, giveUpAfterHours }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            requestTimeoutMs = try c.value(.requestTimeoutMs, default: requestTimeoutMs)
+            initialBackoffMs = try c.value(.initialBackoffMs, default: initialBackoffMs)
+            maxBackoffMs = try c.value(.maxBackoffMs, default: maxBackoffMs)
+            giveUpAfterHours = try c.value(.giveUpAfterHours, default: giveUpAfterHours)
+        }
+        package var policy: RetryPolicy {
+            RetryPolicy(initialBackoffMs: initialBackoffMs, maxBackoffMs: maxBackoffMs, giveUpAfterMs: Int64(giveUpAfterHours) * 3_600_000)
+        }
+    }
+
+    package struct AgentFlow: Sendable, Decodable {
+        package var agent: String
+        package var flow: String
+        private enum CodingKeys: String, CodingKey, CaseIterable { case agent, flow }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            agent = try c.decode(String.self, forKey: .agent)
+            flow = try c.decode(String.self, forKey: .flow)
+        }
+    }
+
+    package init() {}
+    private enum CodingKeys: String, CodingKey, CaseIterable { case apiBaseURL, auth, webhook, bot, retry, agents }
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.strictContainer(CodingKeys.self)
+        apiBaseURL = try c.value(.apiBaseURL, default: apiBaseURL)
+        auth = try c.decodeIfPresent(Auth.self, forKey: .auth)
+        webhook = try c.value(.webhook, default: webhook)
+        bot = try c.value(.bot, default: bot)
+        retry = try c.value(.retry, default: retry)
+        agents = try c.value(.agents, default: agents)
+    }
+
+    /// The name of the flow a Google agent's conversations run.
+    package func flowName(forAgent agent: String, default fallback: String) -> String {
+        agents.first { $0.agent == agent }?.flow ?? fallback
+    }
+}

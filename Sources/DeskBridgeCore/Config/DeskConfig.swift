@@ -1,0 +1,257 @@
+import Foundation
+
+/// `desk:` — the Tencent-style desk DeskBridge runs (CONTRACT §2).
+package struct DeskConfig: Sendable, Decodable {
+    package var sdkAppId = 1_400_000_000
+    package var adminIdentifier = "administrator"
+    package var secretKey: String
+    package var callbackToken: String?
+    package var callbacks = Callbacks()
+    package var assignment = Assignment()
+    package var routing = Routing()
+    package var reception = Reception()
+    package var queue = Queue()
+    package var prompts = Prompts()
+    package var closure = Closure()
+    package var workingHours = WorkingHours()
+    package var satisfaction = Satisfaction()
+    package var skillGroups: [SkillGroup] = [SkillGroup(id: 1, name: "Support", receptionLimit: 3)]
+    package var agents: [Agent] = []
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case sdkAppId, adminIdentifier, secretKey, callbackToken, callbacks, assignment, routing, reception, queue
+        case prompts, closure, workingHours, satisfaction, skillGroups, agents
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.strictContainer(CodingKeys.self)
+        sdkAppId = try c.value(.sdkAppId, default: sdkAppId)
+        adminIdentifier = try c.value(.adminIdentifier, default: adminIdentifier)
+        secretKey = try c.decode(String.self, forKey: .secretKey)
+        callbackToken = try c.decodeIfPresent(String.self, forKey: .callbackToken)
+        callbacks = try c.value(.callbacks, default: callbacks)
+        assignment = try c.value(.assignment, default: assignment)
+        routing = try c.value(.routing, default: routing)
+        reception = try c.value(.reception, default: reception)
+        queue = try c.value(.queue, default: queue)
+        prompts = try c.value(.prompts, default: prompts)
+        closure = try c.value(.closure, default: closure)
+        workingHours = try c.value(.workingHours, default: workingHours)
+        satisfaction = try c.value(.satisfaction, default: satisfaction)
+        skillGroups = try c.value(.skillGroups, default: skillGroups)
+        agents = try c.value(.agents, default: agents)
+    }
+
+    package func skillGroup(_ id: SkillGroupID) -> SkillGroup? { skillGroups.first { $0.id == id } }
+    package func agent(_ id: AgentID) -> Agent? { agents.first { $0.id == id } }
+
+    // MARK: - Sections
+
+    package struct Callbacks: Sendable, Decodable {
+        package var assignment = Endpoint()
+        package var sessionEvents = Endpoint()
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case assignment, sessionEvents }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            assignment = try c.value(.assignment, default: assignment)
+            sessionEvents = try c.value(.sessionEvents, default: sessionEvents)
+        }
+    }
+
+    package struct Endpoint: Sendable, Decodable {
+        package var url: String?
+        package var timeoutMs = 2_000
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case url, timeoutMs }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            url = try c.decodeIfPresent(String.self, forKey: .url)
+            timeoutMs = try c.value(.timeoutMs, default: timeoutMs)
+        }
+    }
+
+    package enum Strategy: String, Sendable, Decodable, CaseIterable { case automatic, userChoice, webhook }
+
+    package struct Assignment: Sendable, Decodable {
+        package var strategy = Strategy.automatic
+        package var fallback = Strategy.automatic
+        package var defaultSkillGroup = SkillGroupID(1)
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case strategy, fallback, defaultSkillGroup }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            strategy = try c.value(.strategy, default: strategy)
+            fallback = try c.value(.fallback, default: fallback)
+            defaultSkillGroup = try c.value(.defaultSkillGroup, default: defaultSkillGroup)
+        }
+    }
+
+    package enum RoutingOrder: String, Sendable, Decodable { case fifo, skillGroupPriority }
+
+    package struct Routing: Sendable, Decodable {
+        package var order = RoutingOrder.fifo
+        package var preferLastReceptionist = false
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case order, preferLastReceptionist }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            order = try c.value(.order, default: order)
+            preferLastReceptionist = try c.value(.preferLastReceptionist, default: preferLastReceptionist)
+        }
+    }
+
+    package struct Reception: Sendable, Decodable {
+        package var automatic = true
+        package var acceptTimeoutSeconds = 60
+        package var redirectOnTimeout = true
+        package var breakOnTimeout = false
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case automatic, acceptTimeoutSeconds, redirectOnTimeout, breakOnTimeout }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            automatic = try c.value(.automatic, default: automatic)
+            acceptTimeoutSeconds = try c.value(.acceptTimeoutSeconds, default: acceptTimeoutSeconds)
+            redirectOnTimeout = try c.value(.redirectOnTimeout, default: redirectOnTimeout)
+            breakOnTimeout = try c.value(.breakOnTimeout, default: breakOnTimeout)
+        }
+    }
+
+    package struct Queue: Sendable, Decodable {
+        package var prompt = "You are number $QueuePosition in the queue; $WaitNo people are ahead of you."
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case prompt }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            prompt = try c.value(.prompt, default: prompt)
+        }
+    }
+
+    package struct Prompts: Sendable, Decodable {
+        package var welcome: String?
+        package var connecting = "Connecting you to an agent…"
+        package var connected = "You are now chatting with ${StaffNickName}."
+        package var failed = "No agent is available right now. Please try again later."
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case welcome, connecting, connected, failed }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            welcome = try c.decodeIfPresent(String.self, forKey: .welcome)
+            connecting = try c.value(.connecting, default: connecting)
+            connected = try c.value(.connected, default: connected)
+            failed = try c.value(.failed, default: failed)
+        }
+    }
+
+    package struct Closure: Sendable, Decodable {
+        package var userTimeoutSeconds = 900
+        package var timeoutMessage = "This chat was closed because we did not hear from you."
+        package var closureMessage = "This chat has ended. Thank you!"
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case userTimeoutSeconds, timeoutMessage, closureMessage }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            userTimeoutSeconds = try c.value(.userTimeoutSeconds, default: userTimeoutSeconds)
+            timeoutMessage = try c.value(.timeoutMessage, default: timeoutMessage)
+            closureMessage = try c.value(.closureMessage, default: closureMessage)
+        }
+    }
+
+    package struct WorkingHours: Sendable, Decodable {
+        package var enabled = false
+        package var timezone = "UTC"
+        package var days: [String: [String]] = [:]
+        package var afterHoursReply = "We are closed right now."
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case enabled, timezone, days, afterHoursReply }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            enabled = try c.value(.enabled, default: enabled)
+            timezone = try c.value(.timezone, default: timezone)
+            days = try c.value(.days, default: days)
+            afterHoursReply = try c.value(.afterHoursReply, default: afterHoursReply)
+        }
+    }
+
+    package struct Satisfaction: Sendable, Decodable {
+        package var sendAfterEnd = true
+        package var agentMayInvite = true
+        package var userMayRequest = true
+        package var scale = 5
+        package var invitation = "How would you rate this chat?"
+        package var thanks = "Thank you for your feedback!"
+        package var validityHours = 12
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable {
+            case sendAfterEnd, agentMayInvite, userMayRequest, scale, invitation, thanks, validityHours
+        }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            sendAfterEnd = try c.value(.sendAfterEnd, default: sendAfterEnd)
+            agentMayInvite = try c.value(.agentMayInvite, default: agentMayInvite)
+            userMayRequest = try c.value(.userMayRequest, default: userMayRequest)
+            scale = try c.value(.scale, default: scale)
+            invitation = try c.value(.invitation, default: invitation)
+            thanks = try c.value(.thanks, default: thanks)
+            validityHours = try c.value(.validityHours, default: validityHours)
+        }
+    }
+
+    package struct SkillGroup: Sendable, Decodable, Equatable {
+        package var id: SkillGroupID
+        package var name: String
+        package var receptionLimit: Int
+        package init(id: SkillGroupID, name: String, receptionLimit: Int) {
+            self.id = id
+            self.name = name
+            self.receptionLimit = receptionLimit
+        }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case id, name, receptionLimit }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            id = try c.decode(SkillGroupID.self, forKey: .id)
+            name = try c.value(.name, default: "Group \(id)")
+            receptionLimit = try c.value(.receptionLimit, default: 3)
+        }
+    }
+
+    package enum AgentStatus: String, Sendable, Codable, CaseIterable { case Available, Busy, Rest, Offline }
+
+    package struct Agent: Sendable, Decodable, Equatable {
+        package var id: AgentID
+        package var nickname: String
+        package var staffNo: String
+        package var avatarImage: String?
+        package var status: AgentStatus
+        package var skillGroups: [Membership]
+
+        package struct Membership: Sendable, Decodable, Equatable {
+            package var id: SkillGroupID
+            package var priority: Int
+            private enum CodingKeys: String, CodingKey, CaseIterable { case id, priority }
+            package init(id: SkillGroupID, priority: Int) {
+                self.id = id
+                self.priority = priority
+            }
+            package init(from decoder: any Decoder) throws {
+                let c = try decoder.strictContainer(CodingKeys.self)
+                id = try c.decode(SkillGroupID.self, forKey: .id)
+                priority = try c.value(.priority, default: 3)
+            }
+        }
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case id, nickname, staffNo, avatarImage, status, skillGroups }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            id = try c.decode(AgentID.self, forKey: .id)
+            nickname = try c.value(.nickname, default: "Support agent")
+            staffNo = try c.value(.staffNo, default: "")
+            avatarImage = try c.decodeIfPresent(String.self, forKey: .avatarImage)
+            status = try c.value(.status, default: .Offline)
+            skillGroups = try c.value(.skillGroups, default: [])
+        }
+
+        /// How the agent appears to users: nickname and avatar, never the e-mail (translation.md §2).
+        package var representative: Representative { Representative(.HUMAN, displayName: nickname, avatarImage: avatarImage) }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// A call to the Google-style API, as data (CONTRACT §4). Ids are fixed when the call is
+/// created, so every retry reuses them.
+package enum GoogleCall: Codable, Sendable, Equatable {
+    case message(GoogleMessage)
+    case event(eventId: String, GoogleEvent)
+    case receipt(messageId: String)
+
+    /// Method and path under `{apiBaseURL}`.
+    package func request(conversationId: String) -> (method: String, path: String) {
+        let base = "/v1/conversations/\(Self.escape(conversationId))"
+        switch self {
+        case .message: return ("POST", base + "/messages")
+        case .event(let eventId, _): return ("POST", base + "/events?eventId=\(Self.escape(eventId))")
+        case .receipt(let messageId): return ("PATCH", base + "/messages/\(Self.escape(messageId))/receipt")
+        }
+    }
+
+    package var body: Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        switch self {
+        case .message(let message): return (try? encoder.encode(message)) ?? Data()
+        case .event(_, let event): return (try? encoder.encode(event)) ?? Data()
+        case .receipt: return Data(#"{"receiptType":"READ"}"#.utf8)
+        }
+    }
+
+    /// The idempotency id: messageId, eventId or the receipted message.
+    package var id: String {
+        switch self {
+        case .message(let message): message.messageId
+        case .event(let eventId, _): eventId
+        case .receipt(let messageId): "receipt-\(messageId)"
+        }
+    }
+
+    private static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&=#"))) ?? text
+    }
+}
+
+/// The body of a `Desk.SessionEventNotify` callback (CONTRACT §4).
+package struct SessionEventNotification: Codable, Sendable, Equatable {
+    package var CallbackCommand = "Desk.SessionEventNotify"
+    package var SessionId: String
+    package var Event: String
+    package var EventTime: Int64
+    package var ChannelType = "GBM"
+    package var ClientUserId: String
+    package var AgentId = ""
+    package var MsgKey = ""
+    package var MsgBody: [MsgElement] = []
+    package var CloudCustomData = ""
+    package var SatisfactionSelected: Int?
+    package var ForwardFromAgentId = ""
+    package var Typing: Int?
+    /// Stable across retries: `{SessionId}-{n}`, at most 64 characters.
+    package var requestId: String
+
+    private enum CodingKeys: String, CodingKey {
+        case CallbackCommand, SessionId, Event, EventTime, ChannelType, ClientUserId, AgentId, MsgKey, MsgBody
+        case CloudCustomData, SatisfactionSelected, ForwardFromAgentId, Typing
+    }
+
+    package init(session: SessionID, event: String, at time: Date, user: ClientUserID, requestId: String) {
+        self.SessionId = session.rawValue
+        self.Event = event
+        self.EventTime = Int64((time.timeIntervalSince1970 * 1_000).rounded())
+        self.ClientUserId = user.rawValue
+        self.requestId = requestId
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        SessionId = try c.decode(String.self, forKey: .SessionId)
+        Event = try c.decode(String.self, forKey: .Event)
+        EventTime = try c.decode(Int64.self, forKey: .EventTime)
+        ClientUserId = try c.decode(String.self, forKey: .ClientUserId)
+        AgentId = try c.decodeIfPresent(String.self, forKey: .AgentId) ?? ""
+        MsgKey = try c.decodeIfPresent(String.self, forKey: .MsgKey) ?? ""
+        MsgBody = try c.decodeIfPresent([MsgElement].self, forKey: .MsgBody) ?? []
+        CloudCustomData = try c.decodeIfPresent(String.self, forKey: .CloudCustomData) ?? ""
+        SatisfactionSelected = try c.decodeIfPresent(Int.self, forKey: .SatisfactionSelected)
+        ForwardFromAgentId = try c.decodeIfPresent(String.self, forKey: .ForwardFromAgentId) ?? ""
+        Typing = try c.decodeIfPresent(Int.self, forKey: .Typing)
+        requestId = ""
+    }
+}
+
+/// What one step of a conversation asks the shell to do, in order.
+package enum ConversationEffect: Sendable, Equatable {
+    /// Deliver to the Google-style API (per-conversation order).
+    case google(GoogleCall)
+    /// Tell the business server (`Desk.SessionEventNotify`), if it listens.
+    case notify(SessionEventNotification)
+    /// The agent takes one more session: load + 1, only if still Available and under `limit`.
+    case occupy(AgentID, limit: Int)
+    /// The agent frees one session: load − 1; queued sessions may now be assigned.
+    case release(AgentID)
+}

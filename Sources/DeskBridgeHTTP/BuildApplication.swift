@@ -1,0 +1,99 @@
+import AsyncHTTPClient
+import DeskBridgeConfig
+import DeskBridgeCore
+import DeskBridgeRelay
+import DeskBridgeRuntime
+import DeskBridgeSQLite
+import DeskBridgeStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// What `buildApplication` may be given instead of its production defaults.
+package struct ApplicationOverrides: Sendable {
+    package var store: (any DeskStore)?
+    package var transport: (any OutboundTransport)?
+    package var clock: WallClock = .system
+    package var registry: PrometheusCollectorRegistry?
+    /// Names this process in delivery leases.
+    package var replicaId = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    package var pollInterval: Duration = .milliseconds(500)
+    /// Called with the bound address once the server listens (port 0 picks a free port).
+    package var onListening: @Sendable (String, Int) async -> Void = { _, _ in }
+
+    package init() {}
+}
+
+/// Builds the whole service from a validated configuration: one function for `serve` and tests.
+package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides: ApplicationOverrides = .init()) async throws -> some ApplicationProtocol {
+    let config = loaded.config
+    let store: any DeskStore
+    if let given = overrides.store {
+        store = given
+    } else if let path = loaded.sqlitePath {
+        store = try SQLiteDeskStore(path: path)
+    } else {
+        throw ConfigErrors(problems: [ConfigProblem(path: "storage.url", message: "unsupported storage URL")])
+    }
+
+    var services: [any Service] = []
+    let transport: any OutboundTransport
+    if let given = overrides.transport {
+        transport = given
+    } else {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        services.append(HTTPClientService(client: client))
+        transport = AsyncHTTPTransport(client: client)
+    }
+    let tokens: any TokenProvider
+    switch (config.channel.auth?.bearerToken, config.channel.auth?.serviceAccountKeyFile) {
+    case (let token?, _): tokens = StaticBearerToken(token: token)
+    case (nil, let file?): tokens = try ServiceAccountTokenProvider(keyFile: loaded.resolve(file), transport: transport)
+    case (nil, nil): tokens = NoAuthorization()
+    }
+
+    let runtime = ConversationRuntime(store: store, config: config, clock: overrides.clock, logger: logger)
+    try await runtime.seedAgents()
+    services.append(ProcessorService(runtime: runtime, pollInterval: overrides.pollInterval, logger: logger))
+    services.append(DeliveryService(
+        store: store, transport: transport, builder: RequestBuilder(channel: config.channel, desk: config.desk, tokens: tokens),
+        policy: config.channel.retry.policy, clock: overrides.clock, signal: runtime.deliveries, owner: overrides.replicaId,
+        pollInterval: overrides.pollInterval, logger: logger))
+
+    let router = Router(context: DeskRequestContext.self)
+    WebhookRoutes(
+        runtime: runtime,
+        verifier: WebhookSignatureVerifier(keys: [config.channel.webhook.clientToken, config.channel.webhook.partnerKey].compactMap { $0 }),
+        clientToken: config.channel.webhook.clientToken, maxBodyBytes: config.server.maxBodyBytes,
+        clientAddress: ClientAddress(trustedProxies: Set(config.server.trustedProxies))
+    ).register(on: router)
+    DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
+               now: { overrides.clock.now() }).register(on: router)
+    OperationsRoutes(store: store, registry: overrides.registry).register(on: router)
+
+    let onListening = overrides.onListening
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "DeskBridge"),
+        services: services,
+        onServerRunning: { channel in
+            let address = channel.localAddress
+            logger.info("DeskBridge listening", metadata: ["address": "\(address?.ipAddress ?? "?"):\(address?.port ?? 0)"])
+            await onListening(address?.ipAddress ?? config.server.host, address?.port ?? config.server.port)
+        },
+        logger: logger
+    )
+}
+
+/// Owns the process's one `HTTPClient` and shuts it down after the workers have stopped.
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,86 @@
+import DeskBridgeCore
+import DeskBridgeRuntime
+import DeskBridgeStore
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+
+/// `POST /webhooks/business-messages` (CONTRACT §3): size, handshake, signature, parse, store —
+/// in that order — and a 200 only once the event is durably committed.
+struct WebhookRoutes: Sendable {
+    let runtime: ConversationRuntime
+    let verifier: WebhookSignatureVerifier
+    let clientToken: String?
+    let maxBodyBytes: Int
+    let clientAddress: ClientAddress
+
+    func register(on router: Router<DeskRequestContext>) {
+        router.post("/webhooks/business-messages") { request, context in
+            let started = ContinuousClock.now
+            let (response, outcome) = await handle(request, context: context)
+            Counter(label: "deskbridge_webhooks_total", dimensions: [("outcome", outcome)]).increment()
+            Timer(label: "deskbridge_webhook_duration_seconds", preferredDisplayUnit: .seconds)
+                .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+            return response
+        }
+    }
+
+    private func handle(_ request: Request, context: DeskRequestContext) async -> (Response, String) {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            return (Self.error(.contentTooLarge, "body exceeds \(maxBodyBytes) bytes"), "too_large")
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maxBodyBytes)
+        } catch {
+            return (Self.error(.contentTooLarge, "body exceeds \(maxBodyBytes) bytes"), "too_large")
+        }
+        let body = Data(buffer.readableBytesView)
+        let decoded = Result { () throws(WebhookDecodingError) in try WebhookBody.decode(body) }
+
+        if case .success(.handshake(let token, let secret)) = decoded {
+            guard let clientToken, !clientToken.isEmpty, Self.constantTimeEqual(token, clientToken) else {
+                return (Self.error(.forbidden, "clientToken does not match"), "handshake_rejected")
+            }
+            return (Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: secret))), "handshake")
+        }
+        guard verifier.isValid(signature: request.headers[.init("X-Goog-Signature")!], body: body) else {
+            return (Self.error(.unauthorized, "X-Goog-Signature is missing or does not match the body"), "bad_signature")
+        }
+        let webhook: GoogleWebhook
+        switch decoded {
+        case .success(.event(let event)): webhook = event
+        case .success(.handshake): return (Self.error(.badRequest, "unexpected handshake"), "malformed")
+        case .failure(let problem): return (Self.error(.badRequest, problem.description), "malformed")
+        }
+        let client = clientAddress.resolve(peer: context.peerAddress, forwardedFor: request.headers[.init("X-Forwarded-For")!])
+        do {
+            let outcome = try await runtime.store.accept(webhook.conversation, dedupeKeys: webhook.dedupeKeys, body: body,
+                                                         clientIP: client, receivedAt: runtime.clock.now())
+            if case .accepted = outcome { runtime.processing.signal() }
+            return (Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}"))),
+                    outcome == .duplicate ? "duplicate" : "accepted")
+        } catch {
+            context.logger.error("webhook not stored", metadata: ["error": "\(error)", "conversation": "\(webhook.conversation)"])
+            return (Self.error(.serviceUnavailable, "storage unavailable; retry later"), "store_unavailable")
+        }
+    }
+
+    /// Google-style error body: `{"error":{"code":…,"message":…}}`. Never echoes secrets.
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        struct Body: Encodable {
+            struct Inner: Encodable { var code: Int; var message: String }
+            var error: Inner
+        }
+        let data = (try? JSONEncoder().encode(Body(error: .init(code: status.code, message: message)))) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,106 @@
+import DeskBridgeCore
+import DeskBridgeRuntime
+import DeskBridgeStore
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+
+/// The Tencent-style desk APIs. Every call proves its identity with a UserSig (TLS sig v2)
+/// for `identifier`: the admin, or an agent acting for itself.
+struct DeskRoutes: Sendable {
+    let commands: DeskCommands
+    let desk: DeskConfig
+    let maxBodyBytes: Int
+    let now: @Sendable () -> Date
+
+    func register(on router: Router<DeskRequestContext>) {
+        route(router, "/v4/openim/sendmsg") { identity, data in
+            let request = try decode(SendMsgRequest.self, data)
+            guard let body = request.MsgBody, !body.isEmpty else { throw DeskCommandError.badMsgBody("MsgBody is missing or empty") }
+            let sent = try await commands.sendMessage(as: identity, from: request.From_Account, to: request.To_Account, body: body,
+                                                      cloudCustomData: request.CloudCustomData)
+            return DeskAnswer(MsgTime: sent.msgTime, MsgKey: sent.msgKey)
+        }
+        route(router, "/v4/desk_http_svc/end_session") { identity, data in
+            try await commands.endSession(as: identity, sessionId: try decode(SessionRequest.self, data).SessionId)
+            return DeskAnswer()
+        }
+        route(router, "/v4/desk_http_svc/get_session_state") { identity, data in
+            let request = try decode(SessionRequest.self, data)
+            let state = try await commands.sessionState(as: identity, sessionId: request.SessionId, clientUserId: request.ClientUserId)
+            return DeskAnswer(SessionId: state.sessionId, CurrentState: state.state, AgentId: state.agentId)
+        }
+        route(router, "/v4/desk_http_svc/set_agent_status") { identity, data in
+            let request = try decode(AgentStatusRequest.self, data)
+            try await commands.setAgentStatus(as: identity, agentId: request.AgentId, status: request.Status)
+            return DeskAnswer()
+        }
+    }
+
+    private func route(_ router: Router<DeskRequestContext>, _ path: String,
+                       _ handler: @escaping @Sendable (DeskIdentity, Data) async throws -> DeskAnswer) {
+        router.post(RouterPath(path)) { request, context -> Response in
+            var request = request
+            let answer: DeskAnswer
+            do {
+                let identity = try authenticate(request.uri)
+                let buffer = try await request.collectBody(upTo: maxBodyBytes)
+                answer = try await handler(identity, Data(buffer.readableBytesView))
+            } catch let error as DeskCommandError {
+                answer = .failure(error.code, error.info)
+            } catch let error as UserSig.Failure {
+                answer = .failure(error.errorCode, error.message)
+            } catch let error as AuthFailure {
+                answer = .failure(error.code, error.info)
+            } catch is NIOTooManyBytesError {
+                answer = .failure(93000, "request body exceeds \(maxBodyBytes) bytes")
+            } catch {
+                context.logger.error("desk call failed", metadata: ["path": "\(path)", "error": "\(error)"])
+                answer = .failure(91000, "internal error; retry later")
+            }
+            let data = (try? JSONEncoder().encode(answer)) ?? Data()
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    private struct AuthFailure: Error {
+        var code: Int
+        var info: String
+    }
+
+    /// Checks `sdkappid`, verifies `usersig` for `identifier`, and maps the identifier to a role.
+    private func authenticate(_ uri: URI) throws -> DeskIdentity {
+        let query = uri.queryParameters
+        guard let appId = query["sdkappid"].flatMap({ Int(String($0)) }), appId == desk.sdkAppId else {
+            throw AuthFailure(code: 60006, info: "sdkappid is missing or not this application's")
+        }
+        guard let identifier = query["identifier"].map(String.init), !identifier.isEmpty,
+            let userSig = query["usersig"].map(String.init), !userSig.isEmpty
+        else { throw AuthFailure(code: 70003, info: "identifier and usersig are required") }
+        try UserSig.verify(userSig, identifier: identifier, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey,
+                           now: Int64(now().timeIntervalSince1970))
+        if identifier == desk.adminIdentifier { return .admin }
+        guard desk.agent(AgentID(identifier)) != nil else { throw DeskCommandError.identityMayNotAct }
+        return .agent(AgentID(identifier))
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data.isEmpty ? Data("{}".utf8) : data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw DeskCommandError.badJSON("body is not JSON")
+        } catch let error as DecodingError {
+            let path: [any CodingKey]
+            switch error {
+            case .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+                path = context.codingPath
+            @unknown default:
+                path = []
+            }
+            let field = KeyPath.render(path)
+            if field.hasPrefix("MsgBody") { throw DeskCommandError.badMsgBody("\(field) is not a valid element") }
+            throw DeskCommandError.badJSON("\(field.isEmpty ? "body" : field) has the wrong shape")
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import DeskBridgeCore
+import DeskBridgeRuntime
+import DeskBridgeStore
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Delivers the durable outbox until graceful shutdown.
+///
+/// Each claim leases only the head of a lane (one conversation × target), so calls of one
+/// conversation go out strictly in order while different conversations go out concurrently.
+/// A lease that outlives a crashed process expires and the call is retried with the same id.
+package struct DeliveryService: Service {
+    let store: any DeskStore
+    let transport: any OutboundTransport
+    let builder: RequestBuilder
+    let policy: RetryPolicy
+    let clock: WallClock
+    let signal: WorkSignal
+    let owner: String
+    let batch: Int
+    let pollInterval: Duration
+    let logger: Logger
+
+    package init(store: any DeskStore, transport: any OutboundTransport, builder: RequestBuilder, policy: RetryPolicy, clock: WallClock,
+                 signal: WorkSignal, owner: String, batch: Int = 64, pollInterval: Duration = .milliseconds(500), logger: Logger) {
+        self.store = store
+        self.transport = transport
+        self.builder = builder
+        self.policy = policy
+        self.clock = clock
+        self.signal = signal
+        self.owner = owner
+        self.batch = batch
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                var claimed = 0
+                do {
+                    claimed = try await deliverDue()
+                } catch {
+                    logger.warning("delivery paused", metadata: ["error": "\(error)"])
+                }
+                if claimed > 0 { continue }
+                await signal.wait(upTo: await nextWait(), clock: ContinuousClock())
+            }
+        } onGracefulShutdown: {
+            signal.signal()
+        }
+    }
+
+    /// Claims and delivers one batch of due calls; returns how many were claimed.
+    @discardableResult
+    package func deliverDue() async throws -> Int {
+        let now = clock.now()
+        let lease = now.addingTimeInterval(Double(builder.channel.retry.requestTimeoutMs) / 1_000 + 30)
+        let items = try await store.claimDeliveries(now: now, leaseUntil: lease, owner: owner, limit: batch)
+        await withTaskGroup(of: Void.self) { group in
+            for item in items { group.addTask { await deliver(item) } }
+        }
+        return items.count
+    }
+
+    private func deliver(_ item: OutboxItem) async {
+        let record: DeliveryRecord
+        let outcomeLabel: String
+        do {
+            guard let request = try await builder.request(for: item, now: clock.now()) else {
+                try await store.recordDelivery(item.id, owner: owner, .failed(error: "target \(item.target.rawValue) is not configured"), now: clock.now())
+                return
+            }
+            let outcome = await transport.perform(request).outcome
+            let now = clock.now()
+            let decision = policy.decide(outcome, attempts: item.attempts, firstAttemptAt: item.firstAttemptAt ?? now, now: now,
+                                         jitter: Double.random(in: 0..<1))
+            switch decision {
+            case .delivered: (record, outcomeLabel) = (.delivered, "delivered")
+            case .retry(let at): (record, outcomeLabel) = (.retry(at: at, error: Self.describe(outcome)), "retry")
+            case .failed(let reason): (record, outcomeLabel) = (.failed(error: reason), "failed")
+            }
+        } catch {
+            // Credentials could not be obtained: retry later like a connection error.
+            let at = clock.now().addingTimeInterval(Double(policy.backoffMs(afterAttempt: item.attempts, jitter: 0.5)) / 1_000)
+            (record, outcomeLabel) = (.retry(at: at, error: "\(error)"), "retry")
+        }
+        Counter(label: "deskbridge_outbound_calls_total", dimensions: [("target", item.target.rawValue), ("outcome", outcomeLabel)]).increment()
+        if outcomeLabel != "delivered" {
+            logger.notice("outbound call not delivered", metadata: [
+                "call.id": "\(item.callId)", "call.target": "\(item.target.rawValue)", "call.attempts": "\(item.attempts)", "call.outcome": "\(outcomeLabel)",
+            ])
+        }
+        do {
+            try await store.recordDelivery(item.id, owner: owner, record, now: clock.now())
+        } catch {
+            logger.warning("could not record a delivery; the lease will expire and the call be retried", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func nextWait() async -> Duration {
+        guard let due = try? await store.nextDeliveryDue() else { return pollInterval }
+        let ms = max(0, Int(due.timeIntervalSince(clock.now()) * 1_000))
+        return min(.milliseconds(ms), pollInterval)
+    }
+
+    private static func describe(_ outcome: DeliveryOutcome) -> String {
+        switch outcome {
+        case .success(let status): "HTTP \(status)"
+        case .httpStatus(let status, let detail): "HTTP \(status)\(detail.isEmpty ? "" : " \(detail)")"
+        case .timeout: "timeout"
+        case .connectionError(let why): "connection error: \(why)"
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Supplies the `Authorization` header for Google-style calls, or none.
+package protocol TokenProvider: Sendable {
+    func authorization() async throws -> String?
+}
+
+/// No `channel.auth`: calls go out without credentials.
+package struct NoAuthorization: TokenProvider {
+    package init() {}
+    package func authorization() async throws -> String? { nil }
+}
+
+/// `channel.auth.bearerToken`: a fixed token.
+package struct StaticBearerToken: TokenProvider {
+    private let token: String
+    package init(token: String) { self.token = token }
+    package func authorization() async throws -> String? { "Bearer \(token)" }
+}

@@ -1,0 +1,37 @@
+import DeskBridgeCore
+import DeskBridgeStore
+import Foundation
+
+/// Turns a core step's effects into one store commit: outbound calls become outbox rows in
+/// effect order, agent load changes become conditional updates.
+package struct CommitPlan: Sendable {
+    /// Whether session events are stored for the business server at all.
+    package var sessionEventsEnabled: Bool
+
+    package init(sessionEventsEnabled: Bool) { self.sessionEventsEnabled = sessionEventsEnabled }
+
+    package func commit(for step: ConversationEngine.Step, stored: StoredConversation, processedSeq: Int64?, clientIP: String?, now: Date) -> ConversationCommit {
+        var outbox: [OutboxDraft] = []
+        var occupy: [(agent: AgentID, limit: Int)] = []
+        var release: [AgentID] = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for effect in step.effects {
+            switch effect {
+            case .google(let call):
+                let (method, path) = call.request(conversationId: stored.key.conversationId)
+                outbox.append(OutboxDraft(target: .google, method: method, path: path, body: call.body, callId: call.id))
+            case .notify(let notification):
+                guard sessionEventsEnabled, let body = try? encoder.encode(notification) else { continue }
+                outbox.append(OutboxDraft(target: .sessionEvents, method: "POST", path: "", body: body, callId: notification.requestId,
+                                          clientIP: clientIP ?? stored.lastClientIP))
+            case .occupy(let agent, let limit):
+                occupy.append((agent, limit))
+            case .release(let agent):
+                release.append(agent)
+            }
+        }
+        return ConversationCommit(key: stored.key, expectedVersion: stored.version, state: step.state, processedSeq: processedSeq,
+                                  outbox: outbox, occupy: occupy, release: release, now: now)
+    }
+}

@@ -1,0 +1,129 @@
+import DeskBridgeCore
+import DeskBridgeStore
+import Foundation
+import Logging
+
+/// The shell around the conversation engine: load → compute → commit, retried on conflict.
+///
+/// Every change to a conversation, whether from a webhook or a desk command, goes through
+/// `apply`, so the version check in the store serialises them per conversation, also across
+/// processes sharing one database.
+package final class ConversationRuntime: Sendable {
+    package let store: any DeskStore
+    package let engine: ConversationEngine
+    package let clock: WallClock
+    /// Wakes the delivery workers after a commit that stored outbound calls.
+    package let deliveries: WorkSignal
+    /// Wakes the processor after an ingest, or when capacity frees up for the queue.
+    package let processing: WorkSignal
+    private let plan: CommitPlan
+    private let logger: Logger
+
+    package init(store: any DeskStore, config: DeskBridgeConfig, clock: WallClock, logger: Logger,
+                 deliveries: WorkSignal = WorkSignal(), processing: WorkSignal = WorkSignal()) {
+        self.store = store
+        self.engine = ConversationEngine(config: config)
+        self.clock = clock
+        self.logger = logger
+        self.deliveries = deliveries
+        self.processing = processing
+        self.plan = CommitPlan(sessionEventsEnabled: config.desk.callbacks.sessionEvents.url != nil)
+    }
+
+    /// Seeds agents from the configuration (stored statuses win).
+    package func seedAgents() async throws {
+        try await store.seedAgents(engine.config.desk.agents.map { agent in
+            AgentSeed(id: agent.id, status: agent.status, groups: Dictionary(agent.skillGroups.map { ($0.id, $0.priority) }) { a, _ in a })
+        })
+    }
+
+    // MARK: - Inbound processing
+
+    /// Processes every accepted webhook not yet processed, in order per conversation.
+    /// Returns how many were processed.
+    @discardableResult
+    package func processPending(batch: Int = 64) async throws -> Int {
+        var total = 0
+        while true {
+            let keys = try await store.conversationsWithPendingInbound(limit: batch)
+            if keys.isEmpty { return total }
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for key in keys { group.addTask { try await self.processConversation(key) } }
+                return try await group.reduce(0, +)
+            }
+            total += counts
+            if counts == 0 { return total }
+        }
+    }
+
+    /// Processes one conversation's pending webhooks, one commit each, in `seq` order.
+    package func processConversation(_ key: ConversationKey) async throws -> Int {
+        var processed = 0
+        while try await processNext(key) { processed += 1 }
+        return processed
+    }
+
+    private func processNext(_ key: ConversationKey) async throws -> Bool {
+        for _ in 0..<Self.maxAttempts {
+            guard let stored = try await store.conversation(key),
+                let event = try await store.pendingInbound(key, afterSeq: stored.processedSeq, limit: 1).first
+            else { return false }
+            let context = ConversationEngine.Context(now: clock.now(), routing: try await store.routingSnapshot())
+            let step: ConversationEngine.Step
+            switch Result(catching: { () throws(WebhookDecodingError) in try WebhookBody.decode(event.body) }) {
+            case .success(.event(let webhook)):
+                step = engine.handle(webhook, state: stored.state, context: context)
+            case .success(.handshake), .failure:
+                // Ingest validated it; a body that no longer decodes is skipped, not retried forever.
+                logger.error("stored webhook does not decode; skipped", metadata: ["conversation": "\(key)", "seq": "\(event.seq)"])
+                step = .init(state: stored.state ?? ConversationState(key: key), effects: [], sent: nil)
+            }
+            if try await commit(step, stored: stored, processedSeq: event.seq, clientIP: event.clientIP, now: context.now) { return true }
+        }
+        throw StoreError.unavailable("conversation \(key) kept changing; will retry")
+    }
+
+    // MARK: - Desk-side changes
+
+    /// Applies a desk command to a conversation; retried on conflict with fresh state.
+    package func apply(
+        to key: ConversationKey,
+        _ compute: (ConversationState, ConversationEngine.Context) throws(DeskCommandError) -> ConversationEngine.Step
+    ) async throws -> ConversationEngine.Step {
+        for _ in 0..<Self.maxAttempts {
+            guard let stored = try await store.conversation(key), let state = stored.state else { throw DeskCommandError.unknownUserOrSession }
+            let context = ConversationEngine.Context(now: clock.now(), routing: try await store.routingSnapshot())
+            let step = try compute(state, context)
+            if step.effects.isEmpty, step.state == state { return step }  // nothing changed; no write
+            if try await commit(step, stored: stored, processedSeq: nil, clientIP: nil, now: context.now) { return step }
+        }
+        throw StoreError.unavailable("conversation \(key) kept changing")
+    }
+
+    /// Offers free capacity to queued sessions, oldest first, until nobody can be assigned.
+    package func drainQueue() async throws {
+        for key in try await store.queuedConversations(limit: 256) {
+            let step = try await apply(to: key) { state, context in engine.retryAssignment(state: state, context: context) }
+            if step.state.queuePosition != nil { continue }
+        }
+    }
+
+    // MARK: - Commit
+
+    private static let maxAttempts = 32
+
+    /// True when committed; false when the conversation changed underneath (recompute).
+    private func commit(_ step: ConversationEngine.Step, stored: StoredConversation, processedSeq: Int64?, clientIP: String?, now: Date) async throws -> Bool {
+        let commit = plan.commit(for: step, stored: stored, processedSeq: processedSeq, clientIP: clientIP, now: now)
+        do {
+            try await store.commit(commit)
+        } catch StoreError.conflict {
+            return false
+        } catch StoreError.agentUnavailable {
+            return false
+        }
+        if !commit.outbox.isEmpty { deliveries.signal() }
+        if !commit.release.isEmpty { processing.signal() }
+        return true
+    }
+}

@@ -1,0 +1,90 @@
+import DeskBridgeCore
+import DeskBridgeStore
+import Foundation
+
+/// Who is calling a desk API, as proven by a verified UserSig.
+package enum DeskIdentity: Sendable, Equatable {
+    case admin
+    case agent(AgentID)
+}
+
+/// The desk APIs (CONTRACT §3, desk side) over the runtime, with their permission rules.
+/// A refused command throws `DeskCommandError` and changes nothing.
+package struct DeskCommands: Sendable {
+    package let runtime: ConversationRuntime
+
+    package init(runtime: ConversationRuntime) { self.runtime = runtime }
+
+    private var config: DeskBridgeConfig { runtime.engine.config }
+
+    /// `sendmsg`: `from` absent means the caller itself (an agent) or the BOT (the admin).
+    package func sendMessage(as identity: DeskIdentity, from: String?, to: String?, body: [MsgElement], cloudCustomData: String?) async throws -> (msgKey: String, msgTime: Int64) {
+        guard let to, !to.isEmpty else { throw DeskCommandError.missingToAccount }
+        let sender: AgentID?
+        switch (identity, from.flatMap { $0.isEmpty ? nil : $0 }) {
+        case (.admin, nil), (.admin, config.desk.adminIdentifier?): sender = nil
+        case (.admin, let account?):
+            guard config.desk.agent(AgentID(account)) != nil else { throw DeskCommandError.unknownAgentOrGroup }
+            sender = AgentID(account)
+        case (.agent(let me), nil): sender = me
+        case (.agent(let me), let account?):
+            guard account == me.rawValue else { throw DeskCommandError.identityMayNotAct }
+            sender = me
+        }
+        guard let stored = try await runtime.store.conversation(clientUserId: ClientUserID(to)) else { throw DeskCommandError.unknownUserOrSession }
+        let step = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
+            try runtime.engine.send(body, cloudCustomData: cloudCustomData, from: sender, state: state, context: context)
+        }
+        return step.sent ?? ("", 0)
+    }
+
+    /// `end_session`: the admin, or the agent holding the session.
+    package func endSession(as identity: DeskIdentity, sessionId: String?) async throws {
+        let stored = try await openSession(sessionId)
+        let agent: AgentID? = if case .agent(let me) = identity { me } else { nil }
+        _ = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
+            guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
+            return try runtime.engine.endSession(by: agent, state: state, context: context)
+        }
+    }
+
+    /// `get_session_state` by `SessionId` or `ClientUserId`.
+    package func sessionState(as identity: DeskIdentity, sessionId: String?, clientUserId: String?) async throws -> (sessionId: String, state: String, agentId: String) {
+        let stored: StoredConversation?
+        if let sessionId, !sessionId.isEmpty {
+            stored = try await runtime.store.conversation(sessionId: SessionID(sessionId))
+            guard stored != nil else { throw DeskCommandError.unknownUserOrSession }
+        } else if let clientUserId, !clientUserId.isEmpty {
+            stored = try await runtime.store.conversation(clientUserId: ClientUserID(clientUserId))
+        } else {
+            throw DeskCommandError.unknownUserOrSession
+        }
+        let state = stored?.state
+        if case .agent(let me) = identity, state?.session?.ownership.holder != me, state?.lastAgentId != me {
+            throw DeskCommandError.notHolder
+        }
+        guard let session = state?.session, sessionId == nil || sessionId!.isEmpty || session.id.rawValue == sessionId else {
+            return (state?.lastSessionId?.rawValue ?? "", "NotInSession", "")
+        }
+        return (session.id.rawValue, session.deskState, session.ownership.holder?.rawValue ?? "")
+    }
+
+    /// `set_agent_status`: the admin for anyone, an agent for itself. Becoming Available
+    /// offers the agent's capacity to the queue.
+    package func setAgentStatus(as identity: DeskIdentity, agentId: String?, status: String?) async throws {
+        guard let agentId, !agentId.isEmpty, config.desk.agent(AgentID(agentId)) != nil else { throw DeskCommandError.unknownAgentOrGroup }
+        if case .agent(let me) = identity, me.rawValue != agentId { throw DeskCommandError.identityMayNotAct }
+        guard let status = status.flatMap(DeskConfig.AgentStatus.init(rawValue:)) else {
+            throw DeskCommandError.badJSON("Status must be Available, Busy, Rest or Offline")
+        }
+        guard try await runtime.store.setAgentStatus(AgentID(agentId), status) else { throw DeskCommandError.unknownAgentOrGroup }
+        if status == .Available { runtime.processing.signal() }
+    }
+
+    private func openSession(_ sessionId: String?) async throws -> StoredConversation {
+        guard let sessionId, !sessionId.isEmpty, let stored = try await runtime.store.conversation(sessionId: SessionID(sessionId)) else {
+            throw DeskCommandError.unknownUserOrSession
+        }
+        return stored
+    }
+}

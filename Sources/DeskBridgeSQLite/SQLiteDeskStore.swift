@@ -1,0 +1,268 @@
+import DeskBridgeCore
+import DeskBridgeStore
+import Foundation
+import GRDB
+
+/// The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, so a
+/// webhook answered 200 survives power loss (GRDB's pool defaults to NORMAL, which does not).
+package final class SQLiteDeskStore: DeskStore {
+    private let pool: DatabasePool
+    private let encoder: JSONEncoder
+    private let decoder = JSONDecoder()
+
+    /// Opens (creating folders and the file as needed) and migrates the database at `path`.
+    package init(path: String) throws {
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteSchema.migrator.migrate(pool)
+        encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+    }
+
+    /// The `synchronous` setting a connection of this store runs with (2 = FULL).
+    package func synchronousMode() async throws -> Int {
+        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    // MARK: - Ingest
+
+    package func accept(_ conversation: ConversationKey, dedupeKeys: [String], body: Data, clientIP: String?, receivedAt: Date) async throws -> AcceptOutcome {
+        try await write { db in
+            for key in dedupeKeys {
+                try db.execute(sql: "INSERT INTO dedupe (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [key, receivedAt.unixMillis])
+                if db.changesCount == 0 { throw Duplicate() }
+            }
+            let seq = try Int64.fetchOne(db, sql: """
+                INSERT INTO conversations (key, agent, conversation_id, client_user_id, inbound_seq, last_client_ip)
+                VALUES (?, ?, ?, ?, 1, ?)
+                ON CONFLICT (key) DO UPDATE SET inbound_seq = inbound_seq + 1, last_client_ip = COALESCE(excluded.last_client_ip, last_client_ip)
+                RETURNING inbound_seq
+                """, arguments: [conversation.storageKey, conversation.agent, conversation.conversationId, conversation.clientUserId.rawValue, clientIP])!
+            try db.execute(sql: "INSERT INTO inbound (conversation, seq, received_at, body, client_ip) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [conversation.storageKey, seq, receivedAt.unixMillis, body, clientIP])
+            return .accepted(seq: seq)
+        } onDuplicate: {
+            .duplicate
+        }
+    }
+
+    private struct Duplicate: Error {}
+
+    // MARK: - Conversations
+
+    package func conversationsWithPendingInbound(limit: Int) async throws -> [ConversationKey] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT agent, conversation_id FROM conversations WHERE inbound_seq > processed_seq LIMIT ?", arguments: [limit])
+                .map { ConversationKey(agent: $0["agent"], conversationId: $0["conversation_id"]) }
+        }
+    }
+
+    package func pendingInbound(_ conversation: ConversationKey, afterSeq: Int64, limit: Int) async throws -> [InboundRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, received_at, body, client_ip FROM inbound WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?",
+                             arguments: [conversation.storageKey, afterSeq, limit])
+                .map { InboundRecord(conversation: conversation, seq: $0["seq"], receivedAt: Date(unixMillis: $0["received_at"]), body: $0["body"], clientIP: $0["client_ip"]) }
+        }
+    }
+
+    package func conversation(_ key: ConversationKey) async throws -> StoredConversation? {
+        try await fetchConversation("key = ?", key.storageKey)
+    }
+
+    package func conversation(clientUserId: ClientUserID) async throws -> StoredConversation? {
+        try await fetchConversation("client_user_id = ?", clientUserId.rawValue)
+    }
+
+    package func conversation(sessionId: SessionID) async throws -> StoredConversation? {
+        if let open = try await fetchConversation("open_session_id = ?", sessionId.rawValue) { return open }
+        return try await fetchConversation("last_session_id = ?", sessionId.rawValue)
+    }
+
+    private func fetchConversation(_ condition: String, _ value: String) async throws -> StoredConversation? {
+        let decoder = decoder
+        return try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT agent, conversation_id, state, version, processed_seq, last_client_ip FROM conversations WHERE \(condition) LIMIT 1", arguments: [value])
+            else { return nil }
+            let stateData: Data? = row["state"]
+            return StoredConversation(
+                key: ConversationKey(agent: row["agent"], conversationId: row["conversation_id"]),
+                state: try stateData.map { try decoder.decode(ConversationState.self, from: $0) },
+                version: row["version"], processedSeq: row["processed_seq"], lastClientIP: row["last_client_ip"])
+        }
+    }
+
+    package func commit(_ commit: ConversationCommit) async throws {
+        let stateData = try encoder.encode(commit.state)
+        let queue = commit.state.queuePosition
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE conversations SET state = ?, version = version + 1, processed_seq = COALESCE(?, processed_seq),
+                    open_session_id = ?, last_session_id = ?, queued_group = ?, queued_at = ?, session_state = ?
+                WHERE key = ? AND version = ?
+                """, arguments: [stateData, commit.processedSeq, commit.state.session?.id.rawValue, commit.state.lastSessionId?.rawValue,
+                                 queue?.group.rawValue, queue?.since.unixMillis, commit.state.session?.deskState,
+                                 commit.key.storageKey, commit.expectedVersion])
+            guard db.changesCount == 1 else { throw StoreError.conflict }
+            for (agent, limit) in commit.occupy {
+                try db.execute(sql: "UPDATE agents SET load = load + 1, last_assigned_at = ? WHERE id = ? AND status = 'Available' AND load < ?",
+                               arguments: [commit.now.unixMillis, agent.rawValue, limit])
+                guard db.changesCount == 1 else { throw StoreError.agentUnavailable(agent) }
+            }
+            for agent in commit.release {
+                try db.execute(sql: "UPDATE agents SET load = MAX(load - 1, 0) WHERE id = ?", arguments: [agent.rawValue])
+            }
+            for draft in commit.outbox {
+                try db.execute(sql: """
+                    INSERT INTO outbox (lane, agent, conversation_id, target, method, path, body, call_id, client_ip, next_attempt_at, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [ConversationCommit.lane(commit.key, draft.target), commit.key.agent, commit.key.conversationId, draft.target.rawValue,
+                                     draft.method, draft.path, draft.body, draft.callId, draft.clientIP, commit.now.unixMillis, commit.now.unixMillis])
+            }
+        }
+    }
+
+    package func queuedConversations(limit: Int) async throws -> [ConversationKey] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT agent, conversation_id FROM conversations WHERE queued_at IS NOT NULL ORDER BY queued_at, key LIMIT ?", arguments: [limit])
+                .map { ConversationKey(agent: $0["agent"], conversationId: $0["conversation_id"]) }
+        }
+    }
+
+    // MARK: - Agents
+
+    package func seedAgents(_ seeds: [AgentSeed]) async throws {
+        try await write { db in
+            for (position, seed) in seeds.enumerated() {
+                let groups = String(decoding: try JSONEncoder().encode(seed.groups.map { [$0.key.rawValue, $0.value] }), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT INTO agents (id, position, status, groups) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET position = excluded.position, groups = excluded.groups
+                    """, arguments: [seed.id.rawValue, position, seed.status.rawValue, groups])
+            }
+        }
+    }
+
+    package func routingSnapshot() async throws -> RoutingSnapshot {
+        try await read { db in
+            let agents = try Row.fetchAll(db, sql: "SELECT id, status, load, last_assigned_at, groups FROM agents ORDER BY position").map { row in
+                let pairs = (try? JSONDecoder().decode([[Int]].self, from: Data((row["groups"] as String).utf8))) ?? []
+                let lastAssigned: Int64? = row["last_assigned_at"]
+                return AgentSnapshot(
+                    id: AgentID(row["id"]), status: DeskConfig.AgentStatus(rawValue: row["status"]) ?? .Offline, load: row["load"],
+                    lastAssignedAt: lastAssigned.map(Date.init(unixMillis:)),
+                    groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first })
+            }
+            var lengths: [SkillGroupID: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT queued_group, COUNT(*) AS n FROM conversations WHERE queued_at IS NOT NULL GROUP BY queued_group") {
+                lengths[SkillGroupID(row["queued_group"])] = row["n"]
+            }
+            return RoutingSnapshot(agents: agents, queueLengths: lengths)
+        }
+    }
+
+    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE agents SET status = ? WHERE id = ?", arguments: [status.rawValue, agent.rawValue])
+            return db.changesCount == 1
+        }
+    }
+
+    // MARK: - Outbox
+
+    package func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem] {
+        try await write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox o
+                WHERE o.state = 0 AND o.next_attempt_at <= :now AND (o.lease_until IS NULL OR o.lease_until < :now)
+                  AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.lane = o.lane AND p.state = 0)
+                ORDER BY o.next_attempt_at, o.id LIMIT :limit
+                """, arguments: ["now": now.unixMillis, "limit": limit])
+            var items: [OutboxItem] = []
+            for row in rows {
+                let id: Int64 = row["id"]
+                try db.execute(sql: """
+                    UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, ?)
+                    WHERE id = ?
+                    """, arguments: [owner, leaseUntil.unixMillis, now.unixMillis, id])
+                var item = Self.item(row)
+                item.attempts += 1
+                item.firstAttemptAt = item.firstAttemptAt ?? now
+                items.append(item)
+            }
+            return items
+        }
+    }
+
+    package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws {
+        try await write { db in
+            switch record {
+            case .delivered:
+                try db.execute(sql: "UPDATE outbox SET state = 1, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ? AND lease_owner = ?",
+                               arguments: [now.unixMillis, id, owner])
+            case .retry(let at, let error):
+                try db.execute(sql: "UPDATE outbox SET next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
+                               arguments: [at.unixMillis, error, id, owner])
+            case .failed(let error):
+                try db.execute(sql: "UPDATE outbox SET state = 2, last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ? AND lease_owner = ?",
+                               arguments: [error, now.unixMillis, id, owner])
+            }
+        }
+    }
+
+    package func nextDeliveryDue() async throws -> Date? {
+        try await read { db in try Int64.fetchOne(db, sql: """
+            SELECT MIN(MAX(o.next_attempt_at, COALESCE(o.lease_until + 1, 0))) FROM outbox o
+            WHERE o.state = 0 AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.lane = o.lane AND p.state = 0)
+            """).map(Date.init(unixMillis:)) }
+    }
+
+    package func outbox(lane: String) async throws -> [OutboxItem] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE lane = ? ORDER BY id", arguments: [lane]).map(Self.item) }
+    }
+
+    package func pendingOutboxCount() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 0") ?? 0 }
+    }
+
+    package func ping() async throws {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    package func sessionCounts() async throws -> [String: Int] {
+        try await read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT session_state, COUNT(*) AS n FROM conversations WHERE session_state IS NOT NULL GROUP BY session_state") {
+                counts[row["session_state"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    // MARK: - Helpers
+
+    private static func item(_ row: Row) -> OutboxItem {
+        let first: Int64? = row["first_attempt_at"]
+        return OutboxItem(
+            id: row["id"], lane: row["lane"], conversation: ConversationKey(agent: row["agent"], conversationId: row["conversation_id"]),
+            target: OutboxTarget(rawValue: row["target"]) ?? .google, method: row["method"], path: row["path"], body: row["body"],
+            callId: row["call_id"], clientIP: row["client_ip"], attempts: row["attempts"], firstAttemptAt: first.map(Date.init(unixMillis:)),
+            state: OutboxItem.State(rawValue: row["state"]) ?? .pending, lastError: row["last_error"])
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch let error as DatabaseError { throw StoreError.unavailable(error.message ?? "database error") }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch let error as DatabaseError { throw StoreError.unavailable(error.message ?? "database error") }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T, onDuplicate: () -> T) async throws -> T {
+        do { return try await write(body) } catch is Duplicate { return onDuplicate() }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+
+/// Versioned migrations, applied at start-up inside one transaction each.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE conversations (
+                    key TEXT PRIMARY KEY,
+                    agent TEXT NOT NULL,
+                    conversation_id TEXT NOT NULL,
+                    client_user_id TEXT NOT NULL,
+                    state BLOB,
+                    version INTEGER NOT NULL DEFAULT 0,
+                    inbound_seq INTEGER NOT NULL DEFAULT 0,
+                    processed_seq INTEGER NOT NULL DEFAULT 0,
+                    open_session_id TEXT,
+                    last_session_id TEXT,
+                    queued_group INTEGER,
+                    queued_at INTEGER,
+                    session_state TEXT,
+                    last_client_ip TEXT
+                );
+                CREATE INDEX conversations_client ON conversations(client_user_id);
+                CREATE INDEX conversations_open_session ON conversations(open_session_id);
+                CREATE INDEX conversations_last_session ON conversations(last_session_id);
+                CREATE INDEX conversations_pending ON conversations(key) WHERE inbound_seq > processed_seq;
+                CREATE INDEX conversations_queue ON conversations(queued_at) WHERE queued_at IS NOT NULL;
+
+                CREATE TABLE inbound (
+                    conversation TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    client_ip TEXT,
+                    PRIMARY KEY (conversation, seq)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE dedupe (key TEXT PRIMARY KEY, created_at INTEGER NOT NULL) WITHOUT ROWID;
+
+                CREATE TABLE agents (
+                    id TEXT PRIMARY KEY,
+                    position INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    load INTEGER NOT NULL DEFAULT 0,
+                    last_assigned_at INTEGER,
+                    groups TEXT NOT NULL
+                );
+
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    lane TEXT NOT NULL,
+                    agent TEXT NOT NULL,
+                    conversation_id TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    call_id TEXT NOT NULL,
+                    client_ip TEXT,
+                    state INTEGER NOT NULL DEFAULT 0,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    first_attempt_at INTEGER,
+                    next_attempt_at INTEGER NOT NULL,
+                    lease_owner TEXT,
+                    lease_until INTEGER,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    finished_at INTEGER
+                );
+                CREATE INDEX outbox_lane ON outbox(lane, id) WHERE state = 0;
+                CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 0;
+                """)
+        }
+        return migrator
+    }
+}
+
+extension Date {
+    var unixMillis: Int64 { Int64((timeIntervalSince1970 * 1_000).rounded()) }
+    init(unixMillis: Int64) { self.init(timeIntervalSince1970: Double(unixMillis) / 1_000) }
+}

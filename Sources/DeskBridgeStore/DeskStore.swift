@@ -1,0 +1,44 @@
+import DeskBridgeCore
+import Foundation
+
+/// Storage for webhooks, conversations, agents and the outbox.
+///
+/// Every write that changes a conversation goes through `commit`, which checks the version
+/// it read (optimistic concurrency). Claims and order live in the database, so several
+/// processes sharing one database stay correct.
+package protocol DeskStore: Sendable {
+    // MARK: Ingest
+    /// Stores a webhook durably, unless one of `dedupeKeys` was seen before.
+    func accept(_ conversation: ConversationKey, dedupeKeys: [String], body: Data, clientIP: String?, receivedAt: Date) async throws -> AcceptOutcome
+
+    // MARK: Conversations
+    func conversationsWithPendingInbound(limit: Int) async throws -> [ConversationKey]
+    func pendingInbound(_ conversation: ConversationKey, afterSeq: Int64, limit: Int) async throws -> [InboundRecord]
+    func conversation(_ key: ConversationKey) async throws -> StoredConversation?
+    func conversation(clientUserId: ClientUserID) async throws -> StoredConversation?
+    func conversation(sessionId: SessionID) async throws -> StoredConversation?
+    /// Writes the step atomically; throws `StoreError.conflict` or `.agentUnavailable` and changes nothing.
+    func commit(_ commit: ConversationCommit) async throws
+    /// Conversations waiting in a queue, oldest first.
+    func queuedConversations(limit: Int) async throws -> [ConversationKey]
+
+    // MARK: Agents
+    func seedAgents(_ seeds: [AgentSeed]) async throws
+    func routingSnapshot() async throws -> RoutingSnapshot
+    /// Sets an agent's status; false if the agent is unknown.
+    func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool
+
+    // MARK: Outbox
+    /// Leases up to `limit` due calls that are at the head of their lane.
+    func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem]
+    func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws
+    /// When the earliest pending call becomes due (nil when there is none).
+    func nextDeliveryDue() async throws -> Date?
+    func outbox(lane: String) async throws -> [OutboxItem]
+    func pendingOutboxCount() async throws -> Int
+
+    // MARK: Operations
+    func ping() async throws
+    /// Open sessions by desk state (`Chatbot`, `Queueing`, `Agent`), for metrics.
+    func sessionCounts() async throws -> [String: Int]
+}

@@ -1,0 +1,204 @@
+import DeskBridgeCore
+import Foundation
+import Synchronization
+
+/// The store in memory: for tests and replays. Same contract as the database stores,
+/// checked by the shared store contract suite.
+package final class InMemoryDeskStore: DeskStore {
+    private struct ConversationRow {
+        var stored: StoredConversation
+        var inboundSeq: Int64 = 0
+    }
+    private struct AgentRow {
+        var status: DeskConfig.AgentStatus
+        var load = 0
+        var lastAssignedAt: Date?
+        var groups: [SkillGroupID: Int]
+    }
+    private struct State {
+        var dedupe: Set<String> = []
+        var conversations: [ConversationKey: ConversationRow] = [:]
+        var inbound: [ConversationKey: [InboundRecord]] = [:]
+        var agents: [(id: AgentID, row: AgentRow)] = []
+        var outbox: [OutboxItem] = []
+        var leases: [Int64: (owner: String, until: Date)] = [:]
+        var due: [Int64: Date] = [:]
+        var nextOutboxId: Int64 = 1
+    }
+
+    private let state = Mutex(State())
+
+    package init() {}
+
+    package func accept(_ conversation: ConversationKey, dedupeKeys: [String], body: Data, clientIP: String?, receivedAt: Date) async throws -> AcceptOutcome {
+        state.withLock { s in
+            if dedupeKeys.contains(where: s.dedupe.contains) { return .duplicate }
+            s.dedupe.formUnion(dedupeKeys)
+            var row = s.conversations[conversation] ?? ConversationRow(stored: StoredConversation(key: conversation, state: nil, version: 0, processedSeq: 0))
+            row.inboundSeq += 1
+            row.stored.lastClientIP = clientIP ?? row.stored.lastClientIP
+            s.conversations[conversation] = row
+            s.inbound[conversation, default: []].append(InboundRecord(conversation: conversation, seq: row.inboundSeq, receivedAt: receivedAt, body: body, clientIP: clientIP))
+            return .accepted(seq: row.inboundSeq)
+        }
+    }
+
+    package func conversationsWithPendingInbound(limit: Int) async throws -> [ConversationKey] {
+        state.withLock { s in
+            Array(s.conversations.filter { $0.value.inboundSeq > $0.value.stored.processedSeq }.keys.sorted { $0.storageKey < $1.storageKey }.prefix(limit))
+        }
+    }
+
+    package func pendingInbound(_ conversation: ConversationKey, afterSeq: Int64, limit: Int) async throws -> [InboundRecord] {
+        state.withLock { s in Array((s.inbound[conversation] ?? []).filter { $0.seq > afterSeq }.prefix(limit)) }
+    }
+
+    package func conversation(_ key: ConversationKey) async throws -> StoredConversation? {
+        state.withLock { $0.conversations[key]?.stored }
+    }
+
+    package func conversation(clientUserId: ClientUserID) async throws -> StoredConversation? {
+        state.withLock { s in s.conversations.values.first { $0.stored.key.clientUserId == clientUserId }?.stored }
+    }
+
+    package func conversation(sessionId: SessionID) async throws -> StoredConversation? {
+        state.withLock { s in
+            s.conversations.values.first { $0.stored.state?.session?.id == sessionId }?.stored
+                ?? s.conversations.values.first { $0.stored.state?.lastSessionId == sessionId }?.stored
+        }
+    }
+
+    package func commit(_ commit: ConversationCommit) async throws {
+        try state.withLock { s throws(StoreError) in
+            guard var row = s.conversations[commit.key], row.stored.version == commit.expectedVersion else { throw .conflict }
+            var agents = s.agents
+            for (agent, limit) in commit.occupy {
+                guard let index = agents.firstIndex(where: { $0.id == agent }), agents[index].row.status == .Available,
+                    agents[index].row.load < limit
+                else { throw .agentUnavailable(agent) }
+                agents[index].row.load += 1
+                agents[index].row.lastAssignedAt = commit.now
+            }
+            for agent in commit.release {
+                if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.load = max(agents[index].row.load - 1, 0) }
+            }
+            s.agents = agents
+            row.stored.state = commit.state
+            row.stored.version += 1
+            if let seq = commit.processedSeq { row.stored.processedSeq = seq }
+            s.conversations[commit.key] = row
+            for draft in commit.outbox {
+                let id = s.nextOutboxId
+                s.nextOutboxId += 1
+                s.outbox.append(OutboxItem(
+                    id: id, lane: ConversationCommit.lane(commit.key, draft.target), conversation: commit.key, target: draft.target,
+                    method: draft.method, path: draft.path, body: draft.body, callId: draft.callId, clientIP: draft.clientIP,
+                    attempts: 0, firstAttemptAt: nil, state: .pending, lastError: nil))
+                s.due[id] = commit.now
+            }
+        }
+    }
+
+    package func queuedConversations(limit: Int) async throws -> [ConversationKey] {
+        state.withLock { s in
+            s.conversations.values.compactMap { row -> (ConversationKey, Date)? in
+                guard let queue = row.stored.state?.queuePosition else { return nil }
+                return (row.stored.key, queue.since)
+            }.sorted { $0.1 < $1.1 }.prefix(limit).map(\.0)
+        }
+    }
+
+    package func seedAgents(_ seeds: [AgentSeed]) async throws {
+        state.withLock { s in
+            for seed in seeds {
+                if let index = s.agents.firstIndex(where: { $0.id == seed.id }) {
+                    s.agents[index].row.groups = seed.groups
+                } else {
+                    s.agents.append((seed.id, AgentRow(status: seed.status, groups: seed.groups)))
+                }
+            }
+        }
+    }
+
+    package func routingSnapshot() async throws -> RoutingSnapshot {
+        state.withLock { s in
+            var lengths: [SkillGroupID: Int] = [:]
+            for row in s.conversations.values { if let queue = row.stored.state?.queuePosition { lengths[queue.group, default: 0] += 1 } }
+            return RoutingSnapshot(
+                agents: s.agents.map { AgentSnapshot(id: $0.id, status: $0.row.status, load: $0.row.load, lastAssignedAt: $0.row.lastAssignedAt, groups: $0.row.groups) },
+                queueLengths: lengths)
+        }
+    }
+
+    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool {
+        state.withLock { s in
+            guard let index = s.agents.firstIndex(where: { $0.id == agent }) else { return false }
+            s.agents[index].row.status = status
+            return true
+        }
+    }
+
+    package func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem] {
+        state.withLock { s in
+            var heads: [String: Int] = [:]
+            for (index, item) in s.outbox.enumerated() where item.state == .pending && heads[item.lane] == nil { heads[item.lane] = index }
+            var claimed: [OutboxItem] = []
+            for index in heads.values.sorted() where claimed.count < limit {
+                let item = s.outbox[index]
+                guard (s.due[item.id] ?? now) <= now else { continue }
+                if let lease = s.leases[item.id], lease.until >= now { continue }
+                s.leases[item.id] = (owner, leaseUntil)
+                s.outbox[index].attempts += 1
+                s.outbox[index].firstAttemptAt = s.outbox[index].firstAttemptAt ?? now
+                claimed.append(s.outbox[index])
+            }
+            return claimed
+        }
+    }
+
+    package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws {
+        state.withLock { s in
+            guard let index = s.outbox.firstIndex(where: { $0.id == id }), s.leases[id]?.owner == owner else { return }
+            s.leases[id] = nil
+            switch record {
+            case .delivered: s.outbox[index].state = .delivered
+            case .retry(let at, let error):
+                s.outbox[index].lastError = error
+                s.due[id] = at
+            case .failed(let error):
+                s.outbox[index].state = .failed
+                s.outbox[index].lastError = error
+            }
+        }
+    }
+
+    package func nextDeliveryDue() async throws -> Date? {
+        state.withLock { s in
+            var heads: [String: OutboxItem] = [:]
+            for item in s.outbox where item.state == .pending && heads[item.lane] == nil { heads[item.lane] = item }
+            return heads.values.compactMap { item -> Date? in
+                guard let due = s.due[item.id] else { return nil }
+                guard let lease = s.leases[item.id] else { return due }
+                return max(due, lease.until.addingTimeInterval(0.001))
+            }.min()
+        }
+    }
+
+    package func outbox(lane: String) async throws -> [OutboxItem] {
+        state.withLock { s in s.outbox.filter { $0.lane == lane } }
+    }
+
+    package func pendingOutboxCount() async throws -> Int {
+        state.withLock { s in s.outbox.filter { $0.state == .pending }.count }
+    }
+
+    package func ping() async throws {}
+
+    package func sessionCounts() async throws -> [String: Int] {
+        state.withLock { s in
+            var counts: [String: Int] = [:]
+            for row in s.conversations.values { if let session = row.stored.state?.session { counts[session.deskState, default: 0] += 1 } }
+            return counts
+        }
+    }
+}

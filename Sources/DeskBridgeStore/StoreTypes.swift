@@ -1,0 +1,166 @@
+import DeskBridgeCore
+import Foundation
+
+/// Why a store call failed, in terms the callers act on.
+package enum StoreError: Error, Equatable, Sendable {
+    /// Someone else changed the conversation first; reload and recompute.
+    case conflict
+    /// An agent could not take one more session (no longer Available or at its limit); reload and recompute.
+    case agentUnavailable(AgentID)
+    /// The store cannot be reached or written (answered 503 at the edge).
+    case unavailable(String)
+
+    package var isRetryable: Bool { self != .unavailable("") }
+}
+
+/// How an ingest ended.
+package enum AcceptOutcome: Sendable, Equatable {
+    case accepted(seq: Int64)
+    case duplicate
+}
+
+/// A webhook as stored: the raw body exactly as Google sent it, in conversation order.
+package struct InboundRecord: Sendable, Equatable {
+    package var conversation: ConversationKey
+    package var seq: Int64
+    package var receivedAt: Date
+    package var body: Data
+    package var clientIP: String?
+
+    package init(conversation: ConversationKey, seq: Int64, receivedAt: Date, body: Data, clientIP: String?) {
+        self.conversation = conversation
+        self.seq = seq
+        self.receivedAt = receivedAt
+        self.body = body
+        self.clientIP = clientIP
+    }
+}
+
+/// A conversation document and the version its next commit must match.
+package struct StoredConversation: Sendable, Equatable {
+    package var key: ConversationKey
+    /// Nil until the first event has been processed.
+    package var state: ConversationState?
+    package var version: Int64
+    package var processedSeq: Int64
+    package var lastClientIP: String?
+
+    package init(key: ConversationKey, state: ConversationState?, version: Int64, processedSeq: Int64, lastClientIP: String? = nil) {
+        self.key = key
+        self.state = state
+        self.version = version
+        self.processedSeq = processedSeq
+        self.lastClientIP = lastClientIP
+    }
+}
+
+/// Where an outbound call goes. Base URLs and credentials are applied at delivery time.
+package enum OutboxTarget: String, Sendable, Codable {
+    case google
+    case sessionEvents
+}
+
+/// An outbound call to be stored with the commit that caused it.
+package struct OutboxDraft: Sendable, Equatable {
+    package var target: OutboxTarget
+    package var method: String
+    /// Path (and query) under the target's base URL; empty for callbacks.
+    package var path: String
+    package var body: Data
+    /// The idempotency id the call carries (messageId, eventId, RequestID).
+    package var callId: String
+    package var clientIP: String?
+
+    package init(target: OutboxTarget, method: String, path: String, body: Data, callId: String, clientIP: String? = nil) {
+        self.target = target
+        self.method = method
+        self.path = path
+        self.body = body
+        self.callId = callId
+        self.clientIP = clientIP
+    }
+}
+
+/// Everything one processed step changes, written atomically or not at all.
+package struct ConversationCommit: Sendable {
+    package var key: ConversationKey
+    package var expectedVersion: Int64
+    package var state: ConversationState
+    /// The inbound event this step consumed, if it came from one.
+    package var processedSeq: Int64?
+    package var outbox: [OutboxDraft]
+    package var occupy: [(agent: AgentID, limit: Int)]
+    package var release: [AgentID]
+    package var now: Date
+
+    package init(key: ConversationKey, expectedVersion: Int64, state: ConversationState, processedSeq: Int64?, outbox: [OutboxDraft],
+                 occupy: [(agent: AgentID, limit: Int)], release: [AgentID], now: Date) {
+        self.key = key
+        self.expectedVersion = expectedVersion
+        self.state = state
+        self.processedSeq = processedSeq
+        self.outbox = outbox
+        self.occupy = occupy
+        self.release = release
+        self.now = now
+    }
+
+    /// The lane an outbox row is ordered in: one per conversation and target.
+    package static func lane(_ key: ConversationKey, _ target: OutboxTarget) -> String { "\(key.storageKey)|\(target.rawValue)" }
+}
+
+/// A stored outbound call, as a delivery worker claims it.
+package struct OutboxItem: Sendable, Equatable {
+    package enum State: Int, Sendable, Codable { case pending = 0, delivered = 1, failed = 2 }
+
+    package var id: Int64
+    package var lane: String
+    package var conversation: ConversationKey
+    package var target: OutboxTarget
+    package var method: String
+    package var path: String
+    package var body: Data
+    package var callId: String
+    package var clientIP: String?
+    package var attempts: Int
+    package var firstAttemptAt: Date?
+    package var state: State
+    package var lastError: String?
+
+    package init(id: Int64, lane: String, conversation: ConversationKey, target: OutboxTarget, method: String, path: String, body: Data,
+                 callId: String, clientIP: String?, attempts: Int, firstAttemptAt: Date?, state: State, lastError: String?) {
+        self.id = id
+        self.lane = lane
+        self.conversation = conversation
+        self.target = target
+        self.method = method
+        self.path = path
+        self.body = body
+        self.callId = callId
+        self.clientIP = clientIP
+        self.attempts = attempts
+        self.firstAttemptAt = firstAttemptAt
+        self.state = state
+        self.lastError = lastError
+    }
+}
+
+/// How a delivery attempt is recorded.
+package enum DeliveryRecord: Sendable, Equatable {
+    case delivered
+    case retry(at: Date, error: String)
+    case failed(error: String)
+}
+
+/// An agent as configured at first start; afterwards the stored status wins.
+package struct AgentSeed: Sendable, Equatable {
+    package var id: AgentID
+    package var status: DeskConfig.AgentStatus
+    package var groups: [SkillGroupID: Int]
+
+    package init(id: AgentID, status: DeskConfig.AgentStatus, groups: [SkillGroupID: Int]) {
+        self.id = id
+        self.status = status
+        self.groups = groups
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import DeskBridgeConfig
+import DeskBridgeHTTP
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+
+@main
+struct DeskBridgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deskbridge",
+        abstract: "A self-hosted customer-service desk bridging Google-style Business Messages and a Tencent-style desk.",
+        subcommands: [Serve.self, CheckConfig.self]
+    )
+}
+
+/// `--config FILE`, else `DESKBRIDGE_CONFIG`, else `config/deskbridge.yaml`.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: $DESKBRIDGE_CONFIG or config/deskbridge.yaml).")
+    var config: String?
+
+    var path: String { config ?? ProcessInfo.processInfo.environment["DESKBRIDGE_CONFIG"] ?? "config/deskbridge.yaml" }
+
+    /// Loads and validates, or prints one line per problem to stderr and exits 1.
+    func load() throws -> LoadedConfig {
+        switch ConfigLoader.load(path: path) {
+        case .success(let loaded):
+            return loaded
+        case .failure(let errors):
+            for problem in errors.problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the service. Stops gracefully on SIGTERM or SIGINT.")
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let loaded = try options.load()
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var overrides = ApplicationOverrides()
+        overrides.registry = registry
+        let app = try await buildApplication(loaded, logger: Logger(label: "deskbridge"), overrides: overrides)
+        try await app.runService()
+    }
+}
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration and every flow; one line per problem, naming its key path.")
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let config = try options.load().config
+        let nodes = config.flows.flows.values.reduce(0) { $0 + $1.nodes.count }
+        print("""
+            \(options.path): OK
+              storage: \(config.storage.url.hasPrefix("sqlite:") ? "SQLite" : "PostgreSQL")
+              listen: \(config.server.host):\(config.server.port)
+              flows: \(config.flows.flows.count) (\(nodes) nodes), default \(config.flows.resolvedDefault ?? "-")
+              skill groups: \(config.desk.skillGroups.count), agents: \(config.desk.agents.count)
+              assignment: \(config.desk.assignment.strategy.rawValue)
+            """)
+    }
+}
