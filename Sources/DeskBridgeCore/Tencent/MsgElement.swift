@@ -19,6 +19,20 @@ package enum MsgElement: Codable, Sendable, Equatable {
             package var Width: Int?
             package var Height: Int?
             package var URL: String
+
+            package init(Type: Int, Size: Int?, Width: Int?, Height: Int?, URL: String) {
+                self.Type = Type
+                self.Size = Size
+                self.Width = Width
+                self.Height = Height
+                self.URL = URL
+            }
+        }
+
+        package init(UUID: String?, ImageFormat: Int?, ImageInfoArray: [ImageInfo]) {
+            self.UUID = UUID
+            self.ImageFormat = ImageFormat
+            self.ImageInfoArray = ImageInfoArray
         }
 
         package init(url: String) {

@@ -1,0 +1,123 @@
+import DeskBridgeConfig
+import DeskBridgeCore
+import Foundation
+import Testing
+
+@Suite("Configuration: strict keys, secrets from the environment, every flow checked")
+struct ConfigLoaderTests {
+    static let minimalFlow = """
+        flows:
+          main:
+            start: hello
+            nodes:
+              hello: { type: message, text: "Hi", next: bye }
+              bye: { type: end }
+        """
+
+    func problems(_ yaml: String, env: [String: String] = [:]) -> [String] {
+        switch ConfigLoader.parse(yaml: yaml, directory: URL(fileURLWithPath: "/etc/deskbridge"), environment: env) {
+        case .success: []
+        case .failure(let errors): errors.problems.map(\.description)
+        }
+    }
+
+    @Test func defaultsFillEverythingButTheSecretAndTheFlows() throws {
+        let loaded = try ConfigLoader.parse(yaml: "desk: { secretKey: s }\n" + Self.minimalFlow, directory: URL(fileURLWithPath: "/etc/deskbridge"), environment: [:]).get()
+        let config = loaded.config
+        #expect(config.server.port == 8080)
+        #expect(config.server.maxBodyBytes == 262_144)
+        #expect(config.channel.apiBaseURL == "https://businessmessages.googleapis.com")
+        #expect(config.channel.retry.initialBackoffMs == 500)
+        #expect(config.desk.reception.acceptTimeoutSeconds == 60)
+        #expect(config.desk.assignment.strategy == .automatic)
+        #expect(config.flows.resolvedDefault == "main")
+        #expect(loaded.sqlitePath == "/etc/deskbridge/data/deskbridge.sqlite", "relative to the config file's folder")
+    }
+
+    @Test func missingSecretAndFlowsAreProblems() {
+        #expect(problems("server: { port: 9 }") == ["desk: required key is missing"])
+        #expect(problems("desk: { secretKey: s }") == ["flows: required key is missing"])
+    }
+
+    @Test func unknownKeysAreReportedWithTheirPathsAllAtOnce() {
+        let yaml = """
+            server: { colour: blue }
+            channel: { retry: { retries: 3 } }
+            desk: { secretKey: s, agents: [ { id: a, nickname: A, mood: happy } ] }
+            """ + "\n" + Self.minimalFlow.replacingOccurrences(of: "hello: { type: message,", with: "hello: { type: message, wait: 1,")
+        #expect(problems(yaml) == [
+            "server.colour: unknown key",
+            "channel.retry.retries: unknown key",
+            "desk.agents[0].mood: unknown key",
+            "flows.main.nodes.hello.wait: unknown key",
+        ])
+    }
+
+    @Test func environmentSubstitution() throws {
+        let yaml = "channel: { webhook: { clientToken: \"${env:TOKEN}\" } }\ndesk: { secretKey: \"k-${env:SECRET}\" }\n" + Self.minimalFlow
+        #expect(problems(yaml, env: ["TOKEN": "t"]) == ["desk.secretKey: environment variable SECRET is not set"])
+        let config = try ConfigLoader.parse(yaml: yaml, directory: URL(fileURLWithPath: "/"), environment: ["TOKEN": "t", "SECRET": "x"]).get().config
+        #expect(config.channel.webhook.clientToken == "t")
+        #expect(config.desk.secretKey == "k-x")
+    }
+
+    @Test func wrongTypesNameTheKey() {
+        #expect(problems("server: { port: eighty }\ndesk: { secretKey: s }\n" + Self.minimalFlow) == ["server.port: expected an integer"])
+    }
+
+    @Test func flowProblemsNameTheirKeyPaths() {
+        let yaml = """
+            desk: { secretKey: s }
+            flows:
+              main:
+                start: welcome
+                nodes:
+                  welcome: { type: message, next: menu }
+                  menu: { type: branch, items: [ { content: A, next: done }, { content: B, next: hmn } ] }
+                  spin: { type: message, text: x, next: spin2 }
+                  spin2: { type: message, text: y, next: spin }
+                  ask: { type: collect, next: done }
+                  done: { type: end }
+            """
+        #expect(problems(yaml) == [
+            "flows.main.nodes.ask.type: node type collect is not available in this version",
+            "flows.main.nodes.ask.header: required for a collect node",
+            "flows.main.nodes.ask.variable: required for a collect node",
+            "flows.main.nodes.menu.items[1].next: unknown node \"hmn\"",
+            "flows.main.nodes.welcome.text: required for a message node",
+            "flows.main.nodes.ask: unreachable from start \"welcome\"",
+            "flows.main.nodes.spin: unreachable from start \"welcome\"",
+            "flows.main.nodes.spin2: unreachable from start \"welcome\"",
+            "flows.main.nodes.spin: part of a loop that never waits for the user",
+        ])
+    }
+
+    @Test func crossReferencesAreChecked() {
+        let yaml = """
+            storage: { url: "mysql://x" }
+            channel: { agents: [ { agent: brands/1/agents/2, flow: other } ] }
+            desk:
+              secretKey: s
+              assignment: { defaultSkillGroup: 9 }
+              workingHours: { timezone: Mars/Olympus, days: { mon: ["9-18"] } }
+              agents: [ { id: a, skillGroups: [ { id: 2, priority: 7 } ] } ]
+            """ + "\n" + Self.minimalFlow
+        #expect(problems(yaml) == [
+            "storage.url: must be sqlite:PATH or postgres://…",
+            "channel.agents[0].flow: unknown flow \"other\"",
+            "desk.agents[0].skillGroups[0].id: unknown skill group 2",
+            "desk.agents[0].skillGroups[0].priority: must be 1 to 5",
+            "desk.assignment.defaultSkillGroup: unknown skill group 9",
+            "desk.workingHours.timezone: unknown time zone \"Mars/Olympus\"",
+            "desk.workingHours.days.mon[0]: expected HH:MM-HH:MM",
+        ])
+    }
+
+    @Test func theShippedConfigurationIsValid() throws {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let path = root.appendingPathComponent("config/deskbridge.yaml").path
+        let result = ConfigLoader.load(path: path, environment: ["BM_TOKEN": "t", "BM_CLIENT_TOKEN": "c", "DESK_SECRET": "s"])
+        #expect(throws: Never.self) { try result.get() }
+    }
+}

@@ -1,0 +1,145 @@
+import DeskBridgeCore
+import Foundation
+import Testing
+
+@Suite("Conversation engine: flow, ownership and routing together")
+struct ConversationEngineTests {
+    let engine = EngineFixture.engine
+    let now = EngineFixture.now
+
+    func ctx(_ routing: RoutingSnapshot = EngineFixture.routing(), at offset: TimeInterval = 0) -> ConversationEngine.Context {
+        .init(now: now.addingTimeInterval(offset), routing: routing)
+    }
+
+    @Test func firstMessageStartsASessionWithWelcomeAndMenu() throws {
+        let step = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx())
+        #expect(step.effects.lines == ["BOT: Hello Rosa!", "BOT: How can we help?"])
+        #expect(step.effects.compactMap(\.sessionEvent) == ["SessionBegin", "ChatBot.UserSendMsg", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg"])
+        let menu = try #require(step.effects.compactMap(\.googleMessage).last)
+        #expect(menu.suggestions?.count == 3, "two items and the live-agent chip")
+        #expect(step.state.session?.flow.waitingAt == "menu")
+        #expect(menu.messageId.hasPrefix("tx-"))
+    }
+
+    @Test func exactTextChipTapAndKeywordAllSelect() throws {
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
+        let byText = engine.handle(EngineFixture.text("Opening hours"), state: start, context: ctx())
+        #expect(byText.effects.lines == ["BOT: We are open 9 to 18."])
+        #expect(byText.state.session == nil, "the flow reached its end node")
+
+        let ref = try #require(start.session?.flow.menuRef)
+        let byChip = engine.handle(EngineFixture.chip("td1:b:\(ref):0", "Opening hours"), state: start, context: ctx())
+        #expect(byChip.effects.lines == ["BOT: We are open 9 to 18."])
+
+        let byKeyword = engine.handle(EngineFixture.text("HUMAN"), state: start, context: ctx())
+        #expect(byKeyword.effects.lines.first == "BOT: Connecting…")
+    }
+
+    @Test func anythingElseGetsTheErrorPromptAndTheMenuAgain() {
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
+        let step = engine.handle(EngineFixture.text("opening hours"), state: start, context: ctx())
+        #expect(step.effects.lines == ["BOT: Please pick an option.", "BOT: How can we help?"], "strict equality, as Tencent does")
+        #expect(step.state.session?.flow.waitingAt == "menu")
+    }
+
+    @Test func aStaleChipFallsBackToItsText() {
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
+        let step = engine.handle(EngineFixture.chip("td1:b:000000000000:1", "Talk to a person"), state: start, context: ctx())
+        #expect(step.effects.lines.first == "BOT: Connecting…")
+    }
+
+    @Test func transferAssignsJoinedBeforeHumanAndLeftBeforeClosure() throws {
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
+        let transfer = engine.handle(EngineFixture.text("Talk to a person"), state: start, context: ctx())
+        #expect(transfer.effects.lines == ["BOT: Connecting…", "+lena@acme.example", "JOINED Lena", "BOT: You are chatting with Lena (1001)."])
+        #expect(transfer.effects.compactMap(\.sessionEvent) == ["ChatBot.UserSendMsg", "Transfer.Requested", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg", "Transfer.Succeeded"])
+        #expect(transfer.state.session?.ownership.owner == .agent("lena@acme.example"))
+
+        let reply = try engine.send([.text("Hi, I am Lena")], cloudCustomData: nil, from: "lena@acme.example", state: transfer.state, context: ctx())
+        #expect(reply.effects.lines == ["HUMAN Lena: Hi, I am Lena"])
+        #expect(reply.effects.compactMap(\.googleMessage).first?.representative.avatarImage == "https://cdn.example/lena.png")
+        #expect(reply.sent != nil)
+
+        let userReply = engine.handle(EngineFixture.text("thanks"), state: reply.state, context: ctx())
+        #expect(userReply.effects.lines == [], "user messages in a human segment go to the agent, not the flow")
+        #expect(userReply.effects.compactMap(\.sessionEvent) == ["Agent.UserSendMsg"])
+
+        let end = try engine.endSession(by: "lena@acme.example", state: userReply.state, context: ctx())
+        #expect(end.effects.lines == ["LEFT Lena", "-lena@acme.example", "BOT: Chat ended."])
+        #expect(end.effects.compactMap(\.sessionEvent).last == "SessionEnd")
+        #expect(end.state.session == nil)
+
+        let again = engine.handle(EngineFixture.text("hello again"), state: end.state, context: ctx())
+        #expect(again.effects.lines == ["BOT: Hello Rosa!", "BOT: How can we help?"])
+        #expect(again.state.sessionCount == 2)
+        #expect(again.state.session?.id != start.session?.id)
+    }
+
+    @Test func refusalsChangeNothing() throws {
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
+        #expect(throws: DeskCommandError.notHolder) {
+            try engine.send([.text("hello")], cloudCustomData: nil, from: "lena@acme.example", state: start, context: ctx())
+        }
+        let assigned = engine.handle(EngineFixture.text("Talk to a person"), state: start, context: ctx()).state
+        #expect(throws: DeskCommandError.notHolder) {
+            try engine.send([.text("hello")], cloudCustomData: nil, from: "omar@acme.example", state: assigned, context: ctx())
+        }
+        #expect(throws: DeskCommandError.notHolder) { try engine.endSession(by: "omar@acme.example", state: assigned, context: ctx()) }
+        let ended = try engine.endSession(by: nil, state: assigned, context: ctx()).state
+        #expect(throws: DeskCommandError.notAllowedInState("NotInSession")) {
+            try engine.send([.text("late")], cloudCustomData: nil, from: "lena@acme.example", state: ended, context: ctx())
+        }
+    }
+
+    @Test func adminSendsAsBOTInAnyPhase() throws {
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
+        let step = try engine.send([.text("Maintenance tonight")], cloudCustomData: nil, from: nil, state: start, context: ctx())
+        #expect(step.effects.lines == ["BOT: Maintenance tonight"])
+    }
+
+    @Test func everyoneBusyQueuesWithThePosition() {
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
+        let routing = EngineFixture.routing(lenaLoad: 1, queued: 2)
+        let step = engine.handle(EngineFixture.text("Talk to a person"), state: start, context: ctx(routing))
+        #expect(step.effects.lines == ["BOT: Connecting…", "BOT: You are number 3; 2 ahead."])
+        #expect(step.state.queuePosition?.group == 1)
+
+        let stillBusy = engine.retryAssignment(state: step.state, context: ctx(routing))
+        #expect(stillBusy.effects.isEmpty)
+        let freed = engine.retryAssignment(state: step.state, context: ctx(EngineFixture.routing()))
+        #expect(freed.effects.lines == ["+lena@acme.example", "JOINED Lena", "BOT: You are chatting with Lena (1001)."])
+        #expect(freed.state.queuePosition == nil)
+    }
+
+    @Test func nobodyOnlineFailsTheTransferAndTheFlowContinues() {
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
+        let step = engine.handle(EngineFixture.text("Talk to a person"), state: start, context: ctx(EngineFixture.routing(lena: .Offline)))
+        #expect(step.effects.lines == ["BOT: Connecting…", "BOT: Nobody is online."])
+        #expect(step.effects.compactMap(\.sessionEvent).contains("Transfer.Failed"))
+        #expect(step.state.session == nil, "transfer.next is the end node")
+    }
+
+    @Test func liveAgentRequestStartsASessionAndGoesStraightToTransfer() {
+        let step = engine.handle(EngineFixture.liveAgent, state: nil, context: ctx())
+        #expect(step.effects.lines == ["BOT: Connecting…", "+lena@acme.example", "JOINED Lena", "BOT: You are chatting with Lena (1001)."])
+    }
+
+    @Test func typingIsReportedAtMostEveryThreeSecondsPerValue() {
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
+        let first = engine.handle(EngineFixture.typing(true), state: start, context: ctx(at: 0))
+        #expect(first.effects.compactMap(\.sessionEvent) == ["User.Typing"])
+        let tooSoon = engine.handle(EngineFixture.typing(true), state: first.state, context: ctx(at: 2.999))
+        #expect(tooSoon.effects.isEmpty)
+        let stop = engine.handle(EngineFixture.typing(false), state: tooSoon.state, context: ctx(at: 2.999))
+        #expect(stop.effects.compactMap(\.sessionEvent) == ["User.Typing"])
+        let later = engine.handle(EngineFixture.typing(true), state: stop.state, context: ctx(at: 3))
+        #expect(later.effects.compactMap(\.sessionEvent) == ["User.Typing"])
+    }
+
+    @Test func idsAreDeterministicForTheSameStateAndTime() {
+        let a = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx())
+        let b = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx())
+        #expect(a.effects.compactMap(\.googleMessage).map(\.messageId) == b.effects.compactMap(\.googleMessage).map(\.messageId))
+        #expect(a.state.session?.id == b.state.session?.id)
+    }
+}

@@ -1,0 +1,61 @@
+import DeskBridgeConfig
+import Foundation
+
+/// The configuration the tests run: the shipped flow shape, two agents, short retries.
+package enum TestConfig {
+    package static func yaml(
+        googleURL: String, eventsURL: String? = nil, database: String, port: Int = 0,
+        lenaStatus: String = "Available", omarStatus: String = "Offline", receptionLimit: Int = 3,
+        initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 2_000, bearerToken: String? = "test-bearer"
+    ) -> String {
+        """
+        server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096 }
+        storage: { url: "sqlite:\(database)" }
+        channel:
+          apiBaseURL: \(googleURL)
+        \(bearerToken.map { "  auth: { bearerToken: \"\($0)\" }" } ?? "")
+          webhook: { clientToken: "\(Wire.clientToken)", partnerKey: "PARTNERKEY2" }
+          bot: { displayName: "Acme Assistant", avatarImage: "https://cdn.example/bot.png" }
+          retry: { requestTimeoutMs: \(requestTimeoutMs), initialBackoffMs: \(initialBackoffMs), maxBackoffMs: \(maxBackoffMs), giveUpAfterHours: 1 }
+        desk:
+          sdkAppId: \(Wire.sdkAppId)
+          secretKey: "\(Wire.deskSecret)"
+          callbackToken: "cb-token"
+        \(eventsURL.map { "  callbacks: { sessionEvents: { url: \"\($0)\", timeoutMs: 2000 } }" } ?? "")
+          prompts: { connecting: "Connecting…", connected: "You are chatting with ${StaffNickName}.", failed: "Nobody is online." }
+          closure: { closureMessage: "Chat ended." }
+          queue: { prompt: "You are number $QueuePosition." }
+          skillGroups: [ { id: 1, name: Support, receptionLimit: \(receptionLimit) } ]
+          agents:
+            - { id: "lena@acme.example", nickname: Lena, staffNo: "1001", avatarImage: "https://cdn.example/lena.png", status: \(lenaStatus), skillGroups: [ { id: 1 } ] }
+            - { id: "omar@acme.example", nickname: Omar, staffNo: "1002", status: \(omarStatus), skillGroups: [ { id: 1 } ] }
+        flows:
+          default: main
+          main:
+            start: welcome
+            nodes:
+              welcome: { type: message, text: "Hello ${UserName}!", next: menu }
+              menu:
+                type: branch
+                header: "How can we help?"
+                errorPrompt: "Please pick an option."
+                items:
+                  - { content: "Opening hours", next: hours }
+                  - { content: "Talk to a person", keywords: [human], next: human }
+              hours: { type: message, text: "We are open 9 to 18.", next: done }
+              human: { type: transfer, skillGroup: 1, next: done }
+              done: { type: end }
+        """
+    }
+
+    package static func load(_ yaml: String, directory: URL = FileManager.default.temporaryDirectory) throws -> LoadedConfig {
+        try ConfigLoader.parse(yaml: yaml, directory: directory, environment: [:]).get()
+    }
+
+    /// A fresh temporary folder for one test's database and files.
+    package static func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("deskbridge-test-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
