@@ -15,10 +15,10 @@ package final class SQLiteDeskStore: DeskStore {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // The pool's set-up switches its one writer connection to NORMAL after any
+        // `prepareDatabase` hook runs, so FULL is set here, on that connection, afterwards.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteSchema.migrator.migrate(pool)
         encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

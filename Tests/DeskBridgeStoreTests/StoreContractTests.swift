@@ -1,0 +1,185 @@
+import DeskBridgeCore
+import DeskBridgeSQLite
+import DeskBridgeStore
+import DeskBridgeTestSupport
+import Foundation
+import Testing
+
+/// Every backend of `DeskStore`, run through one contract.
+enum Backend: String, CaseIterable, CustomTestStringConvertible {
+    case memory, sqlite
+
+    var testDescription: String { rawValue }
+
+    func make() throws -> any DeskStore {
+        switch self {
+        case .memory: InMemoryDeskStore()
+        case .sqlite: try SQLiteDeskStore(path: TestConfig.temporaryDirectory().appendingPathComponent("store.sqlite").path)
+        }
+    }
+}
+
+@Suite("Store contract")
+struct StoreContractTests {
+    let conv = ConversationKey(agent: "brands/b/agents/a", conversationId: "c-1")
+    let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func state(_ key: ConversationKey, session: Bool = false) -> ConversationState {
+        var state = ConversationState(key: key)
+        if session { state.session = Session(id: SessionID.derive(conversation: key, ordinal: 1), startedAt: now, flow: FlowCursor(flow: "main")) }
+        return state
+    }
+
+    func draft(_ id: String, _ target: OutboxTarget = .google) -> OutboxDraft {
+        OutboxDraft(target: target, method: "POST", path: "/v1/conversations/c-1/messages", body: Data("{\"id\":\"\(id)\"}".utf8), callId: id)
+    }
+
+    func commit(_ store: any DeskStore, _ key: ConversationKey, version: Int64, seq: Int64? = nil, outbox: [OutboxDraft] = [],
+                occupy: [(agent: AgentID, limit: Int)] = [], release: [AgentID] = [], state: ConversationState? = nil) async throws {
+        try await store.commit(ConversationCommit(key: key, expectedVersion: version, state: state ?? self.state(key), processedSeq: seq,
+                                                  outbox: outbox, occupy: occupy, release: release, now: now))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func acceptAssignsOrderAndRefusesRepeats(backend: Backend) async throws {
+        let store = try backend.make()
+        #expect(try await store.accept(conv, dedupeKeys: ["req:1", "msg:c-1:m1"], body: Data("a".utf8), clientIP: "10.0.0.1", receivedAt: now) == .accepted(seq: 1))
+        #expect(try await store.accept(conv, dedupeKeys: ["req:1"], body: Data("a".utf8), clientIP: nil, receivedAt: now) == .duplicate)
+        #expect(try await store.accept(conv, dedupeKeys: ["req:2", "msg:c-1:m1"], body: Data("a".utf8), clientIP: nil, receivedAt: now) == .duplicate,
+                "a new requestId for a known messageId is still a repeat")
+        #expect(try await store.accept(conv, dedupeKeys: ["req:3"], body: Data("b".utf8), clientIP: nil, receivedAt: now) == .accepted(seq: 2))
+        let pending = try await store.pendingInbound(conv, afterSeq: 0, limit: 10)
+        #expect(pending.map(\.seq) == [1, 2])
+        #expect(pending.map(\.body) == [Data("a".utf8), Data("b".utf8)])
+        #expect(pending.first?.clientIP == "10.0.0.1")
+        #expect(try await store.conversationsWithPendingInbound(limit: 10) == [conv])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func commitIsAtomicAndVersioned(backend: Backend) async throws {
+        let store = try backend.make()
+        _ = try await store.accept(conv, dedupeKeys: ["r1"], body: Data(), clientIP: nil, receivedAt: now)
+        try await commit(store, conv, version: 0, seq: 1, outbox: [draft("m1")], state: state(conv, session: true))
+        let stored = try #require(try await store.conversation(conv))
+        #expect(stored.version == 1)
+        #expect(stored.processedSeq == 1)
+        #expect(stored.state?.session != nil)
+        #expect(try await store.conversationsWithPendingInbound(limit: 10) == [])
+        await #expect(throws: StoreError.conflict) { try await commit(store, conv, version: 0, outbox: [draft("m2")]) }
+        #expect(try await store.outbox(lane: ConversationCommit.lane(conv, .google)).map(\.callId) == ["m1"], "a conflicting commit stores nothing")
+        #expect(try await store.conversation(clientUserId: conv.clientUserId)?.key == conv)
+        #expect(try await store.conversation(sessionId: SessionID.derive(conversation: conv, ordinal: 1))?.key == conv)
+        #expect(try await store.sessionCounts() == ["Chatbot": 1])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func agentCapacityIsEnforcedInTheCommit(backend: Backend) async throws {
+        let store = try backend.make()
+        try await store.seedAgents([AgentSeed(id: "lena", status: .Available, groups: [1: 1]), AgentSeed(id: "omar", status: .Offline, groups: [1: 2])])
+        for (index, id) in ["c-1", "c-2", "c-3"].enumerated() {
+            let key = ConversationKey(agent: "a", conversationId: id)
+            _ = try await store.accept(key, dedupeKeys: ["r\(index)"], body: Data(), clientIP: nil, receivedAt: now)
+        }
+        try await commit(store, ConversationKey(agent: "a", conversationId: "c-1"), version: 0, occupy: [("lena", 2)])
+        try await commit(store, ConversationKey(agent: "a", conversationId: "c-2"), version: 0, occupy: [("lena", 2)])
+        await #expect(throws: StoreError.agentUnavailable("lena")) {
+            try await commit(store, ConversationKey(agent: "a", conversationId: "c-3"), version: 0, outbox: [draft("x")], occupy: [("lena", 2)])
+        }
+        await #expect(throws: StoreError.agentUnavailable("omar")) {
+            try await commit(store, ConversationKey(agent: "a", conversationId: "c-3"), version: 0, occupy: [("omar", 2)])
+        }
+        #expect(try await store.conversation(ConversationKey(agent: "a", conversationId: "c-3"))?.version == 0, "refused commits change nothing")
+        var snapshot = try await store.routingSnapshot()
+        #expect(snapshot.agents.map(\.id) == ["lena", "omar"])
+        #expect(snapshot.agents.first?.load == 2)
+        #expect(snapshot.agents.first?.lastAssignedAt == now)
+        try await commit(store, ConversationKey(agent: "a", conversationId: "c-1"), version: 1, release: ["lena"])
+        snapshot = try await store.routingSnapshot()
+        #expect(snapshot.agents.first?.load == 1)
+        #expect(try await store.setAgentStatus("omar", .Available))
+        #expect(!(try await store.setAgentStatus("nobody", .Available)))
+        try await store.seedAgents([AgentSeed(id: "omar", status: .Offline, groups: [1: 2])])
+        #expect(try await store.routingSnapshot().agents.last?.status == .Available, "the stored status wins over the seed")
+    }
+
+    @Test(arguments: Backend.allCases)
+    func deliveriesAreClaimedHeadOfLaneOnlyAndLeased(backend: Backend) async throws {
+        let store = try backend.make()
+        let other = ConversationKey(agent: "brands/b/agents/a", conversationId: "c-2")
+        for key in [conv, other] { _ = try await store.accept(key, dedupeKeys: [key.conversationId], body: Data(), clientIP: nil, receivedAt: now) }
+        try await commit(store, conv, version: 0, outbox: [draft("a1"), draft("a2"), draft("e1", .sessionEvents)])
+        try await commit(store, other, version: 0, outbox: [draft("b1")])
+
+        let first = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(30), owner: "w1", limit: 10)
+        #expect(Set(first.map(\.callId)) == ["a1", "e1", "b1"], "one head per lane; lanes are independent")
+        #expect(first.allSatisfy { $0.attempts == 1 && $0.firstAttemptAt == now })
+        #expect(try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(30), owner: "w2", limit: 10).isEmpty,
+                "a leased head blocks its lane")
+
+        let a1 = try #require(first.first { $0.callId == "a1" })
+        try await store.recordDelivery(a1.id, owner: "w2", .delivered, now: now)  // not the lease owner: ignored
+        #expect(try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(30), owner: "w2", limit: 10).isEmpty)
+        try await store.recordDelivery(a1.id, owner: "w1", .delivered, now: now)
+        let next = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(30), owner: "w1", limit: 10)
+        #expect(next.map(\.callId) == ["a2"])
+
+        let retryAt = now.addingTimeInterval(5)
+        try await store.recordDelivery(next[0].id, owner: "w1", .retry(at: retryAt, error: "HTTP 503"), now: now)
+        #expect(try await store.claimDeliveries(now: now.addingTimeInterval(4), leaseUntil: now.addingTimeInterval(34), owner: "w1", limit: 10).isEmpty)
+        let again = try await store.claimDeliveries(now: retryAt, leaseUntil: retryAt.addingTimeInterval(30), owner: "w1", limit: 10)
+        #expect(again.map(\.callId) == ["a2"])
+        #expect(again.first?.attempts == 2)
+        #expect(again.first?.lastError == "HTTP 503")
+        try await store.recordDelivery(again[0].id, owner: "w1", .failed(error: "HTTP 400"), now: retryAt)
+        let lane = try await store.outbox(lane: ConversationCommit.lane(conv, .google))
+        #expect(lane.map(\.state) == [.delivered, .failed])
+        #expect(try await store.pendingOutboxCount() == 2, "e1 and b1 are still leased and pending")
+    }
+
+    @Test(arguments: Backend.allCases)
+    func anExpiredLeaseIsClaimedAgainWithTheSameId(backend: Backend) async throws {
+        let store = try backend.make()
+        _ = try await store.accept(conv, dedupeKeys: ["r"], body: Data(), clientIP: nil, receivedAt: now)
+        try await commit(store, conv, version: 0, outbox: [draft("m1")])
+        let crashed = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(10), owner: "dead", limit: 10)
+        #expect(try await store.nextDeliveryDue() ?? .distantPast > now.addingTimeInterval(10), "the next due time waits for the lease")
+        let retried = try await store.claimDeliveries(now: now.addingTimeInterval(11), leaseUntil: now.addingTimeInterval(41), owner: "alive", limit: 10)
+        #expect(retried.map(\.callId) == crashed.map(\.callId))
+        #expect(retried.first?.attempts == 2)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func queuedConversationsAreOldestFirst(backend: Backend) async throws {
+        let store = try backend.make()
+        var keys: [ConversationKey] = []
+        for (index, offset) in [30.0, 10.0, 20.0].enumerated() {
+            let key = ConversationKey(agent: "a", conversationId: "q\(index)")
+            keys.append(key)
+            _ = try await store.accept(key, dedupeKeys: ["q\(index)"], body: Data(), clientIP: nil, receivedAt: now)
+            var queued = state(key, session: true)
+            _ = queued.session!.ownership.queue(in: 1)
+            queued.session!.queuedAt = now.addingTimeInterval(offset)
+            try await commit(store, key, version: 0, state: queued)
+        }
+        #expect(try await store.queuedConversations(limit: 10) == [keys[1], keys[2], keys[0]])
+        #expect(try await store.routingSnapshot().queueLengths == [1: 3])
+    }
+
+    @Test func sqliteRunsWithSynchronousFull() async throws {
+        let store = try SQLiteDeskStore(path: TestConfig.temporaryDirectory().appendingPathComponent("s.sqlite").path)
+        #expect(try await store.synchronousMode() == 2)
+    }
+
+    @Test func sqliteKeepsEverythingAcrossReopen() async throws {
+        let path = TestConfig.temporaryDirectory().appendingPathComponent("reopen.sqlite").path
+        do {
+            let store = try SQLiteDeskStore(path: path)
+            _ = try await store.accept(conv, dedupeKeys: ["r1"], body: Data("x".utf8), clientIP: nil, receivedAt: now)
+            try await commit(store, conv, version: 0, seq: 1, outbox: [draft("m1")])
+        }
+        let reopened = try SQLiteDeskStore(path: path)
+        #expect(try await reopened.conversation(conv)?.processedSeq == 1)
+        #expect(try await reopened.accept(conv, dedupeKeys: ["r1"], body: Data(), clientIP: nil, receivedAt: now) == .duplicate)
+        #expect(try await reopened.pendingOutboxCount() == 1)
+    }
+}
