@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -105,7 +106,11 @@ let package = Package(
         .testTarget(name: "DeskBridgeRelayTests", dependencies: ["DeskBridgeRelay", "DeskBridgeTestSupport"]),
         .testTarget(
             name: "DeskBridgeHTTPTests",
-            dependencies: ["DeskBridgeHTTP", "DeskBridgeTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "DeskBridgeHTTP", "DeskBridgeTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .testTarget(name: "DeskBridgeEndToEndTests", dependencies: ["DeskBridgeTestSupport"]),
     ],

@@ -11,6 +11,7 @@ package final class StandInServer: Sendable {
         package var method: String
         package var path: String
         package var query: String
+        /// Header names in lower case.
         package var headers: [String: String]
         package var body: Data
 
