@@ -103,7 +103,15 @@ let package = Package(
         ),
         .testTarget(name: "DeskBridgeCoreTests", dependencies: ["DeskBridgeCore", "DeskBridgeConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeskBridgeStoreTests", dependencies: ["DeskBridgeSQLite", "DeskBridgeTestSupport"]),
-        .testTarget(name: "DeskBridgeRelayTests", dependencies: ["DeskBridgeRelay", "DeskBridgeTestSupport"]),
+        .testTarget(
+            name: "DeskBridgeRelayTests",
+            dependencies: [
+                "DeskBridgeRelay", "DeskBridgeTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "DeskBridgeHTTPTests",
             dependencies: [
