@@ -18,8 +18,9 @@ package struct ApplicationOverrides: Sendable {
     package var transport: (any OutboundTransport)?
     package var clock: WallClock = .system
     package var registry: PrometheusCollectorRegistry?
-    /// Names this process in delivery leases.
-    package var replicaId = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    /// Names this replica in delivery leases; stable across restarts so a restarted replica can
+    /// take back its own calls at once. `DESKBRIDGE_REPLICA_ID`, else the host name.
+    package var replicaId = ProcessInfo.processInfo.environment["DESKBRIDGE_REPLICA_ID"] ?? ProcessInfo.processInfo.hostName
     package var pollInterval: Duration = .milliseconds(500)
     /// Called with the bound address once the server listens (port 0 picks a free port).
     package var onListening: @Sendable (String, Int) async -> Void = { _, _ in }

@@ -38,6 +38,9 @@ package struct DeliveryService: Service {
     }
 
     package func run() async throws {
+        if let released = try? await store.releaseLeases(owner: owner), released > 0 {
+            logger.notice("resuming calls this replica had in flight when it stopped", metadata: ["calls": "\(released)"])
+        }
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 var claimed = 0
@@ -58,7 +61,9 @@ package struct DeliveryService: Service {
     @discardableResult
     package func deliverDue() async throws -> Int {
         let now = clock.now()
-        let lease = now.addingTimeInterval(Double(builder.channel.retry.requestTimeoutMs) / 1_000 + 30)
+        // Long enough for a token fetch and the request itself; a replica that dies holding it
+        // releases it when it restarts, others wait for it to expire.
+        let lease = now.addingTimeInterval(Double(builder.channel.retry.requestTimeoutMs) / 1_000 + 15)
         let items = try await store.claimDeliveries(now: now, leaseUntil: lease, owner: owner, limit: batch)
         await withTaskGroup(of: Void.self) { group in
             for item in items { group.addTask { await deliver(item) } }

@@ -198,6 +198,13 @@ package final class SQLiteDeskStore: DeskStore {
         }
     }
 
+    package func releaseLeases(owner: String) async throws -> Int {
+        try await write { db in
+            try db.execute(sql: "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE state = 0 AND lease_owner = ?", arguments: [owner])
+            return db.changesCount
+        }
+    }
+
     package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws {
         try await write { db in
             switch record {

@@ -31,6 +31,9 @@ package protocol DeskStore: Sendable {
     // MARK: Outbox
     /// Leases up to `limit` due calls that are at the head of their lane.
     func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem]
+    /// Frees the leases a previous run of replica `owner` held when it died, so its calls go out
+    /// at once instead of after the lease expires.
+    func releaseLeases(owner: String) async throws -> Int
     func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws
     /// When the earliest pending call becomes due (nil when there is none).
     func nextDeliveryDue() async throws -> Date?

@@ -156,6 +156,14 @@ package final class InMemoryDeskStore: DeskStore {
         }
     }
 
+    package func releaseLeases(owner: String) async throws -> Int {
+        state.withLock { s in
+            let mine = s.leases.filter { $0.value.owner == owner }.keys
+            mine.forEach { s.leases[$0] = nil }
+            return mine.count
+        }
+    }
+
     package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws {
         state.withLock { s in
             guard let index = s.outbox.firstIndex(where: { $0.id == id }), s.leases[id]?.owner == owner else { return }

@@ -143,6 +143,7 @@ final class UnavailableStore: DeskStore {
     func routingSnapshot() async throws -> RoutingSnapshot { throw down() }
     func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool { throw down() }
     func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem] { throw down() }
+    func releaseLeases(owner: String) async throws -> Int { throw down() }
     func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws { throw down() }
     func nextDeliveryDue() async throws -> Date? { throw down() }
     func outbox(lane: String) async throws -> [OutboxItem] { throw down() }

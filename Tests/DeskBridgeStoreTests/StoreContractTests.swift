@@ -149,6 +149,21 @@ struct StoreContractTests {
     }
 
     @Test(arguments: Backend.allCases)
+    func aRestartedReplicaTakesBackOnlyItsOwnLeases(backend: Backend) async throws {
+        let store = try backend.make()
+        let other = ConversationKey(agent: "brands/b/agents/a", conversationId: "c-2")
+        for key in [conv, other] { _ = try await store.accept(key, dedupeKeys: [key.conversationId], body: Data(), clientIP: nil, receivedAt: now) }
+        try await commit(store, conv, version: 0, outbox: [draft("mine")])
+        try await commit(store, other, version: 0, outbox: [draft("theirs")])
+        _ = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(60), owner: "replica-a", limit: 1)
+        _ = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(60), owner: "replica-b", limit: 1)
+        #expect(try await store.releaseLeases(owner: "replica-a") == 1)
+        let reclaimed = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(60), owner: "replica-a", limit: 10)
+        #expect(reclaimed.count == 1)
+        #expect(reclaimed.first?.attempts == 2)
+    }
+
+    @Test(arguments: Backend.allCases)
     func queuedConversationsAreOldestFirst(backend: Backend) async throws {
         let store = try backend.make()
         var keys: [ConversationKey] = []

@@ -1,0 +1,43 @@
+import DeskBridgeTestSupport
+import Foundation
+import Testing
+
+/// One running DeskBridge process with its stand-ins, for end-to-end scenarios.
+struct Deployment {
+    let google: StandInServer
+    let business: StandInServer
+    let directory: URL
+    let configPath: String
+
+    static func with(lenaStatus: String = "Available", _ body: @Sendable (Deployment) async throws -> Void) async throws {
+        try await StandInServer.with { google in
+            try await StandInServer.with { business in
+                let directory = TestConfig.temporaryDirectory()
+                let configPath = directory.appendingPathComponent("deskbridge.yaml").path
+                let yaml = TestConfig.yaml(googleURL: google.baseURL, eventsURL: business.baseURL + "/events",
+                                           database: directory.appendingPathComponent("data/deskbridge.sqlite").path, lenaStatus: lenaStatus)
+                try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+                try await body(Deployment(google: google, business: business, directory: directory, configPath: configPath))
+            }
+        }
+    }
+
+    func start() async throws -> ServiceProcess { try await ServiceProcess(configPath: configPath) }
+}
+
+/// What the stand-in Google API received, as readable lines: "BOT: text", "JOINED Lena", …
+extension StandInServer.Recorded {
+    var line: String {
+        guard let json else { return "\(method) \(path)" }
+        let representative = json["representative"] as? [String: Any]
+        let who = representative?["representativeType"] as? String == "HUMAN" ? "HUMAN \(representative?["displayName"] as? String ?? "")" : "BOT"
+        if let event = json["eventType"] as? String {
+            let name = event == "REPRESENTATIVE_JOINED" ? "JOINED" : event == "REPRESENTATIVE_LEFT" ? "LEFT" : event
+            return "\(name) \(representative?["displayName"] as? String ?? "")"
+        }
+        return "\(who): \(json["text"] as? String ?? json["fallback"] as? String ?? "")"
+    }
+
+    var callId: String { (json?["messageId"] as? String) ?? queryValue("eventId") ?? path }
+    var conversation: String { path.split(separator: "/").dropFirst(2).first.map(String.init) ?? "" }
+}

@@ -1,0 +1,76 @@
+import DeskBridgeTestSupport
+import Foundation
+import Testing
+
+@Suite("kill -9 in the middle of a burst", .serialized)
+struct CrashRecoveryTests {
+    /// 40 conversations each send "hi" then "Opening hours" while the Google stand-in is down;
+    /// the process is killed mid-burst, restarted, and the sender re-sends whatever was not
+    /// acknowledged. Afterwards every conversation has exactly its three bot messages, in order.
+    @Test func nothingAcknowledgedIsLostAndNothingIsDoubled() async throws {
+        try await Deployment.with { deployment throws in
+            let google = deployment.google
+            let healthy = Locked(false)
+            google.answer { _, _ in healthy.value ? .status(200) : .status(503) }
+            let conversations = (0..<40).map { "burst-\($0)" }
+            let bodies = conversations.flatMap { id in
+                [(id, 0, Wire.text("hi", conversation: id, requestId: "\(id)-1")), (id, 1, Wire.text("Opening hours", conversation: id, requestId: "\(id)-2"))]
+            }
+
+            var service = try await deployment.start()
+            let acknowledged = Locked<Set<String>>([])
+            // First messages concurrently, then second messages; kill after half of all are acknowledged.
+            for step in 0...1 {
+                let base = service.baseURL
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (id, index, body) in bodies where index == step {
+                        group.addTask {
+                            if let answer = try? await HTTP.webhook(base, body), answer.status == 200 {
+                                acknowledged.update { _ = $0.insert("\(id)-\(index)") }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                if step == 0 {
+                    #expect(acknowledged.value.count == 40)
+                    service.kill9()
+                    service = try await deployment.start()
+                }
+            }
+            // A second kill while calls are pending and the second messages are being processed.
+            service.kill9()
+            let acknowledgedBeforeRestart = acknowledged.value
+            healthy.update { $0 = true }
+            service = try await deployment.start()
+            defer { service.terminate() }
+
+            // The sender retries whatever it has no 200 for (and repeats some it has, as Google may).
+            for (id, index, body) in bodies where !acknowledgedBeforeRestart.contains("\(id)-\(index)") || id.hasSuffix("7") {
+                #expect(try await HTTP.webhook(service.baseURL, body).status == 200)
+            }
+
+            // Done when every conversation's three calls were seen and the outbox has drained.
+            let base = service.baseURL
+            let drained = try await eventually(timeout: .seconds(60)) {
+                let metrics = try await HTTP.get(base + "/metrics").text
+                return Set(google.requests.map(\.callId)).count >= 120
+                    && metrics.range(of: #"deskbridge_outbox_pending 0(\.0)?\n"#, options: .regularExpression) != nil
+            }
+            #expect(drained)
+
+            for id in conversations {
+                let calls = google.requests.filter { $0.conversation == id }
+                var firstSeen: [String] = []
+                var lines: [String: String] = [:]
+                for call in calls where !firstSeen.contains(call.callId) {
+                    firstSeen.append(call.callId)
+                    lines[call.callId] = call.line
+                }
+                #expect(firstSeen.map { lines[$0]! } == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: We are open 9 to 18."], "\(id)")
+                // Re-sends after a crash reuse the id; nothing is sent under a second id.
+                #expect(Set(calls.map(\.callId)).count == 3, "\(id)")
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import DeskBridgeCore
+import DeskBridgeTestSupport
+import Foundation
+import Testing
+
+@Suite("End to end through `deskbridge serve`", .serialized)
+struct FullConversationTests {
+    let lena = "lena@acme.example"
+
+    @Test func welcomeMenuHumanAndBackToTheBotCallByCall() async throws {
+        try await Deployment.with { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let google = deployment.google
+            let conversation = "conv-full"
+            let user = Wire.clientUserId(conversation)
+
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: conversation)).status == 200)
+            #expect(await google.waitForRequests(2))
+            #expect(google.requests.map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?"])
+            let menu = try #require(google.requests[1].json)
+            let chips = try #require(menu["suggestions"] as? [[String: Any]])
+            let human = try #require(chips.compactMap { $0["reply"] as? [String: String] }.first { $0["text"] == "Talk to a person" })
+            #expect(chips.last?["liveAgentRequest"] != nil)
+
+            #expect(try await HTTP.webhook(service.baseURL, Wire.chip(human["postbackData"]!, text: "Talk to a person", conversation: conversation)).status == 200)
+            #expect(await google.waitForRequests(5))
+            #expect(google.requests.dropFirst(2).map(\.line) == ["BOT: Connecting…", "JOINED Lena", "BOT: You are chatting with Lena."])
+
+            let sent = try await HTTP.desk(service.baseURL, "/v4/openim/sendmsg", as: lena, ["To_Account": user, "MsgRandom": 1, "MsgBody": Wire.textBody("Hi, I am Lena")])
+            #expect(sent["ErrorCode"] as? Int == 0)
+            #expect(await google.waitForRequests(6))
+            #expect(google.requests[5].line == "HUMAN Lena: Hi, I am Lena")
+            #expect((google.requests[5].json?["representative"] as? [String: Any])?["avatarImage"] as? String == "https://cdn.example/lena.png")
+
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("My parcel is late", conversation: conversation)).status == 200)
+            let business = deployment.business
+            // The agent learns of the message through the session events before acting on it.
+            #expect(try await eventually { business.requests.contains { $0.json?["Event"] as? String == "Agent.UserSendMsg" } })
+            let state = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/get_session_state", as: lena, ["ClientUserId": user])
+            #expect(state["CurrentState"] as? String == "Agent")
+            #expect(state["AgentId"] as? String == lena)
+            let ended = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/end_session", as: lena, ["SessionId": state["SessionId"]!])
+            #expect(ended["ErrorCode"] as? Int == 0)
+            #expect(await google.waitForRequests(8))
+            #expect(google.requests.dropFirst(6).map(\.line) == ["LEFT Lena", "BOT: Chat ended."])
+
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("one more thing", conversation: conversation)).status == 200)
+            #expect(await google.waitForRequests(10))
+            #expect(google.requests.dropFirst(8).map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?"])
+            #expect(Set(google.requests.map(\.callId)).count == 10, "every call has its own id")
+            #expect(google.requests.allSatisfy { $0.path.hasPrefix("/v1/conversations/conv-full/") })
+
+            // The business server saw the whole session, in order, signed, ids stable.
+            let beforeEnd = try await eventually { business.requests.contains { $0.json?["Event"] as? String == "SessionEnd" } }
+            #expect(beforeEnd)
+            let events = business.requests.compactMap { $0.json?["Event"] as? String }
+            let firstSession = Array(events.prefix { $0 != "SessionEnd" }) + ["SessionEnd"]
+            #expect(firstSession == ["SessionBegin", "ChatBot.UserSendMsg", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg", "ChatBot.UserSendMsg",
+                                     "Transfer.Requested", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg", "Transfer.Succeeded",
+                                     "Agent.AgentSendMsg", "Agent.UserSendMsg", "ChatBot.RobotSendMsg", "SessionEnd"])
+            for request in business.requests {
+                let time = try #require(request.queryValue("RequestTime").flatMap { Int64($0) })
+                #expect(request.queryValue("Sign") == CallbackSignature.sign(token: "cb-token", requestTime: time))
+                #expect(request.queryValue("ClientIP") == "127.0.0.1")
+                #expect(request.json?["ClientUserId"] as? String == user)
+                #expect(request.json?["ChannelType"] as? String == "GBM")
+            }
+            #expect(Set(business.requests.compactMap { $0.queryValue("RequestID") }).count == business.requests.count)
+            #expect(!service.log.contains(Wire.deskSecret) && !service.log.contains("cb-token") && !service.log.contains("test-bearer"))
+        }
+    }
+
+    @Test func aRepeatedWebhookHasOneEffect() async throws {
+        try await Deployment.with { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let body = Wire.text("hi", conversation: "conv-dup", requestId: "same-request", messageId: "same-message")
+            for _ in 0..<3 { #expect(try await HTTP.webhook(service.baseURL, body).status == 200) }
+            let retriedWithNewRequestId = Wire.text("hi", conversation: "conv-dup", requestId: "other-request", messageId: "same-message")
+            #expect(try await HTTP.webhook(service.baseURL, retriedWithNewRequestId).status == 200)
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("Opening hours", conversation: "conv-dup")).status == 200)
+            #expect(await deployment.google.waitForRequests(3))
+            #expect(deployment.google.requests.map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: We are open 9 to 18."])
+        }
+    }
+
+    @Test func threeUnavailableAnswersThenSuccess() async throws {
+        try await Deployment.with { deployment throws in
+            deployment.google.answer { _, index in index < 3 ? .status(503, #"{"error":{"code":503,"status":"UNAVAILABLE"}}"#) : .status(200) }
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: "conv-503")).status == 200)
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("Opening hours", conversation: "conv-503")).status == 200)
+            #expect(await deployment.google.waitForRequests(6))
+            let calls = deployment.google.requests
+            #expect(calls.map(\.callId).count == 6)
+            let firstId = calls[0].callId
+            #expect(calls.prefix(4).allSatisfy { $0.callId == firstId }, "retried with the same messageId")
+            #expect(calls.map(\.line) == ["BOT: Hello Rosa!", "BOT: Hello Rosa!", "BOT: Hello Rosa!", "BOT: Hello Rosa!",
+                                          "BOT: How can we help?", "BOT: We are open 9 to 18."])
+        }
+    }
+}
+
+/// Polls a condition until it holds or the deadline passes (for effects with no request to wait on).
+func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await ContinuousClock().sleep(for: .milliseconds(25))
+    }
+    return try await condition()
+}
