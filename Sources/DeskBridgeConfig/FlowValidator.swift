@@ -1,12 +1,10 @@
 import DeskBridgeCore
+import Foundation
 
 /// Checks every flow: a known start, required fields per node type, references to known nodes,
 /// no unreachable nodes, and no loop that never waits for the user.
 struct FlowValidator {
     let flows: FlowsConfig
-
-    /// Node types this version's flow engine runs; the others are refused rather than skipped.
-    static let supported: Set<FlowNode.Kind> = [.message, .branch, .transfer, .end]
 
     func problems() -> [ConfigProblem] {
         var out: [ConfigProblem] = []
@@ -29,10 +27,20 @@ struct FlowValidator {
         for id in flow.nodes.keys.sorted() {
             let node = flow.nodes[id]!
             let at = "nodes.\(id)"
-            if !Self.supported.contains(node.type) {
-                fail("\(at).type", "node type \(node.type.rawValue) is not available in this version")
-            }
             for (key, missing) in requiredFields(node) where missing { fail("\(at).\(key)", "required for a \(node.type.rawValue) node") }
+            for (index, branch) in (node.branches ?? []).enumerated() {
+                do throws(ConditionExpression.ParseError) {
+                    _ = try ConditionExpression.parse(branch.when)
+                } catch {
+                    fail("\(at).branches[\(index)].when", error.message)
+                }
+                if branch.next == nil { fail("\(at).branches[\(index)].next", "required for a condition branch") }
+            }
+            if node.type == .interfaceCall, let url = node.url, URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+                fail("\(at).url", "must be an http(s) URL")
+            }
+            if let maxErrors = node.maxErrors, maxErrors < 1 { fail("\(at).maxErrors", "must be at least 1") }
+            if let timeout = node.timeoutMs, timeout < 1 { fail("\(at).timeoutMs", "must be positive") }
             for (key, target) in node.successors where flow.nodes[target] == nil {
                 fail("\(at).\(key)", "unknown node \"\(target)\"")
             }
@@ -51,9 +59,9 @@ struct FlowValidator {
         case .branch: [("items", (node.items ?? []).isEmpty)] + (node.items ?? []).enumerated().map { ("items[\($0.offset)].next", $0.element.next == nil) }
         case .collect: [("header", node.header == nil), ("variable", node.variable == nil), ("next", node.next == nil)]
         case .interfaceCall: [("url", node.url == nil), ("next", node.next == nil)]
-        case .condition: [("branches", node.branches == nil), ("default", node.defaultNext == nil)]
+        case .condition: [("branches", (node.branches ?? []).isEmpty), ("default", node.defaultNext == nil)]
         case .serviceTime: [("inHours", node.inHours == nil), ("outOfHours", node.outOfHours == nil)]
-        case .chatbot: [("questions", (node.questions ?? []).isEmpty)]
+        case .chatbot: [("questions", (node.questions ?? []).isEmpty), ("next", node.next == nil)]
         case .transfer, .end: []
         }
     }

@@ -61,7 +61,8 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     services.append(ProcessorService(runtime: runtime, pollInterval: overrides.pollInterval, logger: logger))
     services.append(DeliveryService(
         store: store, transport: transport, builder: RequestBuilder(channel: config.channel, desk: config.desk, tokens: tokens),
-        policy: config.channel.retry.policy, clock: overrides.clock, signal: runtime.deliveries, owner: overrides.replicaId,
+        policy: config.channel.retry.policy, clock: overrides.clock, signal: runtime.deliveries, processing: runtime.processing,
+        owner: overrides.replicaId,
         pollInterval: overrides.pollInterval, logger: logger))
 
     let router = Router(context: DeskRequestContext.self)

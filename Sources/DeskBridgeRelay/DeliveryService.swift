@@ -18,19 +18,22 @@ package struct DeliveryService: Service {
     let policy: RetryPolicy
     let clock: WallClock
     let signal: WorkSignal
+    /// Woken when an interface call's result has been appended to a conversation.
+    let processing: WorkSignal
     let owner: String
     let batch: Int
     let pollInterval: Duration
     let logger: Logger
 
     package init(store: any DeskStore, transport: any OutboundTransport, builder: RequestBuilder, policy: RetryPolicy, clock: WallClock,
-                 signal: WorkSignal, owner: String, batch: Int = 64, pollInterval: Duration = .milliseconds(500), logger: Logger) {
+                 signal: WorkSignal, processing: WorkSignal = WorkSignal(), owner: String, batch: Int = 64, pollInterval: Duration = .milliseconds(500), logger: Logger) {
         self.store = store
         self.transport = transport
         self.builder = builder
         self.policy = policy
         self.clock = clock
         self.signal = signal
+        self.processing = processing
         self.owner = owner
         self.batch = batch
         self.pollInterval = pollInterval
@@ -79,7 +82,12 @@ package struct DeliveryService: Service {
                 try await store.recordDelivery(item.id, owner: owner, .failed(error: "target \(item.target.rawValue) is not configured"), now: clock.now())
                 return
             }
-            let outcome = await transport.perform(request).outcome
+            let result = await transport.perform(request)
+            if item.target == .interface {
+                try await completeInterfaceCall(item, result)
+                return
+            }
+            let outcome = result.outcome
             let now = clock.now()
             let decision = policy.decide(outcome, attempts: item.attempts, firstAttemptAt: item.firstAttemptAt ?? now, now: now,
                                          jitter: Double.random(in: 0..<1))
@@ -104,6 +112,36 @@ package struct DeliveryService: Service {
         } catch {
             logger.warning("could not record a delivery; the lease will expire and the call be retried", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// An interface call is tried up to the node's `maxErrors` times, each with its own deadline;
+    /// then its values (or its failure, so the node's `defaults` apply) go back to the flow.
+    private func completeInterfaceCall(_ item: OutboxItem, _ result: Result<OutboundResponse, TransportFailure>) async throws {
+        let job = try JSONDecoder().decode(InterfaceCallJob.self, from: item.body)
+        var values: [String: String]?
+        var error: String?
+        switch result {
+        case .success(let response) where (200..<300).contains(response.status):
+            if let object = try? JSONDecoder().decode([String: JSONValue].self, from: response.body) {
+                values = object.mapValues(\.variableText)
+            } else {
+                error = "answer is not a flat JSON object"
+            }
+        case .success(let response): error = "HTTP \(response.status)"
+        case .failure(.timeout): error = "timeout after \(job.call.timeoutMs) ms"
+        case .failure(.connection(let why)): error = "connection error: \(why)"
+        }
+        let now = clock.now()
+        if values == nil, item.attempts < job.call.maxErrors {
+            try await store.recordDelivery(item.id, owner: owner, .retry(at: now, error: error ?? "failed"), now: now)
+            Counter(label: "deskbridge_outbound_calls_total", dimensions: [("target", "interface"), ("outcome", "retry")]).increment()
+            return
+        }
+        let event = try JSONEncoder().encode(InternalEvent.interfaceResult(session: job.session, callId: job.call.callId, values: values, error: error))
+        let record: DeliveryRecord = values != nil ? .delivered : .failed(error: "\(item.attempts) attempts; last: \(error ?? "failed")")
+        try await store.recordDelivery(item.id, owner: owner, record, now: now, appending: event, to: item.conversation, dedupeKey: "int:\(item.callId)")
+        Counter(label: "deskbridge_outbound_calls_total", dimensions: [("target", "interface"), ("outcome", values != nil ? "delivered" : "failed")]).increment()
+        processing.signal()
     }
 
     private func nextWait() async -> Duration {

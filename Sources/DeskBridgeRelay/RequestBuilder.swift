@@ -30,6 +30,13 @@ package struct RequestBuilder: Sendable {
             let query = Self.callbackQuery(desk: desk, command: "Desk.SessionEventNotify", clientIP: item.clientIP, requestId: item.callId, now: now)
             return OutboundRequest(method: "POST", url: url + (url.contains("?") ? "&" : "?") + query, headers: headers, body: item.body,
                                    timeout: .milliseconds(endpoint.timeoutMs))
+        case .interface:
+            // A plain POST of the node's request map: no envelope, no query parameters (CONTRACT §2).
+            let job = try JSONDecoder().decode(InterfaceCallJob.self, from: item.body)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return OutboundRequest(method: "POST", url: job.call.url, headers: headers, body: try encoder.encode(job.call.request),
+                                   timeout: .milliseconds(job.call.timeoutMs))
         }
     }
 

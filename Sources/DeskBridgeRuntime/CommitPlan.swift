@@ -29,6 +29,10 @@ package struct CommitPlan: Sendable {
                 occupy.append((agent, limit))
             case .release(let agent):
                 release.append(agent)
+            case .callInterface(let call, let session):
+                guard let body = try? encoder.encode(InterfaceCallJob(session: session, call: call)) else { continue }
+                outbox.append(OutboxDraft(target: .interface, method: "POST", path: "", body: body,
+                                          callId: "if-\(Hex.ref12(session.rawValue))-\(call.callId)"))
             }
         }
         return ConversationCommit(key: stored.key, expectedVersion: stored.version, state: step.state, processedSeq: processedSeq,

@@ -2,6 +2,7 @@ import DeskBridgeCore
 import DeskBridgeStore
 import Foundation
 import Logging
+import Metrics
 
 /// The shell around the conversation engine: load → compute → commit, retried on conflict.
 ///
@@ -69,18 +70,32 @@ package final class ConversationRuntime: Sendable {
                 let event = try await store.pendingInbound(key, afterSeq: stored.processedSeq, limit: 1).first
             else { return false }
             let context = ConversationEngine.Context(now: clock.now(), routing: try await store.routingSnapshot())
-            let step: ConversationEngine.Step
-            switch Result(catching: { () throws(WebhookDecodingError) in try WebhookBody.decode(event.body) }) {
-            case .success(.event(let webhook)):
-                step = engine.handle(webhook, state: stored.state, context: context)
-            case .success(.handshake), .failure:
-                // Ingest validated it; a body that no longer decodes is skipped, not retried forever.
-                logger.error("stored webhook does not decode; skipped", metadata: ["conversation": "\(key)", "seq": "\(event.seq)"])
-                step = .init(state: stored.state ?? ConversationState(key: key), effects: [], sent: nil)
+            let step = event.isInternal ? processInternal(event, stored: stored, context: context) : processWebhook(event, stored: stored, context: context)
+            if !step.dropped.isEmpty {
+                logger.notice("desk message kinds with no Google rendering", metadata: ["conversation": "\(key)", "src": "\(step.dropped)"])
             }
             if try await commit(step, stored: stored, processedSeq: event.seq, clientIP: event.clientIP, now: context.now) { return true }
         }
         throw StoreError.unavailable("conversation \(key) kept changing; will retry")
+    }
+
+    private func processWebhook(_ event: InboundRecord, stored: StoredConversation, context: ConversationEngine.Context) -> ConversationEngine.Step {
+        guard case .event(let webhook) = try? WebhookBody.decode(event.body) else {
+            return skip(event, stored: stored, why: "stored webhook does not decode")  // ingest validated it; never retried forever
+        }
+        return engine.handle(webhook, state: stored.state, context: context)
+    }
+
+    private func processInternal(_ event: InboundRecord, stored: StoredConversation, context: ConversationEngine.Context) -> ConversationEngine.Step {
+        guard let ownEvent = try? JSONDecoder().decode(InternalEvent.self, from: event.body) else {
+            return skip(event, stored: stored, why: "internal event does not decode")
+        }
+        return engine.handle(ownEvent, state: stored.state ?? ConversationState(key: stored.key), context: context)
+    }
+
+    private func skip(_ event: InboundRecord, stored: StoredConversation, why: String) -> ConversationEngine.Step {
+        logger.error("\(why); skipped", metadata: ["conversation": "\(stored.key)", "seq": "\(event.seq)"])
+        return .init(state: stored.state ?? ConversationState(key: stored.key), effects: [], sent: nil)
     }
 
     // MARK: - Desk-side changes
@@ -110,6 +125,21 @@ package final class ConversationRuntime: Sendable {
 
     // MARK: - Commit
 
+    /// `deskbridge_assignment_decisions_total{strategy,outcome}`, from the transfer events of a committed step.
+    private func countAssignmentDecisions(_ effects: [ConversationEffect]) {
+        for case .notify(let event) in effects {
+            let outcome: String
+            switch event.Event {
+            case "Transfer.Succeeded": outcome = "assigned"
+            case "Transfer.Queued": outcome = "queued"
+            case "Transfer.Failed": outcome = "failed"
+            default: continue
+            }
+            Counter(label: "deskbridge_assignment_decisions_total",
+                    dimensions: [("strategy", engine.config.desk.assignment.strategy.rawValue), ("outcome", outcome)]).increment()
+        }
+    }
+
     private static let maxAttempts = 32
 
     /// True when committed; false when the conversation changed underneath (recompute).
@@ -124,6 +154,7 @@ package final class ConversationRuntime: Sendable {
         }
         if !commit.outbox.isEmpty { deliveries.signal() }
         if !commit.release.isEmpty { processing.signal() }
+        countAssignmentDecisions(step.effects)
         return true
     }
 }

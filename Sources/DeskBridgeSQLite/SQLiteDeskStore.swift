@@ -64,9 +64,10 @@ package final class SQLiteDeskStore: DeskStore {
 
     package func pendingInbound(_ conversation: ConversationKey, afterSeq: Int64, limit: Int) async throws -> [InboundRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, received_at, body, client_ip FROM inbound WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?",
+            try Row.fetchAll(db, sql: "SELECT seq, received_at, body, client_ip, internal FROM inbound WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?",
                              arguments: [conversation.storageKey, afterSeq, limit])
-                .map { InboundRecord(conversation: conversation, seq: $0["seq"], receivedAt: Date(unixMillis: $0["received_at"]), body: $0["body"], clientIP: $0["client_ip"]) }
+                .map { InboundRecord(conversation: conversation, seq: $0["seq"], receivedAt: Date(unixMillis: $0["received_at"]), body: $0["body"],
+                                     clientIP: $0["client_ip"], isInternal: $0["internal"]) }
         }
     }
 
@@ -206,7 +207,11 @@ package final class SQLiteDeskStore: DeskStore {
     }
 
     package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws {
-        try await write { db in
+        try await write { db in try Self.record(db, id, owner, record, now) }
+    }
+
+    private static func record(_ db: Database, _ id: Int64, _ owner: String, _ record: DeliveryRecord, _ now: Date) throws {
+        do {
             switch record {
             case .delivered:
                 try db.execute(sql: "UPDATE outbox SET state = 1, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ? AND lease_owner = ?",
@@ -218,6 +223,22 @@ package final class SQLiteDeskStore: DeskStore {
                 try db.execute(sql: "UPDATE outbox SET state = 2, last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ? AND lease_owner = ?",
                                arguments: [error, now.unixMillis, id, owner])
             }
+        }
+    }
+
+    package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date, appending event: Data, to conversation: ConversationKey, dedupeKey: String) async throws {
+        try await write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE id = ? AND lease_owner = ?", arguments: [id, owner]) != nil else { return }
+            try db.execute(sql: "INSERT INTO dedupe (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [dedupeKey, now.unixMillis])
+            if db.changesCount == 1 {
+                let seq = try Int64.fetchOne(db, sql: "UPDATE conversations SET inbound_seq = inbound_seq + 1 WHERE key = ? RETURNING inbound_seq",
+                                             arguments: [conversation.storageKey])
+                if let seq {
+                    try db.execute(sql: "INSERT INTO inbound (conversation, seq, received_at, body, internal) VALUES (?, ?, ?, ?, 1)",
+                                   arguments: [conversation.storageKey, seq, now.unixMillis, event])
+                }
+            }
+            try Self.record(db, id, owner, record, now)
         }
     }
 

@@ -35,6 +35,7 @@ enum SQLiteSchema {
                     received_at INTEGER NOT NULL,
                     body BLOB NOT NULL,
                     client_ip TEXT,
+                    internal INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY (conversation, seq)
                 ) WITHOUT ROWID;
 

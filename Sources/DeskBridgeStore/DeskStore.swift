@@ -35,6 +35,9 @@ package protocol DeskStore: Sendable {
     /// at once instead of after the lease expires.
     func releaseLeases(owner: String) async throws -> Int
     func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws
+    /// Records a delivery and appends its result to the conversation's inbound log, atomically;
+    /// `dedupeKey` keeps a repeated completion from appending twice.
+    func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date, appending event: Data, to conversation: ConversationKey, dedupeKey: String) async throws
     /// When the earliest pending call becomes due (nil when there is none).
     func nextDeliveryDue() async throws -> Date?
     func outbox(lane: String) async throws -> [OutboxItem]

@@ -180,6 +180,17 @@ package final class InMemoryDeskStore: DeskStore {
         }
     }
 
+    package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date, appending event: Data, to conversation: ConversationKey, dedupeKey: String) async throws {
+        state.withLock { s in
+            guard s.leases[id]?.owner == owner, !s.dedupe.contains(dedupeKey), var row = s.conversations[conversation] else { return }
+            s.dedupe.insert(dedupeKey)
+            row.inboundSeq += 1
+            s.conversations[conversation] = row
+            s.inbound[conversation, default: []].append(InboundRecord(conversation: conversation, seq: row.inboundSeq, receivedAt: now, body: event, clientIP: nil, isInternal: true))
+        }
+        try await recordDelivery(id, owner: owner, record, now: now)
+    }
+
     package func nextDeliveryDue() async throws -> Date? {
         state.withLock { s in
             var heads: [String: OutboxItem] = [:]

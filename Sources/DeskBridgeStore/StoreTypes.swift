@@ -26,13 +26,16 @@ package struct InboundRecord: Sendable, Equatable {
     package var receivedAt: Date
     package var body: Data
     package var clientIP: String?
+    /// An event DeskBridge appended itself (`InternalEvent` JSON), not a webhook.
+    package var isInternal: Bool
 
-    package init(conversation: ConversationKey, seq: Int64, receivedAt: Date, body: Data, clientIP: String?) {
+    package init(conversation: ConversationKey, seq: Int64, receivedAt: Date, body: Data, clientIP: String?, isInternal: Bool = false) {
         self.conversation = conversation
         self.seq = seq
         self.receivedAt = receivedAt
         self.body = body
         self.clientIP = clientIP
+        self.isInternal = isInternal
     }
 }
 
@@ -58,6 +61,18 @@ package struct StoredConversation: Sendable, Equatable {
 package enum OutboxTarget: String, Sendable, Codable {
     case google
     case sessionEvents
+    /// A flow's interface call; the body is an `InterfaceCallJob`.
+    case interface
+}
+
+/// An interface call as stored in the outbox: which session asked, and the call.
+package struct InterfaceCallJob: Codable, Sendable, Equatable {
+    package var session: SessionID
+    package var call: InterfaceCall
+    package init(session: SessionID, call: InterfaceCall) {
+        self.session = session
+        self.call = call
+    }
 }
 
 /// An outbound call to be stored with the commit that caused it.

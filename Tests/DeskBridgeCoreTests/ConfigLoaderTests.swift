@@ -77,15 +77,17 @@ struct ConfigLoaderTests {
                   spin: { type: message, text: x, next: spin2 }
                   spin2: { type: message, text: y, next: spin }
                   ask: { type: collect, next: done }
+                  check: { type: condition, branches: [ { when: 'Status == "shipped" &&', next: done } ], default: done }
                   done: { type: end }
             """
         #expect(problems(yaml) == [
-            "flows.main.nodes.ask.type: node type collect is not available in this version",
             "flows.main.nodes.ask.header: required for a collect node",
             "flows.main.nodes.ask.variable: required for a collect node",
+            "flows.main.nodes.check.branches[0].when: condition ends too early",
             "flows.main.nodes.menu.items[1].next: unknown node \"hmn\"",
             "flows.main.nodes.welcome.text: required for a message node",
             "flows.main.nodes.ask: unreachable from start \"welcome\"",
+            "flows.main.nodes.check: unreachable from start \"welcome\"",
             "flows.main.nodes.spin: unreachable from start \"welcome\"",
             "flows.main.nodes.spin2: unreachable from start \"welcome\"",
             "flows.main.nodes.spin: part of a loop that never waits for the user",

@@ -15,7 +15,8 @@ struct TranslationTests {
         let rendering = TencentToGoogle.render([menu(["Delivery status", "Returns and exchanges for online orders"], desc: "")],
                                                msgKey: "310_55012_1709541000", as: bot, offerLiveAgent: true)
         let message = try #require(rendering.messages.first)
-        #expect(rendering.menuRef == "9a8c2366be51")
+        #expect(rendering.menu?.ref == "9a8c2366be51")
+        #expect(rendering.menu?.items == ["Delivery status", "Returns and exchanges for online orders"])
         #expect(message.messageId == "tx-9a8c2366be51-0")
         #expect(message.text == "Which topic?\n• Delivery status\n• Returns and exchanges for online orders")
         #expect(message.fallback == "Which topic?\n1. Delivery status\n2. Returns and exchanges for online orders")

@@ -112,3 +112,21 @@ func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () asyn
     }
     return try await condition()
 }
+
+@Suite("Graceful shutdown", .serialized)
+struct GracefulShutdownTests {
+    @Test func sigtermStopsCleanlyAndTheNextRunContinuesTheConversation() async throws {
+        try await Deployment.with { deployment throws in
+            var service = try await deployment.start()
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: "conv-term")).status == 200)
+            #expect(await deployment.google.waitForRequests(2))
+            #expect(service.terminate() == 0, "SIGTERM is a clean exit")
+
+            service = try await deployment.start()
+            defer { service.terminate() }
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("Opening hours", conversation: "conv-term")).status == 200)
+            #expect(await deployment.google.waitForRequests(3))
+            #expect(deployment.google.requests.last?.line == "BOT: We are open 9 to 18.", "the menu state survived the restart")
+        }
+    }
+}

@@ -145,6 +145,7 @@ final class UnavailableStore: DeskStore {
     func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem] { throw down() }
     func releaseLeases(owner: String) async throws -> Int { throw down() }
     func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws { throw down() }
+    func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date, appending event: Data, to conversation: ConversationKey, dedupeKey: String) async throws { throw down() }
     func nextDeliveryDue() async throws -> Date? { throw down() }
     func outbox(lane: String) async throws -> [OutboxItem] { throw down() }
     func pendingOutboxCount() async throws -> Int { throw down() }

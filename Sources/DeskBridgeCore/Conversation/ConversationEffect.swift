@@ -99,4 +99,13 @@ package enum ConversationEffect: Sendable, Equatable {
     case occupy(AgentID, limit: Int)
     /// The agent frees one session: load − 1; queued sessions may now be assigned.
     case release(AgentID)
+    /// POST an interface call node's request; its result comes back as an internal event.
+    case callInterface(InterfaceCall, session: SessionID)
+}
+
+/// An event DeskBridge itself appends to a conversation's inbound log, processed in order
+/// with the webhooks.
+package enum InternalEvent: Codable, Sendable, Equatable {
+    /// The outcome of an interface call: values from the answer, or nil when every attempt failed.
+    case interfaceResult(session: SessionID, callId: String, values: [String: String]?, error: String?)
 }

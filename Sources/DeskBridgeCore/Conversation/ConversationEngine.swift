@@ -6,8 +6,12 @@ import Foundation
 /// persists the new state and the effects in one transaction and carries the effects out.
 package struct ConversationEngine: Sendable {
     package let config: DeskBridgeConfig
+    let schedule: WorkingSchedule
 
-    package init(config: DeskBridgeConfig) { self.config = config }
+    package init(config: DeskBridgeConfig) {
+        self.config = config
+        self.schedule = WorkingSchedule(config.desk.workingHours)
+    }
 
     /// The result of one step.
     package struct Step: Sendable {
@@ -15,6 +19,8 @@ package struct ConversationEngine: Sendable {
         package var effects: [ConversationEffect]
         /// For `sendmsg`: the MsgKey and MsgTime of the message.
         package var sent: (msgKey: String, msgTime: Int64)?
+        /// Desk message kinds that had no rendering, for the log.
+        package var dropped: [String] = []
 
         package init(state: ConversationState, effects: [ConversationEffect], sent: (msgKey: String, msgTime: Int64)?) {
             self.state = state
@@ -41,19 +47,30 @@ package struct ConversationEngine: Sendable {
         turn.state.profile.absorb(webhook.context)
         switch webhook.payload {
         case .message(let message):
-            turn.userSaid(message.text, input: .text(message.text))
+            let body: MsgElement = message.isImageURL ? .image(.init(url: message.text)) : .text(message.text)
+            turn.userSaid(body, input: .text(message.text))
         case .suggestionResponse(let tap):
-            let text = tap.text ?? ""
-            if let postback = tap.postbackData.flatMap(Postback.init), postback.kind != .url {
-                turn.userSaid(text, input: .chip(ref: postback.ref, index: postback.index, text: text))
-            } else if tap.postbackData.flatMap(Postback.init)?.kind != .url {
-                turn.userSaid(text, input: .text(text))
-            }
+            turn.userTapped(tap)
         case .userStatus(let status):
             if status.requestedLiveAgent == true { turn.userAskedForHuman() }
             if let typing = status.isTyping { turn.userTyping(typing) }
-        case .receipts, .surveyResponse, .authenticationResponse:
-            break  // recorded with the inbound event; no effect on the conversation
+        case .receipts(let receipts):
+            for receipt in receipts.receipts { turn.state.session?.receipts[receipt.message] = receipt.receiptType }
+        case .surveyResponse(let survey):
+            if let answer = survey.rating ?? survey.questionResponseText { turn.state.session?.surveyAnswers.append(answer) }
+        case .authenticationResponse:
+            break  // stored with the inbound event; DeskBridge requests no authentication
+        }
+        return turn.step
+    }
+
+    /// An event DeskBridge appended itself (an interface call's result).
+    package func handle(_ event: InternalEvent, state: ConversationState, context: Context) -> Step {
+        var turn = Turn(engine: self, state: state, context: context)
+        switch event {
+        case .interfaceResult(let session, let callId, let values, _):
+            guard turn.state.session?.id == session else { break }  // the session ended meanwhile
+            turn.runFlow { engine, cursor, scope in engine.receive(.interfaceResult(callId: callId, values: values), &cursor, &scope) }
         }
         return turn.step
     }
@@ -71,6 +88,14 @@ package struct ConversationEngine: Sendable {
             throw .notAllowedInState(session.deskState)
         }
         guard !body.isEmpty else { throw .badMsgBody("MsgBody is empty") }
+        for case .custom(let custom) in body {
+            guard let desk = DeskCustomMessage(data: custom.Data) else { continue }
+            switch desk {
+            case .trigger, .satisfactionSelection, .requestRating, .userEndsSession, .ratingSettings:
+                throw .badMsgBody("src \(desk.src) is sent by the user end, not to it")
+            default: continue
+            }
+        }
         let key = turn.say(body, as: sender, cloudCustomData: cloudCustomData)
         turn.step.sent = (key, Int64(context.now.timeIntervalSince1970))
         return turn.step
@@ -98,12 +123,11 @@ package struct ConversationEngine: Sendable {
         Representative(.BOT, displayName: config.channel.bot.displayName, avatarImage: config.channel.bot.avatarImage)
     }
 
-    func flowEngine(for agent: String) -> FlowEngine? {
-        let name = config.channel.flowName(forAgent: agent, default: config.flows.resolvedDefault ?? "")
-        return config.flows.flows[name].map(FlowEngine.init)
-    }
-
     func flowName(for agent: String) -> String {
         config.channel.flowName(forAgent: agent, default: config.flows.resolvedDefault ?? "")
+    }
+
+    func flowEngine(for agent: String) -> FlowEngine? {
+        config.flows.flows[flowName(for: agent)].map { FlowEngine(flow: $0, schedule: schedule) }
     }
 }

@@ -54,6 +54,12 @@ package struct Session: Codable, Sendable, Equatable {
     /// Counter behind event ids and callback RequestIDs within the session.
     package var eventSeq = 0
     package var variables: [String: String] = [:]
+    /// The last menu shown (by the flow or an agent), so a chip tap maps back to its exact text.
+    package var openMenu: TencentToGoogle.OfferedMenu?
+    /// Receipts the user's device sent: message name → latest receipt type.
+    package var receipts: [String: String] = [:]
+    /// Google survey answers recorded on the session (`rating`, or the tapped answer).
+    package var surveyAnswers: [String] = []
 
     package init(id: SessionID, startedAt: Date, flow: FlowCursor) {
         self.id = id

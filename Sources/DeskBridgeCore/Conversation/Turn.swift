@@ -24,33 +24,43 @@ struct Turn {
 
     // MARK: - User events
 
-    mutating func userSaid(_ text: String, input: FlowInput) {
-        guard state.session != nil else {
+    /// A user message: it starts a session, or goes to the holding agent, or to the flow.
+    mutating func userSaid(_ body: MsgElement, input: FlowInput) {
+        guard let session = state.session else {
             startSession()
-            notify("ChatBot.UserSendMsg", body: [.text(text)])
-            runFlowStart()
+            notify("ChatBot.UserSendMsg", body: [body])
+            runFlow { engine, cursor, scope in engine.start(&cursor, &scope) }
             return
         }
-        let owner = state.session!.ownership.owner
-        switch owner {
+        switch session.ownership.owner {
         case .agent(let agent):
-            notify("Agent.UserSendMsg", agent: agent, body: [.text(text)])
-        case .queued:
-            notify("ChatBot.UserSendMsg", body: [.text(text)])
-        case .bot, .closed:
-            notify("ChatBot.UserSendMsg", body: [.text(text)])
-            guard let engine = engine.flowEngine(for: state.key.agent) else { return }
-            var cursor = state.session!.flow
-            let effects = engine.receive(input, &cursor, variables: variables())
-            state.session!.flow = cursor
-            apply(effects ?? [])
+            notify("Agent.UserSendMsg", agent: agent, body: [body])
+        case .queued, .closed:
+            notify("ChatBot.UserSendMsg", body: [body])
+        case .bot:
+            notify("ChatBot.UserSendMsg", body: [body])
+            runFlow { engine, cursor, scope in engine.receive(input, &cursor, &scope) }
         }
+    }
+
+    /// A chip tap: back to the exact item text via the remembered menu (R3); URL chips are no-ops.
+    mutating func userTapped(_ tap: SuggestionResponse) {
+        let postback = tap.postbackData.flatMap(Postback.init)
+        guard postback?.kind != .url else { return }
+        let visible = tap.text ?? ""
+        guard let postback, let menu = state.session?.openMenu, menu.ref == postback.ref, menu.items.indices.contains(postback.index) else {
+            userSaid(.text(visible), input: .text(visible))
+            return
+        }
+        let exact = menu.items[postback.index]
+        userSaid(.text(exact), input: .chip(ref: postback.ref, index: postback.index, text: exact))
     }
 
     /// `userStatus.requestedLiveAgent`: begins a session if needed and goes straight to transfer.
     mutating func userAskedForHuman() {
         if state.session == nil { startSession() }
         guard state.session?.ownership.owner == .bot else { return }
+        state.session!.flow.waitingAt = nil
         transfer(to: state.session?.skillGroup ?? config.desk.assignment.defaultSkillGroup)
     }
 
@@ -78,17 +88,6 @@ struct Turn {
         }
     }
 
-    mutating func runFlowStart() {
-        guard let engine = engine.flowEngine(for: state.key.agent), state.session != nil else {
-            closeSession(event: "SessionEnd", message: nil)
-            return
-        }
-        var cursor = state.session!.flow
-        let effects = engine.start(&cursor, variables: variables())
-        state.session!.flow = cursor
-        apply(effects)
-    }
-
     mutating func closeSession(event: String, message: String?) {
         guard var session = state.session else { return }
         let holder = session.ownership.holder
@@ -101,18 +100,36 @@ struct Turn {
         state.session = nil
     }
 
-    // MARK: - Flow effects
+    // MARK: - Flow
+
+    /// Runs one flow operation on the session's cursor and variables, then carries out its effects.
+    mutating func runFlow(_ operation: (FlowEngine, inout FlowCursor, inout FlowEngine.Scope) -> [FlowEffect]?) {
+        guard let session = state.session else { return }
+        guard let engine = engine.flowEngine(for: state.key.agent) else {
+            closeSession(event: "SessionEnd", message: nil)
+            return
+        }
+        var cursor = session.flow
+        var scope = FlowEngine.Scope(variables: session.variables, system: systemVariables(), now: context.now)
+        let effects = operation(engine, &cursor, &scope)
+        state.session!.flow = cursor
+        state.session!.variables = scope.variables
+        apply(effects ?? [])
+    }
 
     mutating func apply(_ effects: [FlowEffect]) {
         for effect in effects {
             guard state.session != nil else { return }
             switch effect {
-            case .say(.text(let text)):
-                say([.text(text)], as: .bot)
-            case .say(.menu(let menu)):
-                say([.custom(DeskCustomMessage.branch(menu))], as: .bot)
+            case .say(let message):
+                say([message.custom], as: .bot)
+                // The node now waiting answers chips of the menu it just sent.
+                let ref = state.session?.openMenu?.ref
+                state.session?.flow.menuRef = ref
             case .transfer(let group):
                 transfer(to: group ?? config.desk.assignment.defaultSkillGroup)
+            case .callInterface(let call):
+                step.effects.append(.callInterface(call, session: state.session!.id))
             case .end:
                 closeSession(event: "SessionEnd", message: nil)
             }
@@ -128,7 +145,7 @@ struct Turn {
         guard AssignmentRouter.anyoneOnline(in: group, agents: context.routing.agents) else {
             say([.text(Template.render(config.desk.prompts.failed, variables()))], as: .bot)
             notify("Transfer.Failed")
-            resumeFlowAfterFailedTransfer()
+            handBackToBot()
             return
         }
         tryAssign(group: group, announce: true)
@@ -146,15 +163,12 @@ struct Turn {
         var session = state.session!
         let framing = session.ownership.queue(in: group)
         session.queuedAt = context.now
+        let ahead = context.routing.queueLengths[group] ?? 0
+        session.variables["QueuePosition"] = String(ahead + 1)
+        session.variables["WaitNo"] = String(ahead)
         state.session = session
         frame(framing)
-        let ahead = context.routing.queueLengths[group] ?? 0
-        var vars = variables()
-        vars["QueuePosition"] = String(ahead + 1)
-        vars["WaitNo"] = String(ahead)
-        state.session!.variables["QueuePosition"] = vars["QueuePosition"]
-        state.session!.variables["WaitNo"] = vars["WaitNo"]
-        say([.text(Template.render(config.desk.queue.prompt, vars))], as: .bot)
+        say([.text(Template.render(config.desk.queue.prompt, variables()))], as: .bot)
         notify("Transfer.Queued")
     }
 
@@ -172,15 +186,15 @@ struct Turn {
         notify("Transfer.Succeeded", agent: agent.id)
     }
 
-    mutating func resumeFlowAfterFailedTransfer() {
+    /// The human part is over without ending the session: back to the bot, where the flow left off.
+    mutating func handBackToBot() {
         var session = state.session!
-        frame(session.ownership.returnToBot())
+        let holder = session.ownership.holder
+        let framing = session.ownership.returnToBot()
         state.session = session
-        guard let engine = engine.flowEngine(for: state.key.agent) else { return }
-        var cursor = state.session!.flow
-        let effects = engine.resumeAfterTransfer(&cursor, variables: variables())
-        state.session!.flow = cursor
-        apply(effects)
+        frame(framing)
+        if let holder { step.effects.append(.release(holder)) }
+        runFlow { engine, cursor, scope in engine.resumeAfterTransfer(&cursor, &scope) }
     }
 
     // MARK: - Output
@@ -192,30 +206,47 @@ struct Turn {
         let msgKey = "\(state.outboundSeq)_\(Hex.ref12(state.key.storageKey).prefix(8))_\(Int64(context.now.timeIntervalSince1970))"
         let bot = engine.botRepresentative
         let representative = (try? state.session?.ownership.representative(for: sender, bot: bot)) ?? bot
-        let offerLiveAgent = state.session?.ownership.owner == .bot
-        let rendering = TencentToGoogle.render(body, msgKey: msgKey, as: representative, offerLiveAgent: offerLiveAgent)
-        if let ref = rendering.menuRef { state.session?.flow.menuRef = ref }
+        let rendering = TencentToGoogle.render(body, msgKey: msgKey, as: representative, offerLiveAgent: state.session?.ownership.owner == .bot)
+        if let menu = rendering.menu { state.session?.openMenu = menu }
+        step.dropped += rendering.dropped
         step.effects += rendering.messages.map { .google(.message($0)) }
-        switch sender {
-        case .bot: notify("ChatBot.RobotSendMsg", body: body, msgKey: msgKey, cloudCustomData: cloudCustomData)
-        case .agent(let agent): notify("Agent.AgentSendMsg", agent: agent, body: body, msgKey: msgKey, cloudCustomData: cloudCustomData)
+        if !rendering.messages.isEmpty || rendering.signals.isEmpty {
+            switch sender {
+            case .bot: notify("ChatBot.RobotSendMsg", body: body, msgKey: msgKey, cloudCustomData: cloudCustomData)
+            case .agent(let agent): notify("Agent.AgentSendMsg", agent: agent, body: body, msgKey: msgKey, cloudCustomData: cloudCustomData)
+            }
         }
+        for signal in rendering.signals { act(on: signal, representative: representative) }
         return msgKey
+    }
+
+    /// Control kinds (19, 20, 26, 12/31/35) drive the ownership state machine instead of showing.
+    mutating func act(on signal: TencentToGoogle.Signal, representative: Representative) {
+        switch signal {
+        case .sessionEnded: closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage)
+        case .sessionTimedOut: closeSession(event: "SessionTimeout", message: config.desk.closure.timeoutMessage)
+        case .seatStatus(inSeat: false): if state.session?.ownership.holder != nil { handBackToBot() }
+        case .seatStatus(inSeat: true): break  // the sender already holds the session
+        case .typing(let started): event(started ? .TYPING_STARTED : .TYPING_STOPPED, representative: representative)
+        }
     }
 
     /// Turns ownership framing into Google events with deterministic ids.
     mutating func frame(_ effects: [Ownership.Effect]) {
         for effect in effects {
-            guard state.session != nil else { return }
-            let (kind, representative): (GoogleEvent.Kind, Representative) =
-                switch effect {
-                case .joined(let rep): (.REPRESENTATIVE_JOINED, rep)
-                case .left(let rep): (.REPRESENTATIVE_LEFT, rep)
-                }
-            state.session!.eventSeq += 1
-            let eventId = "ev-\(Hex.ref12(state.session!.id.rawValue))-\(kind == .REPRESENTATIVE_JOINED ? "joined" : "left")-\(state.session!.eventSeq)"
-            step.effects.append(.google(.event(eventId: eventId, GoogleEvent(eventType: kind, representative: representative))))
+            switch effect {
+            case .joined(let rep): event(.REPRESENTATIVE_JOINED, representative: rep)
+            case .left(let rep): event(.REPRESENTATIVE_LEFT, representative: rep)
+            }
         }
+    }
+
+    mutating func event(_ kind: GoogleEvent.Kind, representative: Representative) {
+        guard state.session != nil else { return }
+        state.session!.eventSeq += 1
+        let name = kind.rawValue.split(separator: "_").last!.lowercased()
+        let eventId = "ev-\(Hex.ref12(state.session!.id.rawValue))-\(name)-\(state.session!.eventSeq)"
+        step.effects.append(.google(.event(eventId: eventId, GoogleEvent(eventType: kind, representative: representative))))
     }
 
     mutating func notify(_ event: String, agent: AgentID? = nil, body: [MsgElement] = [], msgKey: String = "", cloudCustomData: String? = nil) {
@@ -235,8 +266,8 @@ struct Turn {
                                         requestId: "\(session.id.rawValue)-\(session.eventSeq)")
     }
 
-    /// System variables (CONTRACT §2) overlaid with the session's flow variables.
-    func variables() -> [String: String] {
+    /// System variables (CONTRACT §2).
+    func systemVariables() -> [String: String] {
         var vars: [String: String] = [
             "SystemClientUserID": state.clientUserId.rawValue,
             "UserName": state.profile.displayName ?? "",
@@ -246,10 +277,12 @@ struct Turn {
             "ChannelId": state.key.agent,
             "ChannelName": config.channel.bot.displayName,
         ]
-        if let session = state.session {
-            vars["SystemSessionId"] = session.id.rawValue
-            vars.merge(session.variables) { _, flow in flow }
-        }
+        if let session = state.session { vars["SystemSessionId"] = session.id.rawValue }
         return vars
+    }
+
+    /// System variables overlaid with the session's flow variables.
+    func variables() -> [String: String] {
+        systemVariables().merging(state.session?.variables ?? [:]) { _, flow in flow }
     }
 }
