@@ -9,13 +9,16 @@ struct Deployment {
     let directory: URL
     let configPath: String
 
-    static func with(lenaStatus: String = "Available", _ body: @Sendable (Deployment) async throws -> Void) async throws {
+    /// `flows` gets the business stand-in's base URL (for interface calls).
+    static func with(lenaStatus: String = "Available", flows: @escaping @Sendable (String) -> String = { _ in TestConfig.shopFlow },
+                     _ body: @Sendable (Deployment) async throws -> Void) async throws {
         try await StandInServer.with { google in
             try await StandInServer.with { business in
                 let directory = TestConfig.temporaryDirectory()
                 let configPath = directory.appendingPathComponent("deskbridge.yaml").path
                 let yaml = TestConfig.yaml(googleURL: google.baseURL, eventsURL: business.baseURL + "/events",
-                                           database: directory.appendingPathComponent("data/deskbridge.sqlite").path, lenaStatus: lenaStatus)
+                                           database: directory.appendingPathComponent("data/deskbridge.sqlite").path, lenaStatus: lenaStatus,
+                                           flows: flows(business.baseURL))
                 try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
                 try await body(Deployment(google: google, business: business, directory: directory, configPath: configPath))
             }

@@ -6,7 +6,8 @@ package enum TestConfig {
     package static func yaml(
         googleURL: String, eventsURL: String? = nil, database: String, port: Int = 0,
         lenaStatus: String = "Available", omarStatus: String = "Offline", receptionLimit: Int = 3,
-        initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 2_000, bearerToken: String? = "test-bearer"
+        initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 2_000, bearerToken: String? = "test-bearer",
+        flows: String = TestConfig.shopFlow
     ) -> String {
         """
         server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096 }
@@ -29,6 +30,12 @@ package enum TestConfig {
           agents:
             - { id: "lena@acme.example", nickname: Lena, staffNo: "1001", avatarImage: "https://cdn.example/lena.png", status: \(lenaStatus), skillGroups: [ { id: 1 } ] }
             - { id: "omar@acme.example", nickname: Omar, staffNo: "1002", status: \(omarStatus), skillGroups: [ { id: 1 } ] }
+        \(flows)
+        """
+    }
+
+    /// The shipped flow's shape: welcome → menu → hours or a person.
+    package static let shopFlow = """
         flows:
           default: main
           main:
@@ -44,6 +51,47 @@ package enum TestConfig {
                   - { content: "Talk to a person", keywords: [human], next: human }
               hours: { type: message, text: "We are open 9 to 18.", next: done }
               human: { type: transfer, skillGroup: 1, next: done }
+              done: { type: end }
+        """
+
+    /// A flow with every node type; `interfaceURL` answers the lookup.
+    package static func everyNodeFlow(interfaceURL: String) -> String {
+        """
+        flows:
+          default: main
+          main:
+            start: welcome
+            nodes:
+              welcome: { type: message, text: "Hello ${UserName}!", next: menu }
+              menu:
+                type: branch
+                header: "How can we help?"
+                items:
+                  - { content: "Track an order", next: askOrder }
+                  - { content: "Talk to a person", next: hours }
+              askOrder: { type: collect, header: "Your order number?", variable: orderNo, next: askSize }
+              askSize: { type: collect, header: "Which size?", options: [S, M], variable: size, next: lookup }
+              lookup:
+                type: interfaceCall
+                url: "\(interfaceURL)"
+                timeoutMs: 1000
+                maxErrors: 2
+                request: { OrderNo: "${orderNo}", Size: "${size}", Session: "${SystemSessionId}" }
+                response: [ Status ]
+                defaults: { Status: unknown }
+                next: check
+              check: { type: condition, branches: [ { when: 'Status == "shipped"', next: shipped } ], default: hours }
+              shipped: { type: message, text: "Order ${orderNo} (${size}) is on its way.", next: faq }
+              faq:
+                type: chatbot
+                header: "Popular questions"
+                questions:
+                  - { question: "How do returns work?", answer: "**Free** returns within [30 days](https://shop.example/returns)." }
+                  - { question: "Where is my parcel?", answer: "Track it in your account." }
+                next: hours
+              hours: { type: serviceTime, inHours: human, outOfHours: closed }
+              human: { type: transfer, skillGroup: 1, next: done }
+              closed: { type: message, text: "We are closed.", next: done }
               done: { type: end }
         """
     }

@@ -56,6 +56,16 @@ package struct InterfaceCall: Codable, Sendable, Equatable {
     package var request: [String: String]
     package var response: [String]
     package var defaults: [String: String]
+
+    package init(callId: String, url: String, timeoutMs: Int, maxErrors: Int, request: [String: String], response: [String], defaults: [String: String]) {
+        self.callId = callId
+        self.url = url
+        self.timeoutMs = timeoutMs
+        self.maxErrors = maxErrors
+        self.request = request
+        self.response = response
+        self.defaults = defaults
+    }
 }
 
 /// A user answer (or a call result) the flow may consume.

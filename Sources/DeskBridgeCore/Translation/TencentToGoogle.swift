@@ -194,7 +194,7 @@ private struct Builder {
     mutating func card(title: String, description: String?, picture: String?, suggestions: [Suggestion], fallback: String) {
         var content = GoogleMessage.CardContent(
             title: TencentToGoogle.clip(title, GoogleLimits.cardTitleLength),
-            description: description.map { TencentToGoogle.clip($0, GoogleLimits.cardDescriptionLength) })
+            description: description.flatMap { $0.isEmpty ? nil : TencentToGoogle.clip($0, GoogleLimits.cardDescriptionLength) })
         if let picture, picture.hasPrefix("https://") { content.media = .init(height: "MEDIUM", contentInfo: .init(fileUrl: picture)) }
         if !suggestions.isEmpty { content.suggestions = Array(suggestions.prefix(GoogleLimits.suggestionsPerCard)) }
         append(GoogleMessage(messageId: "", representative: representative, richCard: .init(standaloneCard: .init(cardContent: content)),
