@@ -62,9 +62,11 @@ struct ConfigValidator {
         if !groupIds.contains(desk.assignment.defaultSkillGroup) {
             fail("desk.assignment.defaultSkillGroup", "unknown skill group \(desk.assignment.defaultSkillGroup)")
         }
-        for (key, strategy) in [("strategy", desk.assignment.strategy), ("fallback", desk.assignment.fallback)] where strategy != .automatic {
-            fail("desk.assignment.\(key)", "\(strategy.rawValue) is not available in this version; use automatic")
+        if desk.assignment.strategy == .webhook, desk.callbacks.assignment.url == nil {
+            fail("desk.callbacks.assignment.url", "required when desk.assignment.strategy is webhook")
         }
+        if desk.assignment.fallback == .webhook { fail("desk.assignment.fallback", "must be automatic or userChoice") }
+        if desk.reception.acceptTimeoutSeconds < 1 { fail("desk.reception.acceptTimeoutSeconds", "must be at least 1") }
         for (key, endpoint) in [("assignment", desk.callbacks.assignment), ("sessionEvents", desk.callbacks.sessionEvents)] {
             if let url = endpoint.url, URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true {
                 fail("desk.callbacks.\(key).url", "must be an http(s) URL")

@@ -79,13 +79,24 @@ package struct DeliveryService: Service {
         let outcomeLabel: String
         do {
             guard let request = try await builder.request(for: item, now: clock.now()) else {
-                try await store.recordDelivery(item.id, owner: owner, .failed(error: "target \(item.target.rawValue) is not configured"), now: clock.now())
+                if item.target == .assignment {
+                    try await completeAssignment(item, .failure(.connection("desk.callbacks.assignment.url is not set")), latency: .zero)
+                } else {
+                    try await store.recordDelivery(item.id, owner: owner, .failed(error: "target \(item.target.rawValue) is not configured"), now: clock.now())
+                }
                 return
             }
+            let started = ContinuousClock.now
             let result = await transport.perform(request)
-            if item.target == .interface {
+            switch item.target {
+            case .interface:
                 try await completeInterfaceCall(item, result)
                 return
+            case .assignment:
+                try await completeAssignment(item, result, latency: ContinuousClock.now - started)
+                return
+            case .google, .sessionEvents:
+                break
             }
             let outcome = result.outcome
             let now = clock.now()
@@ -144,6 +155,35 @@ package struct DeliveryService: Service {
         processing.signal()
     }
 
+    /// `OnAssignHuman` is asked once, within its deadline; whatever happens, the answer (or the
+    /// reason there is none, so the fallback applies) goes back to the conversation.
+    private func completeAssignment(_ item: OutboxItem, _ result: Result<OutboundResponse, TransportFailure>, latency: Duration) async throws {
+        let request = try JSONDecoder().decode(AssignHumanRequest.self, from: item.body)
+        let latencyMs = Int(latency / .milliseconds(1))
+        var answer = AssignHumanAnswer(agentIdList: [], agentGroupId: nil, failure: nil, latencyMs: latencyMs)
+        switch result {
+        case .success(let response) where (200..<300).contains(response.status):
+            if let decoded = try? JSONDecoder().decode(AssignHumanReply.self, from: response.body) {
+                if decoded.ErrorCode ?? 0 != 0 || (decoded.ActionStatus ?? "OK") != "OK" {
+                    answer.failure = "ErrorCode \(decoded.ErrorCode ?? -1)"
+                } else {
+                    answer.agentIdList = (decoded.AgentIdList ?? []).map { AgentID($0) }
+                    answer.agentGroupId = decoded.AgentGroupId.map { SkillGroupID($0) }
+                }
+            } else {
+                answer.failure = "answer is not an OnAssignHuman reply"
+            }
+        case .success(let response): answer.failure = "HTTP \(response.status)"
+        case .failure(.timeout): answer.failure = "no answer within \(builder.desk.callbacks.assignment.timeoutMs) ms"
+        case .failure(.connection(let why)): answer.failure = "connection error: \(why)"
+        }
+        let event = try JSONEncoder().encode(InternalEvent.assignmentAnswer(session: SessionID(request.SessionId), requestId: request.requestId.isEmpty ? item.callId : request.requestId, answer: answer))
+        let record: DeliveryRecord = answer.failure == nil ? .delivered : .failed(error: answer.failure!)
+        try await store.recordDelivery(item.id, owner: owner, record, now: clock.now(), appending: event, to: item.conversation, dedupeKey: "int:\(item.callId)")
+        Counter(label: "deskbridge_outbound_calls_total", dimensions: [("target", "assignment"), ("outcome", answer.failure == nil ? "delivered" : "failed")]).increment()
+        processing.signal()
+    }
+
     private func nextWait() async -> Duration {
         guard let due = try? await store.nextDeliveryDue() else { return pollInterval }
         let ms = max(0, Int(due.timeIntervalSince(clock.now()) * 1_000))
@@ -157,5 +197,26 @@ package struct DeliveryService: Service {
         case .timeout: "timeout"
         case .connectionError(let why): "connection error: \(why)"
         }
+    }
+}
+
+/// What the business server answers to `OnAssignHuman`; lenient about the group id's type.
+private struct AssignHumanReply: Decodable {
+    var ActionStatus: String?
+    var ErrorCode: Int?
+    var AgentGroupId: Int?
+    var AgentIdList: [String]?
+
+    private enum CodingKeys: String, CodingKey { case ActionStatus, ErrorCode, AgentGroupId, AgentIdList }
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ActionStatus = try c.decodeIfPresent(String.self, forKey: .ActionStatus)
+        ErrorCode = try c.decodeIfPresent(Int.self, forKey: .ErrorCode)
+        if let number = try? c.decodeIfPresent(Int.self, forKey: .AgentGroupId) {
+            AgentGroupId = number
+        } else if let text = try? c.decodeIfPresent(String.self, forKey: .AgentGroupId) {
+            AgentGroupId = Int(text)
+        }
+        AgentIdList = try c.decodeIfPresent([String].self, forKey: .AgentIdList)
     }
 }

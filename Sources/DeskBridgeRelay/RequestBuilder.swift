@@ -30,6 +30,12 @@ package struct RequestBuilder: Sendable {
             let query = Self.callbackQuery(desk: desk, command: "Desk.SessionEventNotify", clientIP: item.clientIP, requestId: item.callId, now: now)
             return OutboundRequest(method: "POST", url: url + (url.contains("?") ? "&" : "?") + query, headers: headers, body: item.body,
                                    timeout: .milliseconds(endpoint.timeoutMs))
+        case .assignment:
+            let endpoint = desk.callbacks.assignment
+            guard let url = endpoint.url else { return nil }
+            let query = Self.callbackQuery(desk: desk, command: "ChatBot.OnAssignHuman", clientIP: item.clientIP, requestId: item.callId, now: now)
+            return OutboundRequest(method: "POST", url: url + (url.contains("?") ? "&" : "?") + query, headers: headers, body: item.body,
+                                   timeout: .milliseconds(endpoint.timeoutMs))
         case .interface:
             // A plain POST of the node's request map: no envelope, no query parameters (CONTRACT §2).
             let job = try JSONDecoder().decode(InterfaceCallJob.self, from: item.body)

@@ -14,6 +14,7 @@ package struct CommitPlan: Sendable {
         var outbox: [OutboxDraft] = []
         var occupy: [(agent: AgentID, limit: Int)] = []
         var release: [AgentID] = []
+        var statusChanges: [(agent: AgentID, status: DeskConfig.AgentStatus)] = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for effect in step.effects {
@@ -29,6 +30,12 @@ package struct CommitPlan: Sendable {
                 occupy.append((agent, limit))
             case .release(let agent):
                 release.append(agent)
+            case .requestAssignment(let request):
+                guard let body = try? encoder.encode(request) else { continue }
+                outbox.append(OutboxDraft(target: .assignment, method: "POST", path: "", body: body, callId: request.requestId,
+                                          clientIP: clientIP ?? stored.lastClientIP))
+            case .setAgentStatus(let agent, let status):
+                statusChanges.append((agent, status))
             case .callInterface(let call, let session):
                 guard let body = try? encoder.encode(InterfaceCallJob(session: session, call: call)) else { continue }
                 outbox.append(OutboxDraft(target: .interface, method: "POST", path: "", body: body,
@@ -36,6 +43,6 @@ package struct CommitPlan: Sendable {
             }
         }
         return ConversationCommit(key: stored.key, expectedVersion: stored.version, state: step.state, processedSeq: processedSeq,
-                                  outbox: outbox, occupy: occupy, release: release, now: now)
+                                  outbox: outbox, occupy: occupy, release: release, statusChanges: statusChanges, now: now)
     }
 }

@@ -115,11 +115,24 @@ package final class ConversationRuntime: Sendable {
         throw StoreError.unavailable("conversation \(key) kept changing")
     }
 
-    /// Offers free capacity to queued sessions, oldest first, until nobody can be assigned.
+    /// Offers free capacity to queued sessions, oldest first, and tells those still waiting
+    /// their new position. Runs on every wake-up and poll, so no session is left waiting while
+    /// an agent has room, even after a restart.
     package func drainQueue() async throws {
-        for key in try await store.queuedConversations(limit: 256) {
-            let step = try await apply(to: key) { state, context in engine.retryAssignment(state: state, context: context) }
-            if step.state.queuePosition != nil { continue }
+        var positions: [SkillGroupID: Int] = [:]
+        for key in try await store.queuedConversations(limit: 1_000) {
+            let step = try await apply(to: key) { state, context in
+                let position = state.queuePosition.map { (positions[$0.group] ?? 0) + 1 }
+                return engine.retryAssignment(state: state, position: position, context: context)
+            }
+            if let queue = step.state.queuePosition { positions[queue.group, default: 0] += 1 }
+        }
+    }
+
+    /// Fires due timers (offer deadlines) on the conversations that have them.
+    package func fireTimers() async throws {
+        for key in try await store.conversationsWithDueTimers(now: clock.now(), limit: 256) {
+            _ = try await apply(to: key) { state, context in engine.tick(state: state, context: context) }
         }
     }
 

@@ -60,13 +60,11 @@ package struct DeskCommands: Sendable {
             throw DeskCommandError.unknownUserOrSession
         }
         let state = stored?.state
-        if case .agent(let me) = identity, state?.session?.ownership.holder != me, state?.lastAgentId != me {
-            throw DeskCommandError.notHolder
-        }
+        if case .agent(let me) = identity, !Self.involves(state, me) { throw DeskCommandError.notHolder }
         guard let session = state?.session, sessionId == nil || sessionId!.isEmpty || session.id.rawValue == sessionId else {
             return (state?.lastSessionId?.rawValue ?? "", "NotInSession", "")
         }
-        return (session.id.rawValue, session.deskState, session.ownership.holder?.rawValue ?? "")
+        return (session.id.rawValue, session.deskState, (session.ownership.holder ?? session.ownership.offeree)?.rawValue ?? "")
     }
 
     /// `set_agent_status`: the admin for anyone, an agent for itself. Becoming Available
@@ -79,6 +77,60 @@ package struct DeskCommands: Sendable {
         }
         guard try await runtime.store.setAgentStatus(AgentID(agentId), status) else { throw DeskCommandError.unknownAgentOrGroup }
         if status == .Available { runtime.processing.signal() }
+    }
+
+    /// `accept_session`: the agent the session is offered to takes it.
+    package func acceptSession(as identity: DeskIdentity, sessionId: String?, agentId: String?) async throws {
+        let agent = try actingAgent(identity, agentId)
+        let stored = try await openSession(sessionId)
+        _ = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
+            guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
+            return try runtime.engine.accept(by: agent, state: state, context: context)
+        }
+    }
+
+    /// `transfer_to_human`: listed agents first, then the group. Returns the agent and whether it queued.
+    package func transferToHuman(as identity: DeskIdentity, sessionId: String?, agentIdList: [String], groupId: Int?, sendTip: Bool) async throws -> (agentId: String, queued: Bool) {
+        guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
+        let stored = try await openSession(sessionId)
+        let step = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
+            guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
+            return try runtime.engine.transferToHuman(agentIdList: agentIdList.map { AgentID($0) }, group: groupId.map { SkillGroupID($0) },
+                                                      sendTipIfNoAgentOnline: sendTip, state: state, context: context)
+        }
+        let ownership = step.state.session?.ownership
+        return (((ownership?.holder ?? ownership?.offeree)?.rawValue) ?? "", step.state.queuePosition != nil)
+    }
+
+    /// `transfer_session`: the holding agent (or the admin) moves the session to an agent or a group.
+    package func transferSession(as identity: DeskIdentity, sessionId: String?, agentId: String?, groupId: Int?) async throws -> (agentId: String, queued: Bool) {
+        let stored = try await openSession(sessionId)
+        let by: AgentID? = if case .agent(let me) = identity { me } else { nil }
+        let step = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
+            guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
+            return try runtime.engine.transferSession(by: by, toAgent: agentId.flatMap { $0.isEmpty ? nil : AgentID($0) },
+                                                      toGroup: groupId.map { SkillGroupID($0) }, state: state, context: context)
+        }
+        let ownership = step.state.session?.ownership
+        return (((ownership?.holder ?? ownership?.offeree)?.rawValue) ?? "", step.state.queuePosition != nil)
+    }
+
+    /// An agent acts for itself; the admin names the agent.
+    private func actingAgent(_ identity: DeskIdentity, _ agentId: String?) throws -> AgentID {
+        switch identity {
+        case .agent(let me):
+            if let agentId, !agentId.isEmpty, agentId != me.rawValue { throw DeskCommandError.identityMayNotAct }
+            return me
+        case .admin:
+            guard let agentId, !agentId.isEmpty, config.desk.agent(AgentID(agentId)) != nil else { throw DeskCommandError.unknownAgentOrGroup }
+            return AgentID(agentId)
+        }
+    }
+
+    /// Whether an agent may look at a conversation: it holds or was offered the session, or served it last.
+    static func involves(_ state: ConversationState?, _ agent: AgentID) -> Bool {
+        let ownership = state?.session?.ownership
+        return ownership?.holder == agent || ownership?.offeree == agent || state?.lastAgentId == agent
     }
 
     private func openSession(_ sessionId: String?) async throws -> StoredConversation {

@@ -22,6 +22,7 @@ package struct ProcessorService: Service {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
                     try await runtime.processPending()
+                    try await runtime.fireTimers()
                     try await runtime.drainQueue()
                 } catch {
                     logger.warning("processing paused", metadata: ["error": "\(error)"])

@@ -103,10 +103,10 @@ package final class SQLiteDeskStore: DeskStore {
         try await write { db in
             try db.execute(sql: """
                 UPDATE conversations SET state = ?, version = version + 1, processed_seq = COALESCE(?, processed_seq),
-                    open_session_id = ?, last_session_id = ?, queued_group = ?, queued_at = ?, session_state = ?
+                    open_session_id = ?, last_session_id = ?, queued_group = ?, queued_at = ?, session_state = ?, timer_due = ?
                 WHERE key = ? AND version = ?
                 """, arguments: [stateData, commit.processedSeq, commit.state.session?.id.rawValue, commit.state.lastSessionId?.rawValue,
-                                 queue?.group.rawValue, queue?.since.unixMillis, commit.state.session?.deskState,
+                                 queue?.group.rawValue, queue?.since.unixMillis, commit.state.session?.deskState, commit.state.timerDue?.unixMillis,
                                  commit.key.storageKey, commit.expectedVersion])
             guard db.changesCount == 1 else { throw StoreError.conflict }
             for (agent, limit) in commit.occupy {
@@ -116,6 +116,9 @@ package final class SQLiteDeskStore: DeskStore {
             }
             for agent in commit.release {
                 try db.execute(sql: "UPDATE agents SET load = MAX(load - 1, 0) WHERE id = ?", arguments: [agent.rawValue])
+            }
+            for (agent, status) in commit.statusChanges {
+                try db.execute(sql: "UPDATE agents SET status = ? WHERE id = ?", arguments: [status.rawValue, agent.rawValue])
             }
             for draft in commit.outbox {
                 try db.execute(sql: """
@@ -130,6 +133,14 @@ package final class SQLiteDeskStore: DeskStore {
     package func queuedConversations(limit: Int) async throws -> [ConversationKey] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT agent, conversation_id FROM conversations WHERE queued_at IS NOT NULL ORDER BY queued_at, key LIMIT ?", arguments: [limit])
+                .map { ConversationKey(agent: $0["agent"], conversationId: $0["conversation_id"]) }
+        }
+    }
+
+    package func conversationsWithDueTimers(now: Date, limit: Int) async throws -> [ConversationKey] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT agent, conversation_id FROM conversations WHERE timer_due IS NOT NULL AND timer_due <= ? ORDER BY timer_due LIMIT ?",
+                             arguments: [now.unixMillis, limit])
                 .map { ConversationKey(agent: $0["agent"], conversationId: $0["conversation_id"]) }
         }
     }

@@ -21,6 +21,7 @@ enum SQLiteSchema {
                     queued_group INTEGER,
                     queued_at INTEGER,
                     session_state TEXT,
+                    timer_due INTEGER,
                     last_client_ip TEXT
                 );
                 CREATE INDEX conversations_client ON conversations(client_user_id);
@@ -28,6 +29,7 @@ enum SQLiteSchema {
                 CREATE INDEX conversations_last_session ON conversations(last_session_id);
                 CREATE INDEX conversations_pending ON conversations(key) WHERE inbound_seq > processed_seq;
                 CREATE INDEX conversations_queue ON conversations(queued_at) WHERE queued_at IS NOT NULL;
+                CREATE INDEX conversations_timers ON conversations(timer_due) WHERE timer_due IS NOT NULL;
 
                 CREATE TABLE inbound (
                     conversation TEXT NOT NULL,

@@ -21,6 +21,8 @@ package protocol DeskStore: Sendable {
     func commit(_ commit: ConversationCommit) async throws
     /// Conversations waiting in a queue, oldest first.
     func queuedConversations(limit: Int) async throws -> [ConversationKey]
+    /// Conversations with a timer due at or before `now` (an offer deadline).
+    func conversationsWithDueTimers(now: Date, limit: Int) async throws -> [ConversationKey]
 
     // MARK: Agents
     func seedAgents(_ seeds: [AgentSeed]) async throws

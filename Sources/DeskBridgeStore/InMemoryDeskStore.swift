@@ -82,6 +82,9 @@ package final class InMemoryDeskStore: DeskStore {
             for agent in commit.release {
                 if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.load = max(agents[index].row.load - 1, 0) }
             }
+            for (agent, status) in commit.statusChanges {
+                if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.status = status }
+            }
             s.agents = agents
             row.stored.state = commit.state
             row.stored.version += 1
@@ -105,6 +108,12 @@ package final class InMemoryDeskStore: DeskStore {
                 guard let queue = row.stored.state?.queuePosition else { return nil }
                 return (row.stored.key, queue.since)
             }.sorted { $0.1 < $1.1 }.prefix(limit).map(\.0)
+        }
+    }
+
+    package func conversationsWithDueTimers(now: Date, limit: Int) async throws -> [ConversationKey] {
+        state.withLock { s in
+            Array(s.conversations.values.filter { ($0.stored.state?.timerDue).map { $0 <= now } ?? false }.map(\.stored.key).prefix(limit))
         }
     }
 

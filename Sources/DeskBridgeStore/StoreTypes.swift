@@ -63,6 +63,8 @@ package enum OutboxTarget: String, Sendable, Codable {
     case sessionEvents
     /// A flow's interface call; the body is an `InterfaceCallJob`.
     case interface
+    /// `ChatBot.OnAssignHuman`; the body is an `AssignHumanRequest`.
+    case assignment
 }
 
 /// An interface call as stored in the outbox: which session asked, and the call.
@@ -106,10 +108,13 @@ package struct ConversationCommit: Sendable {
     package var outbox: [OutboxDraft]
     package var occupy: [(agent: AgentID, limit: Int)]
     package var release: [AgentID]
+    package var statusChanges: [(agent: AgentID, status: DeskConfig.AgentStatus)]
     package var now: Date
 
     package init(key: ConversationKey, expectedVersion: Int64, state: ConversationState, processedSeq: Int64?, outbox: [OutboxDraft],
-                 occupy: [(agent: AgentID, limit: Int)], release: [AgentID], now: Date) {
+                 occupy: [(agent: AgentID, limit: Int)], release: [AgentID], statusChanges: [(agent: AgentID, status: DeskConfig.AgentStatus)] = [],
+                 now: Date) {
+        self.statusChanges = statusChanges
         self.key = key
         self.expectedVersion = expectedVersion
         self.state = state

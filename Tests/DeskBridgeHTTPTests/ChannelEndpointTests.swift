@@ -139,6 +139,7 @@ final class UnavailableStore: DeskStore {
     func conversation(sessionId: SessionID) async throws -> StoredConversation? { throw down() }
     func commit(_ commit: ConversationCommit) async throws { throw down() }
     func queuedConversations(limit: Int) async throws -> [ConversationKey] { throw down() }
+    func conversationsWithDueTimers(now: Date, limit: Int) async throws -> [ConversationKey] { throw down() }
     func seedAgents(_ seeds: [AgentSeed]) async throws { try await memory.seedAgents(seeds) }
     func routingSnapshot() async throws -> RoutingSnapshot { throw down() }
     func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool { throw down() }

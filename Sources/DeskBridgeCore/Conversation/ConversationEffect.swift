@@ -101,6 +101,82 @@ package enum ConversationEffect: Sendable, Equatable {
     case release(AgentID)
     /// POST an interface call node's request; its result comes back as an internal event.
     case callInterface(InterfaceCall, session: SessionID)
+    /// Ask the business server whom to assign (`ChatBot.OnAssignHuman`); the answer comes back as an internal event.
+    case requestAssignment(AssignHumanRequest)
+    /// Change an agent's status (an agent who missed an offer goes to Rest with `breakOnTimeout`).
+    case setAgentStatus(AgentID, DeskConfig.AgentStatus)
+}
+
+/// The body of `ChatBot.OnAssignHuman` (CONTRACT §4), plus the RequestID that stays the same across retries.
+package struct AssignHumanRequest: Codable, Sendable, Equatable {
+    package var CallbackCommand = "ChatBot.OnAssignHuman"
+    package var SessionId: String
+    package var ClientUserId: String
+    package var EventTime: Int64
+    package var ConversationId: String
+    package var Agent: String
+    package var EntryPoint: String
+    package var PlaceId: String
+    package var Locale: String
+    package var UserName: String
+    package var SkillGroupId: Int?
+    package var Variables: [String: String]
+    package var LastAgentId: String
+    package var requestId: String
+
+    private enum CodingKeys: String, CodingKey {
+        case CallbackCommand, SessionId, ClientUserId, EventTime, ConversationId, Agent, EntryPoint, PlaceId, Locale, UserName, SkillGroupId, Variables, LastAgentId
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        SessionId = try c.decode(String.self, forKey: .SessionId)
+        ClientUserId = try c.decode(String.self, forKey: .ClientUserId)
+        EventTime = try c.decode(Int64.self, forKey: .EventTime)
+        ConversationId = try c.decode(String.self, forKey: .ConversationId)
+        Agent = try c.decode(String.self, forKey: .Agent)
+        EntryPoint = try c.decodeIfPresent(String.self, forKey: .EntryPoint) ?? ""
+        PlaceId = try c.decodeIfPresent(String.self, forKey: .PlaceId) ?? ""
+        Locale = try c.decodeIfPresent(String.self, forKey: .Locale) ?? ""
+        UserName = try c.decodeIfPresent(String.self, forKey: .UserName) ?? ""
+        SkillGroupId = try c.decodeIfPresent(Int.self, forKey: .SkillGroupId)
+        Variables = try c.decodeIfPresent([String: String].self, forKey: .Variables) ?? [:]
+        LastAgentId = try c.decodeIfPresent(String.self, forKey: .LastAgentId) ?? ""
+        requestId = ""
+    }
+
+    init(session: SessionID, user: ClientUserID, at time: Date, key: ConversationKey, profile: UserProfile, group: SkillGroupID?,
+         variables: [String: String], lastAgent: AgentID?, requestId: String) {
+        SessionId = session.rawValue
+        ClientUserId = user.rawValue
+        EventTime = Int64((time.timeIntervalSince1970 * 1_000).rounded())
+        ConversationId = key.conversationId
+        Agent = key.agent
+        EntryPoint = profile.entryPoint ?? ""
+        PlaceId = profile.placeId ?? ""
+        Locale = profile.locale ?? ""
+        UserName = profile.displayName ?? ""
+        SkillGroupId = group?.rawValue
+        Variables = variables
+        LastAgentId = lastAgent?.rawValue ?? ""
+        self.requestId = requestId
+    }
+}
+
+/// The business server's answer to `OnAssignHuman`, or why there is none.
+package struct AssignHumanAnswer: Codable, Sendable, Equatable {
+    package var agentIdList: [AgentID]
+    package var agentGroupId: SkillGroupID?
+    /// Set when the call failed: timeout, HTTP error, `ErrorCode` ≠ 0, garbage.
+    package var failure: String?
+    package var latencyMs: Int
+
+    package init(agentIdList: [AgentID], agentGroupId: SkillGroupID?, failure: String?, latencyMs: Int) {
+        self.agentIdList = agentIdList
+        self.agentGroupId = agentGroupId
+        self.failure = failure
+        self.latencyMs = latencyMs
+    }
 }
 
 /// An event DeskBridge itself appends to a conversation's inbound log, processed in order
@@ -108,4 +184,6 @@ package enum ConversationEffect: Sendable, Equatable {
 package enum InternalEvent: Codable, Sendable, Equatable {
     /// The outcome of an interface call: values from the answer, or nil when every attempt failed.
     case interfaceResult(session: SessionID, callId: String, values: [String: String]?, error: String?)
+    /// The business server's answer to `OnAssignHuman` for request `requestId`.
+    case assignmentAnswer(session: SessionID, requestId: String, answer: AssignHumanAnswer)
 }

@@ -71,6 +71,9 @@ package struct ConversationEngine: Sendable {
         case .interfaceResult(let session, let callId, let values, _):
             guard turn.state.session?.id == session else { break }  // the session ended meanwhile
             turn.runFlow { engine, cursor, scope in engine.receive(.interfaceResult(callId: callId, values: values), &cursor, &scope) }
+        case .assignmentAnswer(let session, let requestId, let answer):
+            guard turn.state.session?.id == session else { break }
+            turn.assignmentAnswered(answer, requestId: requestId)
         }
         return turn.step
     }
@@ -110,12 +113,80 @@ package struct ConversationEngine: Sendable {
         return turn.step
     }
 
-    /// A queued session tries again to reach an agent (capacity freed, an agent came online).
-    package func retryAssignment(state: ConversationState, context: Context) -> Step {
+    /// A queued session tries again to reach an agent (capacity freed, an agent came online);
+    /// with `position`, a changed queue position is announced (at most every 5 s).
+    package func retryAssignment(state: ConversationState, position: Int? = nil, context: Context) -> Step {
         var turn = Turn(engine: self, state: state, context: context)
-        if case .queued(let group) = turn.state.session?.ownership.owner {
-            turn.tryAssign(group: group, announce: false)
+        turn.retryFromQueue(position: position)
+        return turn.step
+    }
+
+    /// Timers that are due at `context.now`: an offer nobody accepted is redirected or queued.
+    package func tick(state: ConversationState, context: Context) -> Step {
+        var turn = Turn(engine: self, state: state, context: context)
+        if let until = turn.state.session?.offer?.until, context.now >= until { turn.offerExpired() }
+        return turn.step
+    }
+
+    /// `accept_session`: only the agent the session is offered to.
+    package func accept(by agent: AgentID, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
+        var turn = Turn(engine: self, state: state, context: context)
+        guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
+        guard session.ownership.offeree == agent, let offer = session.offer, let profile = config.desk.agent(agent) else {
+            if session.ownership.holder == agent { return turn.step }  // accepting twice changes nothing
+            throw session.ownership.offeree == nil ? .notAllowedInState(session.deskState) : .notHolder
         }
+        turn.record(strategy: "reception", candidates: [agent], agent: agent, outcome: "accepted", reason: "")
+        turn.assign(profile, limit: offer.limit, alreadyOccupied: true)
+        return turn.step
+    }
+
+    /// `transfer_to_human` (Tencent API): from the bot, to the listed agents, else the group.
+    /// Returns the step and whether the session ended up queued.
+    package func transferToHuman(agentIdList: [AgentID], group: SkillGroupID?, sendTipIfNoAgentOnline: Bool,
+                                 state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
+        var turn = Turn(engine: self, state: state, context: context)
+        guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
+        guard session.ownership.owner == .bot else { return turn.step }  // already with (or waiting for) a human
+        if let group, config.desk.skillGroup(group) == nil { throw .unknownAgentOrGroup }
+        let target = group ?? session.skillGroup ?? config.desk.assignment.defaultSkillGroup
+        turn.state.session!.skillGroup = target
+        turn.state.session!.flow.waitingAt = nil
+        turn.notify("Transfer.Requested")
+        turn.say([.text(Template.render(config.desk.prompts.connecting, turn.variables()))], as: .bot)
+        turn.sendsFailedPrompt = sendTipIfNoAgentOnline
+        turn.assignmentAnswered(AssignHumanAnswer(agentIdList: agentIdList, agentGroupId: target, failure: nil, latencyMs: 0),
+                                requestId: turn.beginDirectAssignment(group: target), strategy: "api")
+        return turn.step
+    }
+
+    /// `transfer_session`: the holding agent (or the admin) hands the session to an agent or a group.
+    /// The old segment ends with LEFT; the new one begins with JOINED.
+    package func transferSession(by agent: AgentID?, toAgent: AgentID?, toGroup: SkillGroupID?, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
+        var turn = Turn(engine: self, state: state, context: context)
+        guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
+        guard let holder = session.ownership.holder else { throw .notAllowedInState(session.deskState) }
+        if let agent, agent != holder { throw .notHolder }
+        if let toGroup, config.desk.skillGroup(toGroup) == nil { throw .unknownAgentOrGroup }
+        if let toAgent {
+            guard let profile = config.desk.agent(toAgent) else { throw .unknownAgentOrGroup }
+            let group = toGroup ?? profile.skillGroups.first?.id ?? config.desk.assignment.defaultSkillGroup
+            let limit = config.desk.skillGroup(group)?.receptionLimit ?? 1
+            guard toAgent != holder, let snapshot = context.routing.agent(toAgent), AssignmentRouter.isUsable(snapshot, group: nil, limit: limit) else {
+                throw .notAllowedInState("\(toAgent) cannot take the session now")
+            }
+            turn.step.effects.append(.release(holder))
+            turn.state.session!.skillGroup = group
+            turn.place(profile, group: group, strategy: "transfer", candidates: [toAgent], reason: "transferred by \(holder)", latencyMs: nil)
+            return turn.step
+        }
+        let group = toGroup ?? session.skillGroup ?? config.desk.assignment.defaultSkillGroup
+        turn.step.effects.append(.release(holder))
+        var routing = context.routing
+        if let index = routing.agents.firstIndex(where: { $0.id == holder }) { routing.agents[index].load = max(routing.agents[index].load - 1, 0) }
+        turn.context.routing = routing
+        turn.state.session!.skillGroup = group
+        turn.routeBuiltIn(group: group, strategy: "transfer", reason: "transferred by \(holder)", excluding: [holder])
         return turn.step
     }
 

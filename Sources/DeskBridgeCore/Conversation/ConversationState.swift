@@ -18,6 +18,9 @@ package struct ConversationState: Codable, Sendable, Equatable {
 
     package var clientUserId: ClientUserID { key.clientUserId }
 
+    /// When the open session next needs attention without any input (an offer deadline); stores index it.
+    package var timerDue: Date? { session?.nextTimer }
+
     /// The queue a waiting session sits in, and since when; stores index it.
     package var queuePosition: (group: SkillGroupID, since: Date)? {
         guard let session, case .queued(let group) = session.ownership.owner, let since = session.queuedAt else { return nil }
@@ -43,6 +46,34 @@ package struct UserProfile: Codable, Sendable, Equatable {
     }
 }
 
+/// A session offered to an agent who must accept before `until`.
+package struct Offer: Codable, Sendable, Equatable {
+    package var agent: AgentID
+    package var until: Date
+    package var limit: Int
+    /// Agents whose offers already timed out in this transfer; redirection skips them.
+    package var missed: [AgentID] = []
+}
+
+/// An `OnAssignHuman` call in flight.
+package struct PendingAssignment: Codable, Sendable, Equatable {
+    package var requestId: String
+    package var group: SkillGroupID
+    package var requestedAt: Date
+}
+
+/// One assignment decision (CONTRACT §3 `Assignments`): who was considered, who got it, and why.
+package struct AssignmentRecord: Codable, Sendable, Equatable {
+    package var time: Date
+    package var strategy: String
+    package var candidates: [AgentID]
+    package var agentId: AgentID?
+    /// `assigned`, `offered`, `queued`, `failed`, `afterHours`, `fallback`, `redirected`, `transferred`.
+    package var outcome: String
+    package var reason: String
+    package var latencyMs: Int?
+}
+
 /// One run of the session service flow.
 package struct Session: Codable, Sendable, Equatable {
     package var id: SessionID
@@ -60,6 +91,17 @@ package struct Session: Codable, Sendable, Equatable {
     package var receipts: [String: String] = [:]
     /// Google survey answers recorded on the session (`rating`, or the tapped answer).
     package var surveyAnswers: [String] = []
+    /// An offer waiting for `accept_session` (manual reception), with its deadline.
+    package var offer: Offer?
+    /// An assignment webhook call waiting for its answer.
+    package var pendingAssignment: PendingAssignment?
+    /// The user is choosing a skill group (`userChoice`).
+    package var choosingGroup = false
+    /// The queue position last announced, and when (position updates are rate-limited).
+    package var announcedPosition: Int?
+    package var announcedAt: Date?
+    /// Every assignment decision of the session, for the records.
+    package var assignments: [AssignmentRecord] = []
 
     package init(id: SessionID, startedAt: Date, flow: FlowCursor) {
         self.id = id
@@ -67,11 +109,15 @@ package struct Session: Codable, Sendable, Equatable {
         self.flow = flow
     }
 
+    /// The earliest timer this session has running (the offer deadline), if any.
+    package var nextTimer: Date? { offer?.until }
+
     /// Tencent `CurrentState` for `get_session_state`.
     package var deskState: String {
         switch ownership.owner {
         case .bot: "Chatbot"
         case .queued: "Queueing"
+        case .offered: "WaitingForAgentAnswering"
         case .agent: "Agent"
         case .closed: "NotInSession"
         }

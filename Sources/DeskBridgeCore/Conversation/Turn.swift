@@ -6,8 +6,10 @@ import Foundation
 /// human's first message and LEFT before the closure message.
 struct Turn {
     let engine: ConversationEngine
-    let context: ConversationEngine.Context
+    var context: ConversationEngine.Context
     var step: ConversationEngine.Step
+    /// Whether a transfer that finds nobody online tells the user (`SendTipIfNoAgentOnline`).
+    var sendsFailedPrompt = true
 
     init(engine: ConversationEngine, state: ConversationState, context: ConversationEngine.Context) {
         self.engine = engine
@@ -35,8 +37,13 @@ struct Turn {
         switch session.ownership.owner {
         case .agent(let agent):
             notify("Agent.UserSendMsg", agent: agent, body: [body])
-        case .queued, .closed:
+        case .queued, .offered, .closed:
             notify("ChatBot.UserSendMsg", body: [body])
+        case .bot where session.choosingGroup:
+            notify("ChatBot.UserSendMsg", body: [body])
+            chooseGroup(input.text ?? "")
+        case .bot where session.pendingAssignment != nil:
+            notify("ChatBot.UserSendMsg", body: [body])  // waiting for the assignment webhook
         case .bot:
             notify("ChatBot.UserSendMsg", body: [body])
             runFlow { engine, cursor, scope in engine.receive(input, &cursor, &scope) }
@@ -59,7 +66,7 @@ struct Turn {
     /// `userStatus.requestedLiveAgent`: begins a session if needed and goes straight to transfer.
     mutating func userAskedForHuman() {
         if state.session == nil { startSession() }
-        guard state.session?.ownership.owner == .bot else { return }
+        guard state.session?.ownership.owner == .bot, state.session?.pendingAssignment == nil, state.session?.choosingGroup == false else { return }
         state.session!.flow.waitingAt = nil
         transfer(to: state.session?.skillGroup ?? config.desk.assignment.defaultSkillGroup)
     }
@@ -91,10 +98,11 @@ struct Turn {
     mutating func closeSession(event: String, message: String?) {
         guard var session = state.session else { return }
         let holder = session.ownership.holder
+        let offeree = session.ownership.offeree
         let framing = session.ownership.close()
         state.session = session
         frame(framing)
-        if let holder { step.effects.append(.release(holder)) }
+        if let agent = holder ?? offeree { step.effects.append(.release(agent)) }
         if let message, !message.isEmpty { say([.text(Template.render(message, variables()))], as: .bot) }
         notify(event, agent: holder)
         state.session = nil
@@ -136,64 +144,17 @@ struct Turn {
         }
     }
 
-    // MARK: - Transfer and assignment
-
-    mutating func transfer(to group: SkillGroupID) {
-        state.session!.skillGroup = group
-        notify("Transfer.Requested")
-        say([.text(Template.render(config.desk.prompts.connecting, variables()))], as: .bot)
-        guard AssignmentRouter.anyoneOnline(in: group, agents: context.routing.agents) else {
-            say([.text(Template.render(config.desk.prompts.failed, variables()))], as: .bot)
-            notify("Transfer.Failed")
-            handBackToBot()
-            return
-        }
-        tryAssign(group: group, announce: true)
-    }
-
-    /// Assigns the session inside `group`, or queues it (announcing the position when asked).
-    mutating func tryAssign(group: SkillGroupID, announce: Bool) {
-        let limit = config.desk.skillGroup(group)?.receptionLimit ?? 0
-        if let agentId = AssignmentRouter.automatic(group: group, limit: limit, agents: context.routing.agents),
-            let agent = config.desk.agent(agentId) {
-            assign(agent, limit: limit)
-            return
-        }
-        guard announce else { return }
-        var session = state.session!
-        let framing = session.ownership.queue(in: group)
-        session.queuedAt = context.now
-        let ahead = context.routing.queueLengths[group] ?? 0
-        session.variables["QueuePosition"] = String(ahead + 1)
-        session.variables["WaitNo"] = String(ahead)
-        state.session = session
-        frame(framing)
-        say([.text(Template.render(config.desk.queue.prompt, variables()))], as: .bot)
-        notify("Transfer.Queued")
-    }
-
-    mutating func assign(_ agent: DeskConfig.Agent, limit: Int) {
-        var session = state.session!
-        let framing = session.ownership.assign(to: agent.id, as: agent.representative)
-        session.queuedAt = nil
-        session.variables["StaffNo"] = agent.staffNo
-        session.variables["StaffNickName"] = agent.nickname
-        state.session = session
-        state.lastAgentId = agent.id
-        step.effects.append(.occupy(agent.id, limit: limit))
-        frame(framing)
-        say([.text(Template.render(config.desk.prompts.connected, variables()))], as: .bot)
-        notify("Transfer.Succeeded", agent: agent.id)
-    }
-
+    // MARK: - Handing back
     /// The human part is over without ending the session: back to the bot, where the flow left off.
     mutating func handBackToBot() {
         var session = state.session!
-        let holder = session.ownership.holder
+        let agent = session.ownership.holder ?? session.ownership.offeree
         let framing = session.ownership.returnToBot()
+        session.offer = nil
+        session.queuedAt = nil
         state.session = session
         frame(framing)
-        if let holder { step.effects.append(.release(holder)) }
+        if let agent { step.effects.append(.release(agent)) }
         runFlow { engine, cursor, scope in engine.resumeAfterTransfer(&cursor, &scope) }
     }
 
@@ -249,10 +210,12 @@ struct Turn {
         step.effects.append(.google(.event(eventId: eventId, GoogleEvent(eventType: kind, representative: representative))))
     }
 
-    mutating func notify(_ event: String, agent: AgentID? = nil, body: [MsgElement] = [], msgKey: String = "", cloudCustomData: String? = nil) {
+    mutating func notify(_ event: String, agent: AgentID? = nil, body: [MsgElement] = [], msgKey: String = "", cloudCustomData: String? = nil,
+                         forwardedFrom: AgentID? = nil) {
         guard state.session != nil else { return }
         var notification = makeEvent(event)
         notification.AgentId = agent?.rawValue ?? ""
+        notification.ForwardFromAgentId = forwardedFrom?.rawValue ?? ""
         notification.MsgBody = body
         notification.MsgKey = msgKey
         notification.CloudCustomData = cloudCustomData ?? ""

@@ -7,6 +7,8 @@ package struct Ownership: Codable, Sendable, Equatable {
     package enum Owner: Codable, Sendable, Equatable {
         case bot
         case queued(SkillGroupID)
+        /// Offered to an agent who has not accepted yet (manual reception): no JOINED yet.
+        case offered(AgentID)
         case agent(AgentID)
         case closed
     }
@@ -42,6 +44,12 @@ package struct Ownership: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// The agent the session is offered to, until it accepts.
+    package var offeree: AgentID? {
+        if case .offered(let id) = owner { return id }
+        return nil
+    }
+
     /// The representative for a message or typing event from `sender`, or a refusal.
     package func representative(for sender: Sender, bot: Representative) throws(Refusal) -> Representative {
         switch (sender, owner) {
@@ -62,6 +70,14 @@ package struct Ownership: Codable, Sendable, Equatable {
         owner = .agent(agent)
         human = representative
         effects.append(.joined(representative))
+        return effects
+    }
+
+    /// The session is offered to `agent`; a human segment in progress ends (transfer away).
+    package mutating func offer(to agent: AgentID) -> [Effect] {
+        guard owner != .closed else { return [] }
+        let effects = endSegment()
+        owner = .offered(agent)
         return effects
     }
 

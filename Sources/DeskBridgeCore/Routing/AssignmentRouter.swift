@@ -33,17 +33,41 @@ package struct RoutingSnapshot: Sendable, Equatable {
     }
 
     package static let empty = RoutingSnapshot(agents: [])
+
+    package func agent(_ id: AgentID) -> AgentSnapshot? { agents.first { $0.id == id } }
 }
 
-/// The built-in assignment rules, as pure functions.
+/// The rules routing follows, from `desk.routing`.
+package struct RoutingRules: Sendable, Equatable {
+    package var order: DeskConfig.RoutingOrder
+    package var preferLastReceptionist: Bool
+
+    package init(order: DeskConfig.RoutingOrder = .fifo, preferLastReceptionist: Bool = false) {
+        self.order = order
+        self.preferLastReceptionist = preferLastReceptionist
+    }
+}
+
+/// The built-in assignment rules, as pure functions of a snapshot.
 package enum AssignmentRouter {
-    /// `automatic`: the Available agent of `group` under `limit` who has been idle longest
-    /// (never assigned counts as longest). Ties keep configuration order.
-    package static func automatic(group: SkillGroupID, limit: Int, agents: [AgentSnapshot]) -> AgentID? {
-        let usable = agents.enumerated().filter { _, agent in
-            agent.groups[group] != nil && agent.status == .Available && agent.load < limit
-        }
+    /// Whether `agent` can take one more session of `group` now: Available, in the group, under `limit`.
+    package static func isUsable(_ agent: AgentSnapshot, group: SkillGroupID?, limit: Int) -> Bool {
+        agent.status == .Available && agent.load < limit && (group.map { agent.groups[$0] != nil } ?? true)
+    }
+
+    /// `automatic`: the last receptionist first when preferred and usable; then by the order:
+    /// `fifo` — the Available agent idle longest (never assigned counts as longest);
+    /// `skillGroupPriority` — the highest priority in the group (1 before 5), idle longest among equals.
+    /// Ties keep configuration order. `excluding` skips agents (e.g. one whose offer timed out).
+    package static func automatic(group: SkillGroupID, limit: Int, agents: [AgentSnapshot], rules: RoutingRules = .init(),
+                                  lastReceptionist: AgentID? = nil, excluding: Set<AgentID> = []) -> AgentID? {
+        let usable = agents.enumerated().filter { !excluding.contains($0.element.id) && isUsable($0.element, group: group, limit: limit) }
+        if rules.preferLastReceptionist, let last = lastReceptionist, usable.contains(where: { $0.element.id == last }) { return last }
         let best = usable.min { a, b in
+            if rules.order == .skillGroupPriority {
+                let (pa, pb) = (a.element.groups[group] ?? 3, b.element.groups[group] ?? 3)
+                if pa != pb { return pa < pb }
+            }
             switch (a.element.lastAssignedAt, b.element.lastAssignedAt) {
             case (nil, nil): return a.offset < b.offset
             case (nil, _): return true
@@ -52,6 +76,20 @@ package enum AssignmentRouter {
             }
         }
         return best?.element.id
+    }
+
+    /// An assignment webhook's answer (CONTRACT §4): agents in `agentIdList` in list order,
+    /// skipping any not Available or at capacity; then `agentGroupId` by the built-in rules.
+    /// `limits` gives each group's reception limit; an agent of no listed group uses `defaultLimit`.
+    package static func resolve(agentIdList: [AgentID], agentGroupId: SkillGroupID?, agents: [AgentSnapshot], rules: RoutingRules,
+                                limit: (SkillGroupID?) -> Int, lastReceptionist: AgentID?) -> AgentID? {
+        for id in agentIdList {
+            guard let agent = agents.first(where: { $0.id == id }) else { continue }
+            let group = agentGroupId.flatMap { agent.groups[$0] != nil ? $0 : nil } ?? agent.groups.keys.min()
+            if isUsable(agent, group: nil, limit: limit(group)) { return id }
+        }
+        guard let group = agentGroupId else { return nil }
+        return automatic(group: group, limit: limit(group), agents: agents, rules: rules, lastReceptionist: lastReceptionist)
     }
 
     /// Whether anybody in `group` is signed in; nobody online means the transfer fails

@@ -12,6 +12,15 @@ struct SendMsgRequest: Decodable {
 struct SessionRequest: Decodable {
     var SessionId: String?
     var ClientUserId: String?
+    var AgentId: String?
+}
+
+struct TransferRequest: Decodable {
+    var SessionId: String?
+    var AgentIdList: [String]?
+    var AgentGroupId: Int?
+    var AgentId: String?
+    var SendTipIfNoAgentOnline: Int?
 }
 
 struct AgentStatusRequest: Decodable {
@@ -29,6 +38,7 @@ struct DeskAnswer: Encodable {
     var SessionId: String?
     var CurrentState: String?
     var AgentId: String?
+    var IsInQueue: Int?
 
     static func failure(_ code: Int, _ info: String) -> DeskAnswer {
         DeskAnswer(ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info)

@@ -31,6 +31,22 @@ struct DeskRoutes: Sendable {
             let state = try await commands.sessionState(as: identity, sessionId: request.SessionId, clientUserId: request.ClientUserId)
             return DeskAnswer(SessionId: state.sessionId, CurrentState: state.state, AgentId: state.agentId)
         }
+        route(router, "/v4/desk_http_svc/accept_session") { identity, data in
+            let request = try decode(SessionRequest.self, data)
+            try await commands.acceptSession(as: identity, sessionId: request.SessionId, agentId: request.AgentId)
+            return DeskAnswer()
+        }
+        route(router, "/v4/desk_http_svc/transfer_to_human") { identity, data in
+            let request = try decode(TransferRequest.self, data)
+            let result = try await commands.transferToHuman(as: identity, sessionId: request.SessionId, agentIdList: request.AgentIdList ?? [],
+                                                            groupId: request.AgentGroupId, sendTip: (request.SendTipIfNoAgentOnline ?? 0) != 0)
+            return DeskAnswer(AgentId: result.agentId, IsInQueue: result.queued ? 1 : 0)
+        }
+        route(router, "/v4/desk_http_svc/transfer_session") { identity, data in
+            let request = try decode(TransferRequest.self, data)
+            let result = try await commands.transferSession(as: identity, sessionId: request.SessionId, agentId: request.AgentId, groupId: request.AgentGroupId)
+            return DeskAnswer(AgentId: result.agentId, IsInQueue: result.queued ? 1 : 0)
+        }
         route(router, "/v4/desk_http_svc/set_agent_status") { identity, data in
             let request = try decode(AgentStatusRequest.self, data)
             try await commands.setAgentStatus(as: identity, agentId: request.AgentId, status: request.Status)

@@ -1,0 +1,226 @@
+import Foundation
+
+/// Transfer, routing, queueing and reception: how a session gets to a human.
+extension Turn {
+    private var desk: DeskConfig { engine.config.desk }
+    private var rules: RoutingRules { RoutingRules(order: desk.routing.order, preferLastReceptionist: desk.routing.preferLastReceptionist) }
+    private func limit(_ group: SkillGroupID?) -> Int {
+        (group.flatMap(desk.skillGroup) ?? desk.skillGroup(desk.assignment.defaultSkillGroup))?.receptionLimit ?? 1
+    }
+
+    /// A transfer asked for by the flow or the user. `group` nil: the strategy decides (userChoice asks).
+    mutating func transfer(to group: SkillGroupID?) {
+        if group == nil, desk.assignment.strategy == .userChoice, desk.skillGroups.count > 1 {
+            askForGroup()
+            return
+        }
+        let group = group ?? desk.assignment.defaultSkillGroup
+        state.session!.skillGroup = group
+        notify("Transfer.Requested")
+        say([.text(Template.render(desk.prompts.connecting, variables()))], as: .bot)
+        if desk.workingHours.enabled, !engine.schedule.isOpen(at: context.now) {
+            say([.text(Template.render(desk.workingHours.afterHoursReply, variables()))], as: .bot)
+            record(strategy: desk.assignment.strategy.rawValue, candidates: [], agent: nil, outcome: "afterHours", reason: "outside working hours")
+            notify("Transfer.Failed")
+            handBackToBot()
+            return
+        }
+        if desk.assignment.strategy == .webhook {
+            requestAssignment(group: group)
+            return
+        }
+        routeBuiltIn(group: group, strategy: desk.assignment.strategy.rawValue, reason: "")
+    }
+
+    /// `userChoice`: the user picks a skill group from a menu of their names.
+    mutating func askForGroup() {
+        state.session!.choosingGroup = true
+        let items = desk.skillGroups.map { DeskCustomMessage.Menu.Item(content: $0.name) }
+        say([.custom(.branch(.init(header: "Which team would you like to talk to?", items: items, tail: nil)))], as: .bot)
+    }
+
+    /// The answer to `askForGroup`: a group name (or its chip) transfers there; anything else asks again.
+    mutating func chooseGroup(_ text: String) {
+        guard let group = desk.skillGroups.first(where: { $0.name == text || $0.name.lowercased() == text.lowercased() }) else {
+            askForGroup()
+            return
+        }
+        state.session!.choosingGroup = false
+        transfer(to: group.id)
+    }
+
+    /// A direct assignment (the `transfer_to_human` API) goes through the same resolution as a webhook answer.
+    mutating func beginDirectAssignment(group: SkillGroupID) -> String {
+        let requestId = "direct-\(state.session!.eventSeq)"
+        state.session!.pendingAssignment = PendingAssignment(requestId: requestId, group: group, requestedAt: context.now)
+        return requestId
+    }
+
+    mutating func requestAssignment(group: SkillGroupID) {
+        let session = state.session!
+        let requestId = "assign-\(session.id.rawValue.prefix(8))-\(session.eventSeq + 1)"
+        state.session!.eventSeq += 1
+        state.session!.pendingAssignment = PendingAssignment(requestId: requestId, group: group, requestedAt: context.now)
+        step.effects.append(.requestAssignment(AssignHumanRequest(
+            session: session.id, user: state.clientUserId, at: context.now, key: state.key, profile: state.profile, group: group,
+            variables: session.variables, lastAgent: state.lastAgentId, requestId: requestId)))
+    }
+
+    /// The business server answered (or failed to): list first, then group, else the fallback strategy.
+    mutating func assignmentAnswered(_ answer: AssignHumanAnswer, requestId: String, strategy: String = "webhook") {
+        guard let pending = state.session?.pendingAssignment, pending.requestId == requestId,
+            state.session?.ownership.owner == .bot
+        else { return }
+        state.session!.pendingAssignment = nil
+        let agents = context.routing.agents
+        if answer.failure == nil,
+            let agentId = AssignmentRouter.resolve(agentIdList: answer.agentIdList, agentGroupId: answer.agentGroupId, agents: agents, rules: rules,
+                                                   limit: limit, lastReceptionist: state.lastAgentId),
+            let agent = desk.agent(agentId) {
+            let group = answer.agentGroupId ?? pending.group
+            state.session!.skillGroup = group
+            place(agent, group: group, strategy: strategy, candidates: answer.agentIdList, reason: "", latencyMs: answer.latencyMs)
+            return
+        }
+        let reason = answer.failure ?? (answer.agentIdList.isEmpty && answer.agentGroupId == nil ? "answer named nobody" : "nobody named is usable")
+        let group = answer.failure == nil ? (answer.agentGroupId ?? pending.group) : pending.group
+        guard strategy == "webhook" else {
+            routeBuiltIn(group: group, strategy: strategy, reason: reason)
+            return
+        }
+        record(strategy: strategy, candidates: answer.agentIdList, agent: nil, outcome: "fallback", reason: reason, latencyMs: answer.latencyMs)
+        if desk.assignment.fallback == .userChoice, desk.skillGroups.count > 1 {
+            askForGroup()
+        } else {
+            routeBuiltIn(group: group, strategy: "fallback:\(desk.assignment.fallback.rawValue)", reason: reason)
+        }
+    }
+
+    /// The built-in rules inside `group`: nobody online fails; somebody usable is placed; else the queue.
+    mutating func routeBuiltIn(group: SkillGroupID, strategy: String, reason: String, excluding: Set<AgentID> = []) {
+        guard AssignmentRouter.anyoneOnline(in: group, agents: context.routing.agents) else {
+            if sendsFailedPrompt { say([.text(Template.render(desk.prompts.failed, variables()))], as: .bot) }
+            record(strategy: strategy, candidates: [], agent: nil, outcome: "failed", reason: reason.isEmpty ? "nobody online" : reason)
+            notify("Transfer.Failed")
+            handBackToBot()
+            return
+        }
+        if let agentId = AssignmentRouter.automatic(group: group, limit: limit(group), agents: context.routing.agents, rules: rules,
+                                                    lastReceptionist: state.lastAgentId, excluding: excluding),
+            let agent = desk.agent(agentId) {
+            place(agent, group: group, strategy: strategy, candidates: [], reason: reason, latencyMs: nil)
+            return
+        }
+        enqueue(group: group, strategy: strategy, reason: reason.isEmpty ? "everyone busy or at capacity" : reason)
+    }
+
+    /// Automatic reception: the agent holds the session at once. Manual: it is offered until the deadline.
+    mutating func place(_ agent: DeskConfig.Agent, group: SkillGroupID, strategy: String, candidates: [AgentID], reason: String, latencyMs: Int?) {
+        let limit = limit(group)
+        if desk.reception.automatic {
+            record(strategy: strategy, candidates: candidates, agent: agent.id, outcome: "assigned", reason: reason, latencyMs: latencyMs)
+            assign(agent, limit: limit)
+            return
+        }
+        var session = state.session!
+        let framing = session.ownership.offer(to: agent.id)
+        let missed = session.offer?.missed ?? []
+        session.offer = Offer(agent: agent.id, until: context.now.addingTimeInterval(TimeInterval(desk.reception.acceptTimeoutSeconds)), limit: limit, missed: missed)
+        session.queuedAt = nil
+        state.session = session
+        step.effects.append(.occupy(agent.id, limit: limit))
+        frame(framing)
+        record(strategy: strategy, candidates: candidates, agent: agent.id, outcome: "offered", reason: reason, latencyMs: latencyMs)
+        notify("Transfer.Offered", agent: agent.id)
+    }
+
+    /// The agent takes the session: JOINED, then the connected prompt.
+    mutating func assign(_ agent: DeskConfig.Agent, limit: Int, alreadyOccupied: Bool = false) {
+        var session = state.session!
+        let forwardedFrom = session.ownership.holder
+        let framing = session.ownership.assign(to: agent.id, as: agent.representative)
+        session.queuedAt = nil
+        session.offer = nil
+        session.announcedPosition = nil
+        session.variables["StaffNo"] = agent.staffNo
+        session.variables["StaffNickName"] = agent.nickname
+        state.session = session
+        state.lastAgentId = agent.id
+        if !alreadyOccupied { step.effects.append(.occupy(agent.id, limit: limit)) }
+        frame(framing)
+        say([.text(Template.render(desk.prompts.connected, variables()))], as: .bot)
+        var event = "Transfer.Succeeded"
+        if forwardedFrom != nil { event = "Agent.Reassigned" }
+        notify(event, agent: agent.id, forwardedFrom: forwardedFrom)
+    }
+
+    mutating func enqueue(group: SkillGroupID, strategy: String, reason: String) {
+        var session = state.session!
+        let framing = session.ownership.queue(in: group)
+        session.queuedAt = session.queuedAt ?? context.now
+        session.offer = nil
+        state.session = session
+        frame(framing)
+        record(strategy: strategy, candidates: [], agent: nil, outcome: "queued", reason: reason)
+        announcePosition((context.routing.queueLengths[group] ?? 0) + 1, force: true)
+        notify("Transfer.Queued")
+    }
+
+    /// Tells a queued user its position: always when first queued, then on changes at most every 5 s.
+    mutating func announcePosition(_ position: Int, force: Bool) {
+        guard let session = state.session, position >= 1 else { return }
+        if !force {
+            guard session.announcedPosition != position else { return }
+            if let at = session.announcedAt, context.now.timeIntervalSince(at) < Self.positionPromptInterval { return }
+        }
+        state.session!.variables["QueuePosition"] = String(position)
+        state.session!.variables["WaitNo"] = String(position - 1)
+        state.session!.announcedPosition = position
+        state.session!.announcedAt = context.now
+        say([.text(Template.render(desk.queue.prompt, variables()))], as: .bot)
+    }
+
+    static var positionPromptInterval: TimeInterval { 5 }
+
+    /// A queued session tries again (capacity freed, an agent came online); `position` updates the prompt.
+    mutating func retryFromQueue(position: Int?) {
+        guard case .queued(let group) = state.session?.ownership.owner else { return }
+        if let agentId = AssignmentRouter.automatic(group: group, limit: limit(group), agents: context.routing.agents, rules: rules,
+                                                    lastReceptionist: state.lastAgentId),
+            let agent = desk.agent(agentId) {
+            place(agent, group: group, strategy: "queue", candidates: [], reason: "capacity freed", latencyMs: nil)
+        } else if let position {
+            announcePosition(position, force: false)
+        }
+    }
+
+    /// The offer deadline passed: free the agent (and send it to Rest), then redirect or queue.
+    mutating func offerExpired() {
+        guard var offer = state.session?.offer, context.now >= offer.until, let group = state.session?.skillGroup ?? Optional(desk.assignment.defaultSkillGroup)
+        else { return }
+        step.effects.append(.release(offer.agent))
+        if desk.reception.breakOnTimeout { step.effects.append(.setAgentStatus(offer.agent, .Rest)) }
+        offer.missed.append(offer.agent)
+        state.session!.offer = offer
+        var routing = context.routing
+        if let index = routing.agents.firstIndex(where: { $0.id == offer.agent }) {
+            routing.agents[index].load = max(routing.agents[index].load - 1, 0)
+            if desk.reception.breakOnTimeout { routing.agents[index].status = .Rest }
+        }
+        record(strategy: "reception", candidates: [offer.agent], agent: nil, outcome: "timeout",
+               reason: "not accepted within \(desk.reception.acceptTimeoutSeconds) s")
+        context.routing = routing  // the freed (and resting) agent, as the commit will leave it
+        if desk.reception.redirectOnTimeout {
+            routeBuiltIn(group: group, strategy: "redirect", reason: "offer to \(offer.agent) timed out", excluding: Set(offer.missed))
+        } else {
+            enqueue(group: group, strategy: "reception", reason: "offer to \(offer.agent) timed out")
+        }
+        if state.session?.offer?.agent == offer.agent { state.session!.offer = nil }
+    }
+
+    mutating func record(strategy: String, candidates: [AgentID], agent: AgentID?, outcome: String, reason: String, latencyMs: Int? = nil) {
+        let now = context.now
+        state.session?.assignments.append(AssignmentRecord(time: now, strategy: strategy, candidates: candidates, agentId: agent,
+                                                           outcome: outcome, reason: reason, latencyMs: latencyMs))
+    }
+}
