@@ -135,7 +135,7 @@ struct Turn {
                 let ref = state.session?.openMenu?.ref
                 state.session?.flow.menuRef = ref
             case .transfer(let group):
-                transfer(to: group ?? config.desk.assignment.defaultSkillGroup)
+                transfer(to: group)
             case .callInterface(let call):
                 step.effects.append(.callInterface(call, session: state.session!.id))
             case .end:
