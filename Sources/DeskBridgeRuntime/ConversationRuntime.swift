@@ -118,11 +118,19 @@ package final class ConversationRuntime: Sendable {
     /// Offers free capacity to queued sessions, oldest first, and tells those still waiting
     /// their new position. Runs on every wake-up and poll, so no session is left waiting while
     /// an agent has room, even after a restart.
+    ///
+    /// FIFO per group: once an older session of a group could not be assigned in a pass, younger
+    /// ones of that group wait too, even if capacity frees up during the pass (the release wakes
+    /// another pass, which starts again from the oldest).
     package func drainQueue() async throws {
         var positions: [SkillGroupID: Int] = [:]
         for key in try await store.queuedConversations(limit: 1_000) {
             let step = try await apply(to: key) { state, context in
-                let position = state.queuePosition.map { (positions[$0.group] ?? 0) + 1 }
+                guard let queue = state.queuePosition else { return .init(state: state, effects: [], sent: nil) }
+                let position = (positions[queue.group] ?? 0) + 1
+                if positions[queue.group] != nil {
+                    return engine.announcePosition(state: state, position: position, context: context)
+                }
                 return engine.retryAssignment(state: state, position: position, context: context)
             }
             if let queue = step.state.queuePosition { positions[queue.group, default: 0] += 1 }

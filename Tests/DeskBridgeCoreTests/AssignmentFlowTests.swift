@@ -153,6 +153,15 @@ struct AssignmentFlowTests {
         }
     }
 
+    @Test func aNewTransferDoesNotJumpAheadOfSessionsAlreadyWaiting() throws {
+        let engine = Self.engine(strategy: "automatic", automatic: true)
+        let others = RoutingSnapshot(agents: Self.routing().agents, queueLengths: [1: 1])
+        let step = engine.handle(EngineFixture.text("hi"), state: nil, context: .init(now: Self.t0, routing: others))
+        #expect(step.state.queuePosition?.group == 1, "Ana is free, but someone older waits for her")
+        #expect(step.effects.lines == ["BOT: Connecting…", "BOT: Number 2."])
+        #expect(step.state.session?.assignments.last?.reason == "others are already waiting")
+    }
+
     @Test func queuedUsersHearTheirNewPositionAtMostEveryFiveSeconds() throws {
         let engine = Self.engine(strategy: "automatic", automatic: true)
         let busy = Self.routing(anaLoad: 1, benLoad: 1)

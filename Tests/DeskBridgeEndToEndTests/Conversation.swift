@@ -10,7 +10,8 @@ struct Deployment {
     let configPath: String
 
     /// `flows` gets the business stand-in's base URL (for interface calls).
-    static func with(lenaStatus: String = "Available", flows: @escaping @Sendable (String) -> String = { _ in TestConfig.shopFlow },
+    static func with(lenaStatus: String = "Available", omarStatus: String = "Offline", assignment: String = "{ strategy: automatic }",
+                     reception: String = "{ automatic: true }", receptionLimit: Int = 3, flows: @escaping @Sendable (String) -> String = { _ in TestConfig.shopFlow },
                      _ body: @Sendable (Deployment) async throws -> Void) async throws {
         try await StandInServer.with { google in
             try await StandInServer.with { business in
@@ -18,7 +19,8 @@ struct Deployment {
                 let configPath = directory.appendingPathComponent("deskbridge.yaml").path
                 let yaml = TestConfig.yaml(googleURL: google.baseURL, eventsURL: business.baseURL + "/events",
                                            database: directory.appendingPathComponent("data/deskbridge.sqlite").path, lenaStatus: lenaStatus,
-                                           flows: flows(business.baseURL))
+                                           omarStatus: omarStatus, receptionLimit: receptionLimit, flows: flows(business.baseURL), assignment: assignment, reception: reception,
+                                           assignmentURL: business.baseURL + "/assign")
                 try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
                 try await body(Deployment(google: google, business: business, directory: directory, configPath: configPath))
             }

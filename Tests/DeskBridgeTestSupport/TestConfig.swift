@@ -7,7 +7,8 @@ package enum TestConfig {
         googleURL: String, eventsURL: String? = nil, database: String, port: Int = 0,
         lenaStatus: String = "Available", omarStatus: String = "Offline", receptionLimit: Int = 3,
         initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 2_000, bearerToken: String? = "test-bearer",
-        flows: String = TestConfig.shopFlow
+        flows: String = TestConfig.shopFlow, assignment: String = "{ strategy: automatic }", reception: String = "{ automatic: true }",
+        assignmentURL: String? = nil
     ) -> String {
         """
         server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096 }
@@ -22,7 +23,11 @@ package enum TestConfig {
           sdkAppId: \(Wire.sdkAppId)
           secretKey: "\(Wire.deskSecret)"
           callbackToken: "cb-token"
-        \(eventsURL.map { "  callbacks: { sessionEvents: { url: \"\($0)\", timeoutMs: 2000 } }" } ?? "")
+          callbacks:
+            sessionEvents: { \(eventsURL.map { "url: \"\($0)\", " } ?? "")timeoutMs: 2000 }
+            assignment: { \(assignmentURL.map { "url: \"\($0)\", " } ?? "")timeoutMs: 500 }
+          assignment: \(assignment)
+          reception: \(reception)
           prompts: { connecting: "Connecting…", connected: "You are chatting with ${StaffNickName}.", failed: "Nobody is online." }
           closure: { closureMessage: "Chat ended." }
           queue: { prompt: "You are number $QueuePosition." }

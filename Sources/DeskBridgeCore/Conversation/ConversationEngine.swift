@@ -121,6 +121,13 @@ package struct ConversationEngine: Sendable {
         return turn.step
     }
 
+    /// A queued session that may not be assigned yet (someone older waits first) hears its new position.
+    package func announcePosition(state: ConversationState, position: Int, context: Context) -> Step {
+        var turn = Turn(engine: self, state: state, context: context)
+        if turn.state.queuePosition != nil { turn.announcePosition(position, force: false) }
+        return turn.step
+    }
+
     /// Timers that are due at `context.now`: an offer nobody accepted is redirected or queued.
     package func tick(state: ConversationState, context: Context) -> Step {
         var turn = Turn(engine: self, state: state, context: context)

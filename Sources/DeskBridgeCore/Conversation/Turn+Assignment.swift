@@ -96,7 +96,8 @@ extension Turn {
         }
     }
 
-    /// The built-in rules inside `group`: nobody online fails; somebody usable is placed; else the queue.
+    /// The built-in rules inside `group`: nobody online fails; sessions already waiting in the group
+    /// go first (FIFO); somebody usable is placed; else the queue.
     mutating func routeBuiltIn(group: SkillGroupID, strategy: String, reason: String, excluding: Set<AgentID> = []) {
         guard AssignmentRouter.anyoneOnline(in: group, agents: context.routing.agents) else {
             if sendsFailedPrompt { say([.text(Template.render(desk.prompts.failed, variables()))], as: .bot) }
@@ -105,13 +106,15 @@ extension Turn {
             handBackToBot()
             return
         }
-        if let agentId = AssignmentRouter.automatic(group: group, limit: limit(group), agents: context.routing.agents, rules: rules,
-                                                    lastReceptionist: state.lastAgentId, excluding: excluding),
+        let waiting = context.routing.queueLengths[group] ?? 0
+        if waiting == 0,
+            let agentId = AssignmentRouter.automatic(group: group, limit: limit(group), agents: context.routing.agents, rules: rules,
+                                                     lastReceptionist: state.lastAgentId, excluding: excluding),
             let agent = desk.agent(agentId) {
             place(agent, group: group, strategy: strategy, candidates: [], reason: reason, latencyMs: nil)
             return
         }
-        enqueue(group: group, strategy: strategy, reason: reason.isEmpty ? "everyone busy or at capacity" : reason)
+        enqueue(group: group, strategy: strategy, reason: reason.isEmpty ? (waiting > 0 ? "others are already waiting" : "everyone busy or at capacity") : reason)
     }
 
     /// Automatic reception: the agent holds the session at once. Manual: it is offered until the deadline.
