@@ -86,7 +86,7 @@ struct AssignmentFlowTests {
         let asked = engine.handle(EngineFixture.text("hi"), state: nil, context: Self.at(0)).state
         let step = try answer(engine, asked, failure: "HTTP 500", routing: Self.routing(anaLoad: 1, benLoad: 1))
         #expect(step.state.queuePosition?.group == 1)
-        #expect(step.effects.lines == ["BOT: Number 1."])
+        #expect(step.state.session?.assignments.map(\.outcome) == ["fallback", "queued"])
     }
 
     @Test func manualReceptionOffersThenTheAgentAccepts() throws {
@@ -158,15 +158,18 @@ struct AssignmentFlowTests {
         let others = RoutingSnapshot(agents: Self.routing().agents, queueLengths: [1: 1])
         let step = engine.handle(EngineFixture.text("hi"), state: nil, context: .init(now: Self.t0, routing: others))
         #expect(step.state.queuePosition?.group == 1, "Ana is free, but someone older waits for her")
-        #expect(step.effects.lines == ["BOT: Connecting…", "BOT: Number 2."])
+        #expect(step.effects.lines == ["BOT: Connecting…"])
         #expect(step.state.session?.assignments.last?.reason == "others are already waiting")
     }
 
     @Test func queuedUsersHearTheirNewPositionAtMostEveryFiveSeconds() throws {
         let engine = Self.engine(strategy: "automatic", automatic: true)
         let busy = Self.routing(anaLoad: 1, benLoad: 1)
-        let queued = engine.handle(EngineFixture.text("hi"), state: nil, context: .init(now: Self.t0, routing: RoutingSnapshot(agents: busy.agents, queueLengths: [1: 2]))).state
-        #expect(queued.session?.announcedPosition == 3)
+        let waiting = engine.handle(EngineFixture.text("hi"), state: nil, context: .init(now: Self.t0, routing: RoutingSnapshot(agents: busy.agents, queueLengths: [1: 2]))).state
+        #expect(waiting.session?.announcedPosition == nil)
+        let first = engine.retryAssignment(state: waiting, position: 3, context: Self.at(0, busy))
+        #expect(first.effects.lines == ["BOT: Number 3."], "the first position is told at once")
+        let queued = first.state
         #expect(engine.retryAssignment(state: queued, position: 2, context: Self.at(4.999, busy)).effects.isEmpty)
         let moved = engine.retryAssignment(state: queued, position: 2, context: Self.at(5, busy))
         #expect(moved.effects.lines == ["BOT: Number 2."])

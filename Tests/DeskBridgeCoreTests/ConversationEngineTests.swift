@@ -101,12 +101,14 @@ struct ConversationEngineTests {
         let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
         let routing = EngineFixture.routing(lenaLoad: 1, queued: 2)
         let step = engine.handle(EngineFixture.text("Talk to a person"), state: start, context: ctx(routing))
-        #expect(step.effects.lines == ["BOT: Connecting…", "BOT: You are number 3; 2 ahead."])
+        #expect(step.effects.lines == ["BOT: Connecting…"], "the position comes from the queue drain, which knows the order")
         #expect(step.state.queuePosition?.group == 1)
 
-        let stillBusy = engine.retryAssignment(state: step.state, context: ctx(routing))
+        let announced = engine.retryAssignment(state: step.state, position: 3, context: ctx(routing))
+        #expect(announced.effects.lines == ["BOT: You are number 3; 2 ahead."])
+        let stillBusy = engine.retryAssignment(state: announced.state, position: 3, context: ctx(routing, at: 10))
         #expect(stillBusy.effects.isEmpty)
-        let freed = engine.retryAssignment(state: step.state, context: ctx(EngineFixture.routing()))
+        let freed = engine.retryAssignment(state: announced.state, context: ctx(EngineFixture.routing()))
         #expect(freed.effects.lines == ["+lena@acme.example", "JOINED Lena", "BOT: You are chatting with Lena (1001)."])
         #expect(freed.state.queuePosition == nil)
     }

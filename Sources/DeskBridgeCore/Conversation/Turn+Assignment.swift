@@ -165,14 +165,17 @@ extension Turn {
         state.session = session
         frame(framing)
         record(strategy: strategy, candidates: [], agent: nil, outcome: "queued", reason: reason)
-        announcePosition((context.routing.queueLengths[group] ?? 0) + 1, force: true)
+        state.session!.announcedPosition = nil
         notify("Transfer.Queued")
     }
 
-    /// Tells a queued user its position: always when first queued, then on changes at most every 5 s.
-    mutating func announcePosition(_ position: Int, force: Bool) {
+    /// Tells a queued user its position: the first time at once, then on changes at most every 5 s.
+    ///
+    /// Positions come from the queue drain, which walks each group's queue in order; a position
+    /// worked out while many sessions enqueue at once would be stale.
+    mutating func announcePosition(_ position: Int, force: Bool = false) {
         guard let session = state.session, position >= 1 else { return }
-        if !force {
+        if !force, session.announcedPosition != nil {
             guard session.announcedPosition != position else { return }
             if let at = session.announcedAt, context.now.timeIntervalSince(at) < Self.positionPromptInterval { return }
         }
