@@ -25,17 +25,9 @@ package struct RequestBuilder: Sendable {
             return OutboundRequest(method: item.method, url: base + item.path, headers: headers, body: item.body,
                                    timeout: .milliseconds(channel.retry.requestTimeoutMs))
         case .sessionEvents:
-            let endpoint = desk.callbacks.sessionEvents
-            guard let url = endpoint.url else { return nil }
-            let query = Self.callbackQuery(desk: desk, command: "Desk.SessionEventNotify", clientIP: item.clientIP, requestId: item.callId, now: now)
-            return OutboundRequest(method: "POST", url: url + (url.contains("?") ? "&" : "?") + query, headers: headers, body: item.body,
-                                   timeout: .milliseconds(endpoint.timeoutMs))
+            return callback(desk.callbacks.sessionEvents, command: "Desk.SessionEventNotify", item: item, headers: headers, now: now)
         case .assignment:
-            let endpoint = desk.callbacks.assignment
-            guard let url = endpoint.url else { return nil }
-            let query = Self.callbackQuery(desk: desk, command: "ChatBot.OnAssignHuman", clientIP: item.clientIP, requestId: item.callId, now: now)
-            return OutboundRequest(method: "POST", url: url + (url.contains("?") ? "&" : "?") + query, headers: headers, body: item.body,
-                                   timeout: .milliseconds(endpoint.timeoutMs))
+            return callback(desk.callbacks.assignment, command: "ChatBot.OnAssignHuman", item: item, headers: headers, now: now)
         case .interface:
             // A plain POST of the node's request map: no envelope, no query parameters (CONTRACT §2).
             let job = try JSONDecoder().decode(InterfaceCallJob.self, from: item.body)
@@ -44,6 +36,14 @@ package struct RequestBuilder: Sendable {
             return OutboundRequest(method: "POST", url: job.call.url, headers: headers, body: try encoder.encode(job.call.request),
                                    timeout: .milliseconds(job.call.timeoutMs))
         }
+    }
+
+    /// A business-server callback: the endpoint's URL with the signed query, the stored body, its deadline.
+    private func callback(_ endpoint: DeskConfig.Endpoint, command: String, item: OutboxItem, headers: [(String, String)], now: Date) -> OutboundRequest? {
+        guard let url = endpoint.url else { return nil }
+        let query = Self.callbackQuery(desk: desk, command: command, clientIP: item.clientIP, requestId: item.callId, now: now)
+        return OutboundRequest(method: "POST", url: url + (url.contains("?") ? "&" : "?") + query, headers: headers, body: item.body,
+                               timeout: .milliseconds(endpoint.timeoutMs))
     }
 
     /// The query every business-server callback carries (CONTRACT §4).
