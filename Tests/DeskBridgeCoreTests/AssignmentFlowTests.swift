@@ -101,7 +101,8 @@ struct AssignmentFlowTests {
         #expect(throws: DeskCommandError.notHolder) { try engine.accept(by: "ben", state: offered.state, context: Self.at(1)) }
         let accepted = try engine.accept(by: "ana", state: offered.state, context: Self.at(30))
         #expect(accepted.effects.lines == ["JOINED Ana", "BOT: With Ana."], "JOINED comes with acceptance; the load was taken at the offer")
-        #expect(accepted.state.timerDue == nil)
+        #expect(accepted.state.session?.offer == nil)
+        #expect(accepted.state.timerDue == Self.t0.addingTimeInterval(30 + 900), "only the idle closure timer runs now")
     }
 
     @Test func anOfferThatTimesOutGoesToRestAndIsRedirectedOneSecondLate() throws {

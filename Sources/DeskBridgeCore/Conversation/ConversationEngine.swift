@@ -128,10 +128,13 @@ package struct ConversationEngine: Sendable {
         return turn.step
     }
 
-    /// Timers that are due at `context.now`: an offer nobody accepted is redirected or queued.
+    /// Timers that are due at `context.now`: an agent's typing indicator stops; an offer nobody
+    /// accepted is redirected or queued; a session the user left unanswered closes.
     package func tick(state: ConversationState, context: Context) -> Step {
         var turn = Turn(engine: self, state: state, context: context)
+        if let until = turn.state.session?.typingUntil, context.now >= until { turn.stopAgentTyping() }
         if let until = turn.state.session?.offer?.until, context.now >= until { turn.offerExpired() }
+        if let deadline = turn.state.session?.idleDeadline, context.now >= deadline { turn.userTimedOut() }
         return turn.step
     }
 

@@ -18,7 +18,7 @@ package struct ConversationState: Codable, Sendable, Equatable {
 
     package var clientUserId: ClientUserID { key.clientUserId }
 
-    /// When the open session next needs attention without any input (an offer deadline); stores index it.
+    /// When the open session next needs attention without any input; stores index it.
     package var timerDue: Date? { session?.nextTimer }
 
     /// The queue a waiting session sits in, and since when; stores index it.
@@ -102,6 +102,10 @@ package struct Session: Codable, Sendable, Equatable {
     package var announcedAt: Date?
     /// Every assignment decision of the session, for the records.
     package var assignments: [AssignmentRecord] = []
+    /// When the session closes if the user does not answer the last bot or agent message.
+    package var idleDeadline: Date?
+    /// When an agent's typing indicator is stopped if no message follows.
+    package var typingUntil: Date?
 
     package init(id: SessionID, startedAt: Date, flow: FlowCursor) {
         self.id = id
@@ -109,8 +113,8 @@ package struct Session: Codable, Sendable, Equatable {
         self.flow = flow
     }
 
-    /// The earliest timer this session has running (the offer deadline), if any.
-    package var nextTimer: Date? { offer?.until }
+    /// The earliest timer this session has running (offer deadline, idle closure, typing stop), if any.
+    package var nextTimer: Date? { [offer?.until, idleDeadline, typingUntil].compactMap { $0 }.min() }
 
     /// Tencent `CurrentState` for `get_session_state`.
     package var deskState: String {

@@ -28,6 +28,7 @@ struct Turn {
 
     /// A user message: it starts a session, or goes to the holding agent, or to the flow.
     mutating func userSaid(_ body: MsgElement, input: FlowInput) {
+        state.session?.idleDeadline = nil
         guard let session = state.session else {
             startSession()
             notify("ChatBot.UserSendMsg", body: [body])
@@ -168,6 +169,14 @@ struct Turn {
         let bot = engine.botRepresentative
         let representative = (try? state.session?.ownership.representative(for: sender, bot: bot)) ?? bot
         let rendering = TencentToGoogle.render(body, msgKey: msgKey, as: representative, offerLiveAgent: state.session?.ownership.owner == .bot)
+        if !rendering.messages.isEmpty {
+            // A message ends the agent's typing indicator, and starts the wait for the user's answer.
+            if case .agent = sender, state.session?.typingUntil != nil { stopAgentTyping() }
+            if let owner = state.session?.ownership.owner, owner == .bot || owner.isAgent {
+                let deadline = context.now.addingTimeInterval(TimeInterval(config.desk.closure.userTimeoutSeconds))
+                state.session?.idleDeadline = deadline
+            }
+        }
         if let menu = rendering.menu { state.session?.openMenu = menu }
         step.dropped += rendering.dropped
         step.effects += rendering.messages.map { .google(.message($0)) }
@@ -188,8 +197,32 @@ struct Turn {
         case .sessionTimedOut: closeSession(event: "SessionTimeout", message: config.desk.closure.timeoutMessage)
         case .seatStatus(inSeat: false): if state.session?.ownership.holder != nil { handBackToBot() }
         case .seatStatus(inSeat: true): break  // the sender already holds the session
-        case .typing(let started): event(started ? .TYPING_STARTED : .TYPING_STOPPED, representative: representative)
+        case .typing(let started):
+            event(started ? .TYPING_STARTED : .TYPING_STOPPED, representative: representative)
+            if representative.representativeType == .HUMAN {
+                // The desk never says when an agent stops typing (src 12 has no "stop"): stop it after a pause.
+                let until = started ? context.now.addingTimeInterval(Self.typingPause) : nil
+                state.session?.typingUntil = until
+            }
         }
+    }
+
+    static var typingPause: TimeInterval { 5 }
+
+    /// Stops an agent's typing indicator (its message went out, or it paused).
+    mutating func stopAgentTyping() {
+        guard state.session?.typingUntil != nil, let human = state.session?.ownership.human else { return }
+        state.session?.typingUntil = nil
+        event(.TYPING_STOPPED, representative: human)
+    }
+
+    /// The user did not answer the last bot or agent message within `closure.userTimeoutSeconds`.
+    mutating func userTimedOut() {
+        guard let owner = state.session?.ownership.owner, owner == .bot || owner.isAgent else {
+            state.session?.idleDeadline = nil  // waiting on the desk (queue, offer): not the user's silence
+            return
+        }
+        closeSession(event: "SessionTimeout", message: config.desk.closure.timeoutMessage)
     }
 
     /// Turns ownership framing into Google events with deterministic ids.

@@ -110,3 +110,11 @@ package struct Ownership: Codable, Sendable, Equatable {
         return [.left(human)]
     }
 }
+
+extension Ownership.Owner {
+    /// Held by an agent (after acceptance).
+    package var isAgent: Bool {
+        if case .agent = self { return true }
+        return false
+    }
+}
