@@ -4,6 +4,34 @@ import Testing
 
 @Suite("kill -9 in the middle of a burst", .serialized)
 struct CrashRecoveryTests {
+    /// The idle-closure timer lives in the database: a crash neither loses nor doubles it.
+    @Test func anIdleTimeoutSurvivesKill9AndFiresOnce() async throws {
+        try await Deployment.with(userTimeoutSeconds: 2) { deployment throws in
+            var service = try await deployment.start()
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: "conv-idle")).status == 200)
+            #expect(await deployment.google.waitForRequests(2))
+            service.kill9()
+            service = try await deployment.start()
+            defer { service.terminate() }
+            let google = deployment.google
+            // A call in flight at the kill goes out again under the same id; count distinct calls.
+            let distinct: @Sendable () -> [String] = {
+                var seen: [String: String] = [:]
+                var order: [String] = []
+                for call in google.requests where seen[call.callId] == nil {
+                    seen[call.callId] = call.line
+                    order.append(call.callId)
+                }
+                return order.map { seen[$0]! }
+            }
+            #expect(try await eventually { distinct().count >= 3 })
+            #expect(distinct() == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: Closed for inactivity."])
+            let events = try await eventually { deployment.business.requests.contains { $0.json?["Event"] as? String == "SessionTimeout" } }
+            #expect(events)
+            #expect(deployment.business.requests.filter { $0.json?["Event"] as? String == "SessionTimeout" }.count == 1)
+        }
+    }
+
     /// 40 conversations each send "hi" then "Opening hours" while the Google stand-in is down;
     /// the process is killed mid-burst, restarted, and the sender re-sends whatever was not
     /// acknowledged. Afterwards every conversation has exactly its three bot messages, in order.

@@ -8,7 +8,7 @@ package enum TestConfig {
         lenaStatus: String = "Available", omarStatus: String = "Offline", receptionLimit: Int = 3,
         initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 2_000, bearerToken: String? = "test-bearer",
         flows: String = TestConfig.shopFlow, assignment: String = "{ strategy: automatic }", reception: String = "{ automatic: true }",
-        assignmentURL: String? = nil
+        assignmentURL: String? = nil, userTimeoutSeconds: Int = 900
     ) -> String {
         """
         server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096 }
@@ -29,7 +29,7 @@ package enum TestConfig {
           assignment: \(assignment)
           reception: \(reception)
           prompts: { connecting: "Connecting…", connected: "You are chatting with ${StaffNickName}.", failed: "Nobody is online." }
-          closure: { closureMessage: "Chat ended." }
+          closure: { closureMessage: "Chat ended.", timeoutMessage: "Closed for inactivity.", userTimeoutSeconds: \(userTimeoutSeconds) }
           queue: { prompt: "You are number $QueuePosition." }
           skillGroups: [ { id: 1, name: Support, receptionLimit: \(receptionLimit) } ]
           agents:
