@@ -15,6 +15,8 @@ package struct CommitPlan: Sendable {
         var occupy: [(agent: AgentID, limit: Int)] = []
         var release: [AgentID] = []
         var statusChanges: [(agent: AgentID, status: DeskConfig.AgentStatus)] = []
+        var records: [MessageRecord] = []
+        var sessions: [SessionSummary] = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for effect in step.effects {
@@ -36,13 +38,21 @@ package struct CommitPlan: Sendable {
                                           clientIP: clientIP ?? stored.lastClientIP))
             case .setAgentStatus(let agent, let status):
                 statusChanges.append((agent, status))
+            case .record(let record):
+                records.append(record)
+            case .archive(let summary):
+                sessions.append(summary)
             case .callInterface(let call, let session):
                 guard let body = try? encoder.encode(InterfaceCallJob(session: session, call: call)) else { continue }
                 outbox.append(OutboxDraft(target: .interface, method: "POST", path: "", body: body,
                                           callId: "if-\(Hex.ref12(session.rawValue))-\(call.callId)"))
             }
         }
-        return ConversationCommit(key: stored.key, expectedVersion: stored.version, state: step.state, processedSeq: processedSeq,
-                                  outbox: outbox, occupy: occupy, release: release, statusChanges: statusChanges, now: now)
+        if let open = step.state.openSessionSummary, open != stored.state?.openSessionSummary { sessions.append(open) }
+        var commit = ConversationCommit(key: stored.key, expectedVersion: stored.version, state: step.state, processedSeq: processedSeq,
+                                        outbox: outbox, occupy: occupy, release: release, statusChanges: statusChanges, now: now)
+        commit.records = records
+        commit.sessions = sessions
+        return commit
     }
 }

@@ -79,6 +79,28 @@ package struct DeskCommands: Sendable {
         if status == .Available { runtime.processing.signal() }
     }
 
+    /// `get_session_records` by `SessionId` (that session) or `ClientUserId` (all of the conversation's).
+    package func sessionRecords(as identity: DeskIdentity, sessionId: String?, clientUserId: String?) async throws -> ConversationRecords {
+        let stored: StoredConversation?
+        if let sessionId, !sessionId.isEmpty {
+            stored = try await runtime.store.conversation(sessionId: SessionID(sessionId))
+        } else if let clientUserId, !clientUserId.isEmpty {
+            stored = try await runtime.store.conversation(clientUserId: ClientUserID(clientUserId))
+        } else {
+            throw DeskCommandError.unknownUserOrSession
+        }
+        guard let stored else { throw DeskCommandError.unknownUserOrSession }
+        var records = try await runtime.store.records(stored.key)
+        if let sessionId, !sessionId.isEmpty {
+            records.sessions = records.sessions.filter { $0.session.rawValue == sessionId }
+            records.messages = records.messages.filter { $0.session.rawValue == sessionId }
+        }
+        if case .agent(let me) = identity, !Self.involves(stored.state, me), !records.sessions.contains(where: { $0.agentIds.contains(me) }) {
+            throw DeskCommandError.notHolder
+        }
+        return records
+    }
+
     /// `accept_session`: the agent the session is offered to takes it.
     package func acceptSession(as identity: DeskIdentity, sessionId: String?, agentId: String?) async throws {
         let agent = try actingAgent(identity, agentId)

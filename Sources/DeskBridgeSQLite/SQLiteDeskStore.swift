@@ -100,6 +100,8 @@ package final class SQLiteDeskStore: DeskStore {
     package func commit(_ commit: ConversationCommit) async throws {
         let stateData = try encoder.encode(commit.state)
         let queue = commit.state.queuePosition
+        let records = try commit.records.map { try encoder.encode($0) }
+        let sessions = try commit.sessions.map { ($0, try encoder.encode($0)) }
         try await write { db in
             try db.execute(sql: """
                 UPDATE conversations SET state = ?, version = version + 1, processed_seq = COALESCE(?, processed_seq),
@@ -119,6 +121,16 @@ package final class SQLiteDeskStore: DeskStore {
             }
             for (agent, status) in commit.statusChanges {
                 try db.execute(sql: "UPDATE agents SET status = ? WHERE id = ?", arguments: [status.rawValue, agent.rawValue])
+            }
+            for (record, data) in zip(commit.records, records) {
+                try db.execute(sql: "INSERT INTO message_records (conversation, session_id, record) VALUES (?, ?, ?)",
+                               arguments: [commit.key.storageKey, record.session.rawValue, data])
+            }
+            for (summary, data) in sessions {
+                try db.execute(sql: """
+                    INSERT INTO session_records (session_id, conversation, start_time, summary) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (session_id) DO UPDATE SET summary = excluded.summary
+                    """, arguments: [summary.session.rawValue, commit.key.storageKey, summary.startTime.unixMillis, data])
             }
             for draft in commit.outbox {
                 try db.execute(sql: """
@@ -279,6 +291,18 @@ package final class SQLiteDeskStore: DeskStore {
                 counts[row["session_state"]] = row["n"]
             }
             return counts
+        }
+    }
+
+    package func records(_ conversation: ConversationKey) async throws -> ConversationRecords {
+        let decoder = decoder
+        return try await read { db in
+            let sessions = try Data.fetchAll(db, sql: "SELECT summary FROM session_records WHERE conversation = ? ORDER BY start_time",
+                                             arguments: [conversation.storageKey]).map { try decoder.decode(SessionSummary.self, from: $0) }
+            let messages = try Data.fetchAll(db, sql: "SELECT record FROM message_records WHERE conversation = ? ORDER BY id",
+                                             arguments: [conversation.storageKey]).map { try decoder.decode(MessageRecord.self, from: $0) }
+            let items = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE lane = ?", arguments: [ConversationCommit.lane(conversation, .google)]).map(Self.item)
+            return ConversationRecords(sessions: sessions, messages: messages, deliveries: Dictionary(items.map { ($0.callId, $0) }) { _, last in last })
         }
     }
 

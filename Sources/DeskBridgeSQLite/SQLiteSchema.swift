@@ -75,6 +75,22 @@ enum SQLiteSchema {
                 );
                 CREATE INDEX outbox_lane ON outbox(lane, id) WHERE state = 0;
                 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 0;
+                CREATE INDEX outbox_lane_all ON outbox(lane, call_id);
+
+                CREATE TABLE session_records (
+                    session_id TEXT PRIMARY KEY,
+                    conversation TEXT NOT NULL,
+                    start_time INTEGER NOT NULL,
+                    summary BLOB NOT NULL
+                );
+                CREATE INDEX session_records_conversation ON session_records(conversation, start_time);
+                CREATE TABLE message_records (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    conversation TEXT NOT NULL,
+                    session_id TEXT NOT NULL,
+                    record BLOB NOT NULL
+                );
+                CREATE INDEX message_records_conversation ON message_records(conversation, id);
                 """)
         }
         return migrator

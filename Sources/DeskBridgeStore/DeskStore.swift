@@ -45,6 +45,10 @@ package protocol DeskStore: Sendable {
     func outbox(lane: String) async throws -> [OutboxItem]
     func pendingOutboxCount() async throws -> Int
 
+    // MARK: Records
+    /// Every session of a conversation with its messages and their deliveries, oldest first.
+    func records(_ conversation: ConversationKey) async throws -> ConversationRecords
+
     // MARK: Operations
     func ping() async throws
     /// Open sessions by desk state (`Chatbot`, `Queueing`, `Agent`), for metrics.

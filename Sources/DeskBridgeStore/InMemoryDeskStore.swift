@@ -24,6 +24,8 @@ package final class InMemoryDeskStore: DeskStore {
         var leases: [Int64: (owner: String, until: Date)] = [:]
         var due: [Int64: Date] = [:]
         var nextOutboxId: Int64 = 1
+        var sessionRecords: [ConversationKey: [SessionSummary]] = [:]
+        var messageRecords: [ConversationKey: [MessageRecord]] = [:]
     }
 
     private let state = Mutex(State())
@@ -86,6 +88,12 @@ package final class InMemoryDeskStore: DeskStore {
                 if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.status = status }
             }
             s.agents = agents
+            s.messageRecords[commit.key, default: []] += commit.records
+            for summary in commit.sessions {
+                var list = s.sessionRecords[commit.key, default: []]
+                if let index = list.firstIndex(where: { $0.session == summary.session }) { list[index] = summary } else { list.append(summary) }
+                s.sessionRecords[commit.key] = list
+            }
             row.stored.state = commit.state
             row.stored.version += 1
             if let seq = commit.processedSeq { row.stored.processedSeq = seq }
@@ -221,6 +229,14 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func ping() async throws {}
+
+    package func records(_ conversation: ConversationKey) async throws -> ConversationRecords {
+        state.withLock { s in
+            let lane = ConversationCommit.lane(conversation, .google)
+            let deliveries = Dictionary(s.outbox.filter { $0.lane == lane }.map { ($0.callId, $0) }) { _, last in last }
+            return ConversationRecords(sessions: s.sessionRecords[conversation] ?? [], messages: s.messageRecords[conversation] ?? [], deliveries: deliveries)
+        }
+    }
 
     package func sessionCounts() async throws -> [String: Int] {
         state.withLock { s in

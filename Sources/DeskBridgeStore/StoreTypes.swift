@@ -109,6 +109,9 @@ package struct ConversationCommit: Sendable {
     package var occupy: [(agent: AgentID, limit: Int)]
     package var release: [AgentID]
     package var statusChanges: [(agent: AgentID, status: DeskConfig.AgentStatus)]
+    /// Messages for the records, and session summaries to insert or replace.
+    package var records: [MessageRecord] = []
+    package var sessions: [SessionSummary] = []
     package var now: Date
 
     package init(key: ConversationKey, expectedVersion: Int64, state: ConversationState, processedSeq: Int64?, outbox: [OutboxDraft],
@@ -182,5 +185,19 @@ package struct AgentSeed: Sendable, Equatable {
         self.id = id
         self.status = status
         self.groups = groups
+    }
+}
+
+/// Everything the records keep about one conversation (CONTRACT §3 `get_session_records`).
+package struct ConversationRecords: Sendable, Equatable {
+    package var sessions: [SessionSummary]
+    package var messages: [MessageRecord]
+    /// Google calls by message id, for each message's delivery state.
+    package var deliveries: [String: OutboxItem]
+
+    package init(sessions: [SessionSummary], messages: [MessageRecord], deliveries: [String: OutboxItem]) {
+        self.sessions = sessions
+        self.messages = messages
+        self.deliveries = deliveries
     }
 }

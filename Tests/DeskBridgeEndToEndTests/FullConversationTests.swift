@@ -68,6 +68,31 @@ struct FullConversationTests {
             }
             #expect(Set(business.requests.compactMap { $0.queryValue("RequestID") }).count == business.requests.count)
             #expect(!service.log.contains(Wire.deskSecret) && !service.log.contains("cb-token") && !service.log.contains("test-bearer"))
+
+            // The service records: both sessions, every message both ways, who sent it, deliveries, decisions.
+            let records = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/get_session_records", as: "administrator", ["ClientUserId": user])
+            let sessions = try #require(records["Sessions"] as? [[String: Any]])
+            #expect(sessions.map { $0["State"] as? String } == ["Ended", "Chatbot"])
+            let first = sessions[0]
+            #expect(first["AgentIds"] as? [String] == [lena])
+            #expect((first["EndTime"] as? Int64 ?? 0) >= (first["StartTime"] as? Int64 ?? .max))
+            let messages = try #require(first["Messages"] as? [[String: Any]])
+            let summary = messages.map { m -> String in
+                let body = (m["MsgBody"] as? [[String: Any]])?.first
+                let text = (body?["MsgContent"] as? [String: Any])?["Text"] as? String ?? (body?["MsgType"] as? String ?? "")
+                return "\(m["Direction"]!) \(m["Sender"]!)\((m["AgentId"] as? String).map { $0.isEmpty ? "" : " " + $0 } ?? ""): \(text)"
+            }
+            #expect(summary == [
+                "In User: hi", "Out Bot: Hello Rosa!", "Out Bot: TIMCustomElem", "In User: Talk to a person", "Out Bot: Connecting…",
+                "Out Bot: You are chatting with Lena.", "Out Agent \(lena): Hi, I am Lena", "In User: My parcel is late", "Out Bot: Chat ended.",
+            ])
+            let outbound = messages.filter { $0["Direction"] as? String == "Out" }
+            #expect(outbound.allSatisfy { (($0["Delivery"] as? [String: Any])?["State"] as? String) == "Delivered" })
+            let assignments = try #require(first["Assignments"] as? [[String: Any]])
+            #expect(assignments.map { $0["Outcome"] as? String } == ["assigned"])
+            #expect(assignments.first?["AgentId"] as? String == lena)
+            let refused = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/get_session_records", as: "omar@acme.example", ["ClientUserId": user])
+            #expect(refused["ErrorCode"] as? Int == 120001, "an agent sees only sessions it was part of")
         }
     }
 

@@ -151,5 +151,6 @@ final class UnavailableStore: DeskStore {
     func outbox(lane: String) async throws -> [OutboxItem] { throw down() }
     func pendingOutboxCount() async throws -> Int { throw down() }
     func ping() async throws { throw down() }
+    func records(_ conversation: ConversationKey) async throws -> ConversationRecords { throw down() }
     func sessionCounts() async throws -> [String: Int] { throw down() }
 }

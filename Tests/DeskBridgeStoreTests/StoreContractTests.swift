@@ -180,6 +180,28 @@ struct StoreContractTests {
         #expect(try await store.routingSnapshot().queueLengths == [1: 3])
     }
 
+    @Test(arguments: Backend.allCases)
+    func recordsKeepSessionsMessagesAndDeliveries(backend: Backend) async throws {
+        let store = try backend.make()
+        _ = try await store.accept(conv, dedupeKeys: ["r"], body: Data(), clientIP: nil, receivedAt: now)
+        let open = state(conv, session: true)
+        let session = try #require(open.session)
+        var commit = ConversationCommit(key: conv, expectedVersion: 0, state: open, processedSeq: nil, outbox: [draft("tx-1-0")], occupy: [], release: [], now: now)
+        commit.records = [MessageRecord(session: session.id, time: now, direction: .Out, sender: .Bot, agentId: nil, msgKey: "1_a_1", msgBody: [.text("hi")], callIds: ["tx-1-0"])]
+        commit.sessions = [try #require(open.openSessionSummary)]
+        try await store.commit(commit)
+        var ended = try #require(open.openSessionSummary)
+        ended.state = "Ended"
+        ended.endTime = now.addingTimeInterval(5)
+        var second = ConversationCommit(key: conv, expectedVersion: 1, state: ConversationState(key: conv), processedSeq: nil, outbox: [], occupy: [], release: [], now: now)
+        second.sessions = [ended]
+        try await store.commit(second)
+        let records = try await store.records(conv)
+        #expect(records.sessions == [ended], "a summary is replaced, not duplicated")
+        #expect(records.messages.map(\.msgKey) == ["1_a_1"])
+        #expect(records.deliveries["tx-1-0"]?.state == .pending)
+    }
+
     @Test func sqliteRunsWithSynchronousFull() async throws {
         let store = try SQLiteDeskStore(path: TestConfig.temporaryDirectory().appendingPathComponent("s.sqlite").path)
         #expect(try await store.synchronousMode() == 2)

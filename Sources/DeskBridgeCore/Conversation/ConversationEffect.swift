@@ -105,6 +105,10 @@ package enum ConversationEffect: Sendable, Equatable {
     case requestAssignment(AssignHumanRequest)
     /// Change an agent's status (an agent who missed an offer goes to Rest with `breakOnTimeout`).
     case setAgentStatus(AgentID, DeskConfig.AgentStatus)
+    /// Keep a message in the session's records.
+    case record(MessageRecord)
+    /// Keep an ended session's summary in the records.
+    case archive(SessionSummary)
 }
 
 /// The body of `ChatBot.OnAssignHuman` (CONTRACT §4), plus the RequestID that stays the same across retries.

@@ -106,6 +106,8 @@ package struct Session: Codable, Sendable, Equatable {
     package var idleDeadline: Date?
     /// When an agent's typing indicator is stopped if no message follows.
     package var typingUntil: Date?
+    /// Every agent who held the session, in order.
+    package var agentIds: [AgentID] = []
 
     package init(id: SessionID, startedAt: Date, flow: FlowCursor) {
         self.id = id

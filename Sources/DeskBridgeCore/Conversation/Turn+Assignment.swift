@@ -147,6 +147,7 @@ extension Turn {
         session.announcedPosition = nil
         session.variables["StaffNo"] = agent.staffNo
         session.variables["StaffNickName"] = agent.nickname
+        session.agentIds.append(agent.id)
         state.session = session
         state.lastAgentId = agent.id
         if !alreadyOccupied { step.effects.append(.occupy(agent.id, limit: limit)) }

@@ -31,10 +31,12 @@ struct Turn {
         state.session?.idleDeadline = nil
         guard let session = state.session else {
             startSession()
+            recordUser(body)
             notify("ChatBot.UserSendMsg", body: [body])
             runFlow { engine, cursor, scope in engine.start(&cursor, &scope) }
             return
         }
+        recordUser(body)
         switch session.ownership.owner {
         case .agent(let agent):
             notify("Agent.UserSendMsg", agent: agent, body: [body])
@@ -106,6 +108,8 @@ struct Turn {
         if let agent = holder ?? offeree { step.effects.append(.release(agent)) }
         if let message, !message.isEmpty { say([.text(Template.render(message, variables()))], as: .bot) }
         notify(event, agent: holder)
+        let now = context.now
+        if let ended = state.session { step.effects.append(.archive(SessionSummary(ended, state: event == "SessionTimeout" ? "Timeout" : "Ended", endTime: now))) }
         state.session = nil
     }
 
@@ -180,6 +184,11 @@ struct Turn {
         if let menu = rendering.menu { state.session?.openMenu = menu }
         step.dropped += rendering.dropped
         step.effects += rendering.messages.map { .google(.message($0)) }
+        if let session = state.session {
+            let agent: AgentID? = if case .agent(let id) = sender { id } else { nil }
+            step.effects.append(.record(MessageRecord(session: session.id, time: context.now, direction: .Out, sender: agent == nil ? .Bot : .Agent,
+                                                      agentId: agent, msgKey: msgKey, msgBody: body, callIds: rendering.messages.map(\.messageId))))
+        }
         if !rendering.messages.isEmpty || rendering.signals.isEmpty {
             switch sender {
             case .bot: notify("ChatBot.RobotSendMsg", body: body, msgKey: msgKey, cloudCustomData: cloudCustomData)
@@ -208,6 +217,13 @@ struct Turn {
     }
 
     static var typingPause: TimeInterval { 5 }
+
+    /// Keeps the user's message in the session's records.
+    mutating func recordUser(_ body: MsgElement) {
+        guard let session = state.session else { return }
+        step.effects.append(.record(MessageRecord(session: session.id, time: context.now, direction: .In, sender: .User, agentId: nil,
+                                                  msgKey: "in-\(session.eventSeq + 1)", msgBody: [body], callIds: [])))
+    }
 
     /// Stops an agent's typing indicator (its message went out, or it paused).
     mutating func stopAgentTyping() {

@@ -1,4 +1,6 @@
 import DeskBridgeCore
+import DeskBridgeStore
+import Foundation
 
 /// Request bodies of the desk APIs (CONTRACT §3). Unknown fields are ignored, as Tencent does.
 struct SendMsgRequest: Decodable {
@@ -39,8 +41,73 @@ struct DeskAnswer: Encodable {
     var CurrentState: String?
     var AgentId: String?
     var IsInQueue: Int?
+    var Sessions: [SessionRecordsAnswer]?
 
     static func failure(_ code: Int, _ info: String) -> DeskAnswer {
         DeskAnswer(ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info)
     }
+}
+
+/// One session of `get_session_records` (CONTRACT §3); times are unix milliseconds.
+struct SessionRecordsAnswer: Encodable {
+    struct Message: Encodable {
+        struct Delivery: Encodable { var State: String; var Attempts: Int; var LastError: String }
+        var Time: Int64
+        var Direction: String
+        var Sender: String
+        var AgentId: String
+        var MsgKey: String
+        var MsgBody: [MsgElement]
+        var Delivery: Delivery?
+    }
+    struct Assignment: Encodable {
+        var Time: Int64
+        var Strategy: String
+        var Candidates: [String]
+        var AgentId: String
+        var Outcome: String
+        var Reason: String
+        var LatencyMs: Int?
+    }
+    struct Rating: Encodable { var Score: Int; var Time: Int64 }
+
+    var SessionId: String
+    var State: String
+    var StartTime: Int64
+    var EndTime: Int64?
+    var AgentIds: [String]
+    var Messages: [Message]
+    var Assignments: [Assignment]
+    var Satisfaction: Rating?
+    /// Additions: the user's receipts (message name → type) and Google survey answers.
+    var Receipts: [String: String]
+    var SurveyAnswers: [String]
+
+    static func sessions(_ records: ConversationRecords) -> [SessionRecordsAnswer] {
+        records.sessions.map { summary in
+            SessionRecordsAnswer(
+                SessionId: summary.session.rawValue, State: summary.state, StartTime: millis(summary.startTime), EndTime: summary.endTime.map(millis),
+                AgentIds: summary.agentIds.map(\.rawValue),
+                Messages: records.messages.filter { $0.session == summary.session }.map { message(for: $0, records.deliveries) },
+                Assignments: summary.assignments.map {
+                    Assignment(Time: millis($0.time), Strategy: $0.strategy, Candidates: $0.candidates.map(\.rawValue), AgentId: $0.agentId?.rawValue ?? "",
+                               Outcome: $0.outcome, Reason: $0.reason, LatencyMs: $0.latencyMs)
+                },
+                Satisfaction: nil, Receipts: summary.receipts, SurveyAnswers: summary.surveyAnswers)
+        }
+    }
+
+    /// A message's delivery is the least finished of its calls: Failed, else Pending, else Delivered.
+    private static func message(for record: MessageRecord, _ deliveries: [String: OutboxItem]) -> Message {
+        let calls = record.callIds.compactMap { deliveries[$0] }
+        var delivery: Message.Delivery?
+        if record.direction == .Out {
+            let state = calls.contains { $0.state == .failed } ? "Failed" : calls.contains { $0.state == .pending } || calls.count < record.callIds.count ? "Pending" : "Delivered"
+            delivery = .init(State: state, Attempts: calls.map(\.attempts).max() ?? 0, LastError: calls.compactMap(\.lastError).last ?? "")
+        }
+        return Message(Time: millis(record.time), Direction: record.direction.rawValue, Sender: record.sender.rawValue, AgentId: record.agentId?.rawValue ?? "",
+                       MsgKey: record.msgKey, MsgBody: record.msgBody, Delivery: delivery)
+    }
+
+    private static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000).rounded()) }
 }

@@ -31,6 +31,11 @@ struct DeskRoutes: Sendable {
             let state = try await commands.sessionState(as: identity, sessionId: request.SessionId, clientUserId: request.ClientUserId)
             return DeskAnswer(SessionId: state.sessionId, CurrentState: state.state, AgentId: state.agentId)
         }
+        route(router, "/v4/desk_http_svc/get_session_records") { identity, data in
+            let request = try decode(SessionRequest.self, data)
+            let records = try await commands.sessionRecords(as: identity, sessionId: request.SessionId, clientUserId: request.ClientUserId)
+            return DeskAnswer(Sessions: SessionRecordsAnswer.sessions(records))
+        }
         route(router, "/v4/desk_http_svc/accept_session") { identity, data in
             let request = try decode(SessionRequest.self, data)
             try await commands.acceptSession(as: identity, sessionId: request.SessionId, agentId: request.AgentId)
