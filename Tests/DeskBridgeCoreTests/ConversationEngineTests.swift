@@ -65,7 +65,7 @@ struct ConversationEngineTests {
         #expect(userReply.effects.compactMap(\.sessionEvent) == ["Agent.UserSendMsg"])
 
         let end = try engine.endSession(by: "lena@acme.example", state: userReply.state, context: ctx())
-        #expect(end.effects.lines == ["LEFT Lena", "-lena@acme.example", "BOT: Chat ended."])
+        #expect(end.effects.lines == ["LEFT Lena", "-lena@acme.example", "BOT: Chat ended.", "BOT: How would you rate this chat?"])
         #expect(end.effects.compactMap(\.sessionEvent).last == "SessionEnd")
         #expect(end.state.session == nil)
 

@@ -93,9 +93,10 @@ struct GoogleToTencentTests {
         let typing = try engine.send([.custom(.agentTyping)], cloudCustomData: nil, from: "lena@acme.example", state: state, context: .init(now: EngineFixture.now))
         #expect(typing.effects.lines == ["TYPING_STARTED Lena"])
         let ended = try engine.send([.custom(.sessionEnded)], cloudCustomData: nil, from: "lena@acme.example", state: state, context: .init(now: EngineFixture.now))
-        #expect(ended.effects.lines == ["LEFT Lena", "-lena@acme.example", "BOT: Chat ended."])
+        #expect(ended.effects.lines == ["LEFT Lena", "-lena@acme.example", "BOT: Chat ended.", "BOT: How would you rate this chat?"])
         #expect(ended.state.session == nil)
         let left = try engine.send([.custom(.seatStatus(inSeat: false))], cloudCustomData: nil, from: "lena@acme.example", state: state, context: .init(now: EngineFixture.now))
-        #expect(left.effects.lines == ["LEFT Lena", "-lena@acme.example"], "the flow resumes after the transfer (its next is the end node)")
+        #expect(left.effects.lines == ["LEFT Lena", "-lena@acme.example", "BOT: How would you rate this chat?"],
+                "the flow resumes after the transfer (its next is the end node), and the human session is rated")
     }
 }

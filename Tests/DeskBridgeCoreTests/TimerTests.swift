@@ -33,7 +33,8 @@ struct TimerTests {
         let held = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx(0)).state
         let withLena = engine.handle(EngineFixture.text("Talk to a person"), state: held, context: ctx(1)).state
         let closed = engine.tick(state: withLena, context: ctx(901))
-        #expect(closed.effects.lines == ["LEFT Lena", "-lena@acme.example", "BOT: This chat was closed because we did not hear from you."])
+        #expect(closed.effects.lines == ["LEFT Lena", "-lena@acme.example", "BOT: This chat was closed because we did not hear from you.",
+                                         "BOT: How would you rate this chat?"])
     }
 
     @Test func aQueuedSessionIsNotClosedForTheUsersSilence() {

@@ -42,13 +42,23 @@ struct FullConversationTests {
             #expect(state["AgentId"] as? String == lena)
             let ended = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/end_session", as: lena, ["SessionId": state["SessionId"]!])
             #expect(ended["ErrorCode"] as? Int == 0)
-            #expect(await google.waitForRequests(8))
-            #expect(google.requests.dropFirst(6).map(\.line) == ["LEFT Lena", "BOT: Chat ended."])
+            #expect(await google.waitForRequests(9))
+            #expect(google.requests.dropFirst(6).map(\.line) == ["LEFT Lena", "BOT: Chat ended.", "BOT: How would you rate this chat?"])
+
+            // The rating card: one chip per score; a tap rates once, a second tap does not count.
+            let card = try #require(google.requests[8].json?["suggestions"] as? [[String: Any]])
+            let stars = card.compactMap { $0["reply"] as? [String: String] }
+            #expect(stars.map { $0["text"]! } == ["★", "★★", "★★★", "★★★★", "★★★★★"])
+            for _ in 0..<2 {
+                #expect(try await HTTP.webhook(service.baseURL, Wire.chip(stars[3]["postbackData"]!, text: "★★★★", conversation: conversation)).status == 200)
+            }
+            #expect(await google.waitForRequests(10))
+            #expect(google.requests[9].line == "BOT: Thank you for your feedback!")
 
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("one more thing", conversation: conversation)).status == 200)
-            #expect(await google.waitForRequests(10))
-            #expect(google.requests.dropFirst(8).map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?"])
-            #expect(Set(google.requests.map(\.callId)).count == 10, "every call has its own id")
+            #expect(await google.waitForRequests(12))
+            #expect(google.requests.dropFirst(10).map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?"], "the second tap sent nothing")
+            #expect(Set(google.requests.map(\.callId)).count == 12, "every call has its own id")
             #expect(google.requests.allSatisfy { $0.path.hasPrefix("/v1/conversations/conv-full/") })
 
             // The business server saw the whole session, in order, signed, ids stable.
@@ -59,6 +69,9 @@ struct FullConversationTests {
             #expect(firstSession == ["SessionBegin", "ChatBot.UserSendMsg", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg", "ChatBot.UserSendMsg",
                                      "Transfer.Requested", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg", "Transfer.Succeeded",
                                      "Agent.AgentSendMsg", "Agent.UserSendMsg", "ChatBot.RobotSendMsg", "SessionEnd"])
+            let ratings = business.requests.filter { $0.json?["Event"] as? String == "Satisfaction.Submitted" }
+            #expect(ratings.count == 1)
+            #expect(ratings.first?.json?["SatisfactionSelected"] as? Int == 4)
             for request in business.requests {
                 let time = try #require(request.queryValue("RequestTime").flatMap { Int64($0) })
                 #expect(request.queryValue("Sign") == CallbackSignature.sign(token: "cb-token", requestTime: time))
@@ -88,6 +101,8 @@ struct FullConversationTests {
             ])
             let outbound = messages.filter { $0["Direction"] as? String == "Out" }
             #expect(outbound.allSatisfy { (($0["Delivery"] as? [String: Any])?["State"] as? String) == "Delivered" })
+            let rating = try #require(first["Satisfaction"] as? [String: Any])
+            #expect(rating["Score"] as? Int == 4)
             let assignments = try #require(first["Assignments"] as? [[String: Any]])
             #expect(assignments.map { $0["Outcome"] as? String } == ["assigned"])
             #expect(assignments.first?["AgentId"] as? String == lena)

@@ -96,6 +96,8 @@ package struct ConversationEngine: Sendable {
             switch desk {
             case .trigger, .satisfactionSelection, .requestRating, .userEndsSession, .ratingSettings:
                 throw .badMsgBody("src \(desk.src) is sent by the user end, not to it")
+            case .satisfaction where agent != nil && !config.desk.satisfaction.agentMayInvite:
+                throw .badMsgBody("agents may not invite ratings (desk.satisfaction.agentMayInvite)")
             default: continue
             }
         }

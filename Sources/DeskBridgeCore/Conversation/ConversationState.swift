@@ -13,6 +13,10 @@ package struct ConversationState: Codable, Sendable, Equatable {
     package var outboundSeq = 0
     /// When a `User.Typing` event last went out, per value ("1"/"0"), for the 3 s rate limit.
     package var typingNotifiedAt: [String: Date] = [:]
+    /// The rating card last offered, which a tap (or its exact text) answers until it expires.
+    package var ratingCard: RatingCard?
+    /// The last ended session's summary, updated when its rating arrives.
+    package var lastEnded: SessionSummary?
 
     package init(key: ConversationKey) { self.key = key }
 
@@ -44,6 +48,24 @@ package struct UserProfile: Codable, Sendable, Equatable {
         entryPoint = context.entryPoint ?? entryPoint
         placeId = context.placeId ?? context.nearPlaceId ?? placeId
     }
+}
+
+/// A satisfaction card offered for one session (src 9): its chips and how long it is valid.
+package struct RatingCard: Codable, Sendable, Equatable {
+    package var session: SessionID
+    package var ref: String
+    package var options: [String]
+    package var expiresAt: Date
+    package var score: Int?
+    package var ratedAt: Date?
+    /// Taps after the first or after expiry: recorded, never counted.
+    package var ignored: [String] = []
+}
+
+/// A submitted rating (CONTRACT §3 `Satisfaction`).
+package struct Rating: Codable, Sendable, Equatable {
+    package var score: Int
+    package var time: Date
 }
 
 /// A session offered to an agent who must accept before `until`.
@@ -108,6 +130,8 @@ package struct Session: Codable, Sendable, Equatable {
     package var typingUntil: Date?
     /// Every agent who held the session, in order.
     package var agentIds: [AgentID] = []
+    /// The user's rating of this session, once given.
+    package var satisfaction: Rating?
 
     package init(id: SessionID, startedAt: Date, flow: FlowCursor) {
         self.id = id

@@ -37,6 +37,7 @@ package struct SessionSummary: Codable, Sendable, Equatable {
     package var assignments: [AssignmentRecord]
     package var receipts: [String: String]
     package var surveyAnswers: [String]
+    package var satisfaction: Rating?
 
     init(_ session: Session, state: String, endTime: Date?) {
         self.session = session.id
@@ -47,6 +48,7 @@ package struct SessionSummary: Codable, Sendable, Equatable {
         self.assignments = session.assignments
         self.receipts = session.receipts
         self.surveyAnswers = session.surveyAnswers
+        self.satisfaction = session.satisfaction
     }
 }
 

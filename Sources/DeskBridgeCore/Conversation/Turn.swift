@@ -28,6 +28,16 @@ struct Turn {
 
     /// A user message: it starts a session, or goes to the holding agent, or to the flow.
     mutating func userSaid(_ body: MsgElement, input: FlowInput) {
+        if let card = state.ratingCard, card.score == nil, context.now < card.expiresAt, let text = input.text,
+            let score = ratingAnswer(postback: nil, text: text) {
+            rate(score, raw: text)
+            return
+        }
+        if let session = state.session, !session.agentIds.isEmpty, config.desk.satisfaction.userMayRequest,
+            input.text?.lowercased() == Self.rateRequest.lowercased() {
+            offerRating(for: session.id)
+            return
+        }
         state.session?.idleDeadline = nil
         guard let session = state.session else {
             startSession()
@@ -53,11 +63,16 @@ struct Turn {
         }
     }
 
-    /// A chip tap: back to the exact item text via the remembered menu (R3); URL chips are no-ops.
+    /// A chip tap: back to the exact item text via the remembered menu (R3); URL chips are no-ops;
+    /// rating chips rate.
     mutating func userTapped(_ tap: SuggestionResponse) {
         let postback = tap.postbackData.flatMap(Postback.init)
         guard postback?.kind != .url else { return }
         let visible = tap.text ?? ""
+        if postback?.kind == .satisfaction {
+            if let score = ratingAnswer(postback: postback, text: visible) { rate(score, raw: postback!.encoded) }
+            return
+        }
         guard let postback, let menu = state.session?.openMenu, menu.ref == postback.ref, menu.items.indices.contains(postback.index) else {
             userSaid(.text(visible), input: .text(visible))
             return
@@ -109,8 +124,12 @@ struct Turn {
         if let message, !message.isEmpty { say([.text(Template.render(message, variables()))], as: .bot) }
         notify(event, agent: holder)
         let now = context.now
-        if let ended = state.session { step.effects.append(.archive(SessionSummary(ended, state: event == "SessionTimeout" ? "Timeout" : "Ended", endTime: now))) }
+        guard let ended = state.session else { return }
+        let summary = SessionSummary(ended, state: event == "SessionTimeout" ? "Timeout" : "Ended", endTime: now)
+        step.effects.append(.archive(summary))
+        state.lastEnded = summary
         state.session = nil
+        if !ended.agentIds.isEmpty, config.desk.satisfaction.sendAfterEnd, ended.satisfaction == nil { offerRating(for: ended.id) }
     }
 
     // MARK: - Flow
@@ -181,7 +200,14 @@ struct Turn {
                 state.session?.idleDeadline = deadline
             }
         }
-        if let menu = rendering.menu { state.session?.openMenu = menu }
+        if let menu = rendering.menu {
+            state.session?.openMenu = menu
+            if menu.kind == Postback.Kind.satisfaction.rawValue, case .agent = sender, let session = state.session {
+                // An agent's invitation (src 9) is answered like DeskBridge's own card.
+                state.ratingCard = RatingCard(session: session.id, ref: menu.ref, options: menu.items,
+                                              expiresAt: context.now.addingTimeInterval(TimeInterval(config.desk.satisfaction.validityHours) * 3_600))
+            }
+        }
         step.dropped += rendering.dropped
         step.effects += rendering.messages.map { .google(.message($0)) }
         if let session = state.session {
@@ -217,6 +243,8 @@ struct Turn {
     }
 
     static var typingPause: TimeInterval { 5 }
+    /// What a user types to ask for the rating card (`satisfaction.userMayRequest`).
+    static var rateRequest: String { "Rate this chat" }
 
     /// Keeps the user's message in the session's records.
     mutating func recordUser(_ body: MsgElement) {

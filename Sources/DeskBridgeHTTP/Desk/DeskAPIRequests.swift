@@ -93,7 +93,8 @@ struct SessionRecordsAnswer: Encodable {
                     Assignment(Time: millis($0.time), Strategy: $0.strategy, Candidates: $0.candidates.map(\.rawValue), AgentId: $0.agentId?.rawValue ?? "",
                                Outcome: $0.outcome, Reason: $0.reason, LatencyMs: $0.latencyMs)
                 },
-                Satisfaction: nil, Receipts: summary.receipts, SurveyAnswers: summary.surveyAnswers)
+                Satisfaction: summary.satisfaction.map { Rating(Score: $0.score, Time: millis($0.time)) }, Receipts: summary.receipts,
+                SurveyAnswers: summary.surveyAnswers)
         }
     }
 
