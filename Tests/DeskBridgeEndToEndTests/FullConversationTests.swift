@@ -170,3 +170,43 @@ struct GracefulShutdownTests {
         }
     }
 }
+
+@Suite("Session events while the business server is down", .serialized)
+struct SessionEventOutageTests {
+    @Test func everythingArrivesInOrderSignedWithStableRequestIDs() async throws {
+        try await Deployment.with { deployment throws in
+            let up = Locked(false)
+            deployment.business.answer { _, _ in up.value ? .status(200) : .status(503) }
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            for text in ["hi", "blah", "Opening hours"] {
+                #expect(try await HTTP.webhook(service.baseURL, Wire.text(text, conversation: "conv-outage")).status == 200)
+            }
+            #expect(await deployment.google.waitForRequests(5), "the user is served while the business server is down")
+            #expect(await deployment.business.waitForRequests(4), "retries keep coming")
+            up.update { $0 = true }
+
+            let business = deployment.business
+            let done = try await eventually { business.requests.contains { $0.json?["Event"] as? String == "SessionEnd" && up.value } }
+            #expect(done)
+            // Calls of one session go out strictly in order, each retried until delivered before the
+            // next starts; so the first attempts, in arrival order, are the events in order.
+            var seen: Set<String> = []
+            let delivered = business.requests.filter { seen.insert($0.queryValue("RequestID") ?? "").inserted }
+            #expect(delivered.compactMap { $0.json?["Event"] as? String } == [
+                "SessionBegin", "ChatBot.UserSendMsg", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg",
+                "ChatBot.UserSendMsg", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg",
+                "ChatBot.UserSendMsg", "ChatBot.RobotSendMsg", "SessionEnd",
+            ])
+            let retried = Dictionary(grouping: business.requests) { $0.queryValue("RequestID") ?? "" }.filter { $0.value.count > 1 }
+            #expect(!retried.isEmpty, "some events were retried")
+            for (_, attempts) in retried {
+                #expect(Set(attempts.map(\.body)).count == 1, "a retry sends the same body under the same RequestID")
+            }
+            for request in business.requests {
+                let time = try #require(request.queryValue("RequestTime").flatMap { Int64($0) })
+                #expect(request.queryValue("Sign") == CallbackSignature.sign(token: "cb-token", requestTime: time))
+            }
+        }
+    }
+}
