@@ -82,17 +82,30 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        /// `deskbridge replay`: recorded conversations against a fresh instance and local stand-ins.
+        .target(
+            name: "DeskBridgeReplay",
+            dependencies: [
+                "DeskBridgeHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "deskbridge",
             dependencies: [
-                "DeskBridgeHTTP",
+                "DeskBridgeHTTP", "DeskBridgeReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(
             name: "DeskBridgeTestSupport",
             dependencies: [
-                "DeskBridgeHTTP",
+                "DeskBridgeHTTP", "DeskBridgeReplay",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeskBridgeConfig
 import DeskBridgeHTTP
+import DeskBridgeReplay
 import Foundation
 import Logging
 import Metrics
@@ -11,7 +12,7 @@ struct DeskBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deskbridge",
         abstract: "A self-hosted customer-service desk bridging Google-style Business Messages and a Tencent-style desk.",
-        subcommands: [Serve.self, CheckConfig.self]
+        subcommands: [Serve.self, CheckConfig.self, Replay.self]
     )
 }
 
@@ -72,5 +73,31 @@ struct CheckConfig: AsyncParsableCommand {
               skill groups: \(config.desk.skillGroups.count), agents: \(config.desk.agents.count)
               assignment: \(config.desk.assignment.strategy.rawValue)
             """)
+    }
+}
+
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay recorded conversations against a fresh instance with local stand-ins; exit 1 on any mismatch.")
+    @Argument(help: "Recorded conversations (the format is in the README).") var files: [String]
+    @Option(name: .long, help: "Configuration for recordings that carry none of their own.") var config: String?
+
+    func run() async throws {
+        let base = try config.map { path -> String in
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+            return String(decoding: data, as: UTF8.self)
+        }
+        var failed: [String] = []
+        for file in files {
+            do {
+                let ok = try await ReplayRunner(output: { print($0) }).run(file: file, baseConfig: base)
+                if !ok { failed.append(file) }
+            } catch {
+                print("✘ \(file): \(error)")
+                failed.append(file)
+            }
+        }
+        print(failed.isEmpty ? "\(files.count) recording(s) replayed as recorded" : "\(failed.count) of \(files.count) recording(s) differ: \(failed.joined(separator: ", "))")
+        if !failed.isEmpty { throw ExitCode(1) }
     }
 }

@@ -146,7 +146,8 @@ package struct ConversationEngine: Sendable {
         guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
         guard session.ownership.offeree == agent, let offer = session.offer, let profile = config.desk.agent(agent) else {
             if session.ownership.holder == agent { return turn.step }  // accepting twice changes nothing
-            throw session.ownership.offeree == nil ? .notAllowedInState(session.deskState) : .notHolder
+            // Someone else's session (offered or held) is "not the holder"; a bot or queued session is the wrong state.
+            throw session.ownership.offeree == nil && session.ownership.holder == nil ? .notAllowedInState(session.deskState) : .notHolder
         }
         turn.record(strategy: "reception", candidates: [agent], agent: agent, outcome: "accepted", reason: "")
         turn.assign(profile, limit: offer.limit, alreadyOccupied: true)

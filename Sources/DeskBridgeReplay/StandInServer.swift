@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Logging
 import NIOCore
 import Synchronization
 
@@ -113,7 +114,7 @@ package final class StandInServer: Sendable {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) })
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: Self.quietLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             var iterator = ports.makeAsyncIterator()
@@ -124,6 +125,13 @@ package final class StandInServer: Sendable {
             }
             return try await body(server)
         }
+    }
+
+    /// Stand-ins keep quiet: their own start and stop are not news.
+    private static var quietLogger: Logger {
+        var logger = Logger(label: "standin")
+        logger.logLevel = .critical
+        return logger
     }
 
     private func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
