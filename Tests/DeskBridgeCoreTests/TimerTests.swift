@@ -37,6 +37,16 @@ struct TimerTests {
                                          "BOT: How would you rate this chat?"])
     }
 
+    @Test func theUserEndsAHumanSessionWithTheKeyword() {
+        let held = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx(0)).state
+        let withLena = engine.handle(EngineFixture.text("Talk to a person"), state: held, context: ctx(1)).state
+        let ended = engine.handle(EngineFixture.text("end chat"), state: withLena, context: ctx(2))
+        #expect(ended.effects.lines == ["LEFT Lena", "-lena@acme.example", "BOT: Chat ended.", "BOT: How would you rate this chat?"])
+        #expect(ended.state.session == nil)
+        let botOnly = engine.handle(EngineFixture.text("End chat"), state: held, context: ctx(2))
+        #expect(botOnly.state.session != nil, "with the bot the keyword is just text (here: the menu's error prompt)")
+    }
+
     @Test func aQueuedSessionIsNotClosedForTheUsersSilence() {
         let held = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx(0)).state
         let queued = engine.handle(EngineFixture.text("Talk to a person"), state: held, context: ctx(1, busy: true)).state

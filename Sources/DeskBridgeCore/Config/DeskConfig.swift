@@ -147,13 +147,16 @@ package struct DeskConfig: Sendable, Decodable {
         package var userTimeoutSeconds = 900
         package var timeoutMessage = "This chat was closed because we did not hear from you."
         package var closureMessage = "This chat has ended. Thank you!"
+        /// What a user types to end a human session (the Google side's src 27); an addition to the contract.
+        package var userEndKeyword = "End chat"
         package init() {}
-        private enum CodingKeys: String, CodingKey, CaseIterable { case userTimeoutSeconds, timeoutMessage, closureMessage }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case userTimeoutSeconds, timeoutMessage, closureMessage, userEndKeyword }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
             userTimeoutSeconds = try c.value(.userTimeoutSeconds, default: userTimeoutSeconds)
             timeoutMessage = try c.value(.timeoutMessage, default: timeoutMessage)
             closureMessage = try c.value(.closureMessage, default: closureMessage)
+            userEndKeyword = try c.value(.userEndKeyword, default: userEndKeyword)
         }
     }
 

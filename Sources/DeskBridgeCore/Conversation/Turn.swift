@@ -33,6 +33,14 @@ struct Turn {
             rate(score, raw: text)
             return
         }
+        let keyword = config.desk.closure.userEndKeyword
+        if let session = state.session, session.ownership.holder != nil, !keyword.isEmpty,
+            input.text?.trimmingCharacters(in: .whitespaces).lowercased() == keyword.lowercased() {
+            recordUser(body)
+            notify("Agent.UserSendMsg", agent: session.ownership.holder, body: [body])
+            closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage)
+            return
+        }
         if let session = state.session, !session.agentIds.isEmpty, config.desk.satisfaction.userMayRequest,
             input.text?.lowercased() == Self.rateRequest.lowercased() {
             offerRating(for: session.id)
