@@ -4,6 +4,35 @@ import Testing
 
 @Suite("kill -9 in the middle of a burst", .serialized)
 struct CrashRecoveryTests {
+    /// A rating card offered before a crash is still answered once after it.
+    @Test func aRatingOfferedBeforeKill9IsCountedOnceAfterIt() async throws {
+        try await Deployment.with { deployment throws in
+            var service = try await deployment.start()
+            let user = Wire.clientUserId("conv-rate")
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: "conv-rate")).status == 200)
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("Talk to a person", conversation: "conv-rate")).status == 200)
+            #expect(await deployment.google.waitForRequests(5))
+            let state = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/get_session_state", as: "administrator", ["ClientUserId": user])
+            #expect(try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/end_session", as: "lena@acme.example", ["SessionId": state["SessionId"]!])["ErrorCode"] as? Int == 0)
+            #expect(await deployment.google.waitForRequests(8))
+            let chips = try #require(deployment.google.requests[7].json?["suggestions"] as? [[String: Any]])
+            let two = try #require(chips.compactMap { $0["reply"] as? [String: String] }.dropFirst().first)
+            service.kill9()
+            service = try await deployment.start()
+            defer { service.terminate() }
+            for _ in 0..<2 {
+                #expect(try await HTTP.webhook(service.baseURL, Wire.chip(two["postbackData"]!, text: two["text"]!, conversation: "conv-rate")).status == 200)
+            }
+            let business = deployment.business
+            #expect(try await eventually { business.requests.contains { $0.json?["Event"] as? String == "Satisfaction.Submitted" } })
+            let submitted = Set(business.requests.filter { $0.json?["Event"] as? String == "Satisfaction.Submitted" }.compactMap { $0.queryValue("RequestID") })
+            #expect(submitted.count == 1, "counted once")
+            let records = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/get_session_records", as: "administrator", ["ClientUserId": user])
+            let rating = (records["Sessions"] as? [[String: Any]])?.first?["Satisfaction"] as? [String: Any]
+            #expect(rating?["Score"] as? Int == 2)
+        }
+    }
+
     /// The idle-closure timer lives in the database: a crash neither loses nor doubles it.
     @Test func anIdleTimeoutSurvivesKill9AndFiresOnce() async throws {
         try await Deployment.with(userTimeoutSeconds: 2) { deployment throws in
