@@ -6,7 +6,8 @@ let package = Package(
     name: "DeskBridge",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "deskbridge", targets: ["deskbridge"])
+        .executable(name: "deskbridge", targets: ["deskbridge"]),
+        .executable(name: "deskbridge-bench", targets: ["deskbridge-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -101,6 +102,19 @@ let package = Package(
                 "DeskBridgeHTTP", "DeskBridgeReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        /// The benchmark (not a test): ceiling, ingest, end to end, handoff and memory, with ratios.
+        .executableTarget(
+            name: "deskbridge-bench",
+            dependencies: [
+                "DeskBridgeHTTP", "DeskBridgeReplay",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/deskbridge-bench"
         ),
         .target(
             name: "DeskBridgeTestSupport",

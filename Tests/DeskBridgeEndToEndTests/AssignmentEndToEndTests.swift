@@ -78,8 +78,8 @@ struct AssignmentEndToEndTests {
             let accepted = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/accept_session", as: other, ["SessionId": sessionId])
             #expect(accepted["ErrorCode"] as? Int == 0)
             let nickname = other == Self.lena ? "Lena" : "Omar"
-            #expect(await deployment.google.waitForRequests(5))
-            let lines = deployment.google.requests.map(\.line)
+            #expect(await deployment.google.waitForCalls(5))
+            let lines = deployment.google.calls.map(\.line)
             #expect(Array(lines.suffix(3)) == ["BOT: Connecting…", "JOINED \(nickname)", "BOT: You are chatting with \(nickname)."])
             #expect(!lines.contains { $0.hasPrefix("JOINED") && !$0.hasSuffix(nickname) }, "the agent who missed the offer never joined")
             // breakOnTimeout: the agent who missed the offer went to Rest, so the next session skips it
@@ -104,9 +104,9 @@ struct AssignmentEndToEndTests {
             #expect(moved["AgentId"] as? String == other)
             #expect(try await HTTP.desk(service.baseURL, "/v4/openim/sendmsg", as: first, ["To_Account": user, "MsgBody": Wire.textBody("still me?")])["ErrorCode"] as? Int == 120001)
             #expect(try await HTTP.desk(service.baseURL, "/v4/openim/sendmsg", as: other, ["To_Account": user, "MsgBody": Wire.textBody("Hello, I take over")])["ErrorCode"] as? Int == 0)
-            #expect(await deployment.google.waitForRequests(10))
+            #expect(await deployment.google.waitForCalls(10))
             let (a, b) = first == Self.lena ? ("Lena", "Omar") : ("Omar", "Lena")
-            #expect(Array(deployment.google.requests.map(\.line).suffix(6)) == [
+            #expect(Array(deployment.google.calls.map(\.line).suffix(6)) == [
                 "BOT: You are chatting with \(a).", "HUMAN \(a): One moment", "LEFT \(a)", "JOINED \(b)", "BOT: You are chatting with \(b).",
                 "HUMAN \(b): Hello, I take over",
             ])

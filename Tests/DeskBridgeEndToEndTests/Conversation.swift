@@ -43,6 +43,21 @@ extension StandInServer.Recorded {
         return "\(who): \(json["text"] as? String ?? json["fallback"] as? String ?? "")"
     }
 
-    var callId: String { (json?["messageId"] as? String) ?? queryValue("eventId") ?? path }
+    var callId: String { (json?["messageId"] as? String) ?? queryValue("eventId") ?? queryValue("RequestID") ?? "\(path)?\(query)#\(body.hashValue)" }
     var conversation: String { path.split(separator: "/").dropFirst(2).first.map(String.init) ?? "" }
+}
+
+extension StandInServer {
+    /// Requests with every retry of a call counted once, in first-arrival order. A retry reuses
+    /// its id (messageId or eventId; RequestID for callbacks), and Google answers 409 to a repeat,
+    /// so under load a call may legitimately arrive twice.
+    var calls: [Recorded] {
+        var seen: Set<String> = []
+        return requests.filter { seen.insert($0.callId).inserted }
+    }
+
+    /// Waits until `count` distinct calls have arrived, or the deadline passes.
+    func waitForCalls(_ count: Int, timeout: Duration = .seconds(20)) async -> Bool {
+        (try? await eventually(timeout: timeout) { self.calls.count >= count }) ?? false
+    }
 }

@@ -11,11 +11,11 @@ struct CrashRecoveryTests {
             let user = Wire.clientUserId("conv-rate")
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: "conv-rate")).status == 200)
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("Talk to a person", conversation: "conv-rate")).status == 200)
-            #expect(await deployment.google.waitForRequests(5))
+            #expect(await deployment.google.waitForCalls(5))
             let state = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/get_session_state", as: "administrator", ["ClientUserId": user])
             #expect(try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/end_session", as: "lena@acme.example", ["SessionId": state["SessionId"]!])["ErrorCode"] as? Int == 0)
-            #expect(await deployment.google.waitForRequests(8))
-            let chips = try #require(deployment.google.requests[7].json?["suggestions"] as? [[String: Any]])
+            #expect(await deployment.google.waitForCalls(8))
+            let chips = try #require(deployment.google.calls[7].json?["suggestions"] as? [[String: Any]])
             let two = try #require(chips.compactMap { $0["reply"] as? [String: String] }.dropFirst().first)
             service.kill9()
             service = try await deployment.start()
@@ -38,7 +38,7 @@ struct CrashRecoveryTests {
         try await Deployment.with(userTimeoutSeconds: 2) { deployment throws in
             var service = try await deployment.start()
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: "conv-idle")).status == 200)
-            #expect(await deployment.google.waitForRequests(2))
+            #expect(await deployment.google.waitForCalls(2))
             service.kill9()
             service = try await deployment.start()
             defer { service.terminate() }
@@ -47,7 +47,7 @@ struct CrashRecoveryTests {
             let distinct: @Sendable () -> [String] = {
                 var seen: [String: String] = [:]
                 var order: [String] = []
-                for call in google.requests where seen[call.callId] == nil {
+                for call in google.calls where seen[call.callId] == nil {
                     seen[call.callId] = call.line
                     order.append(call.callId)
                 }
@@ -57,7 +57,7 @@ struct CrashRecoveryTests {
             #expect(distinct() == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: Closed for inactivity."])
             let events = try await eventually { deployment.business.requests.contains { $0.json?["Event"] as? String == "SessionTimeout" } }
             #expect(events)
-            #expect(deployment.business.requests.filter { $0.json?["Event"] as? String == "SessionTimeout" }.count == 1)
+            #expect(deployment.business.calls.filter { $0.json?["Event"] as? String == "SessionTimeout" }.count == 1)
         }
     }
 
@@ -111,13 +111,13 @@ struct CrashRecoveryTests {
             let base = service.baseURL
             let drained = try await eventually(timeout: .seconds(60)) {
                 let metrics = try await HTTP.get(base + "/metrics").text
-                return Set(google.requests.map(\.callId)).count >= 120
+                return Set(google.calls.map(\.callId)).count >= 120
                     && metrics.range(of: #"deskbridge_outbox_pending 0(\.0)?\n"#, options: .regularExpression) != nil
             }
             #expect(drained)
 
             for id in conversations {
-                let calls = google.requests.filter { $0.conversation == id }
+                let calls = google.calls.filter { $0.conversation == id }
                 var firstSeen: [String] = []
                 var lines: [String: String] = [:]
                 for call in calls where !firstSeen.contains(call.callId) {

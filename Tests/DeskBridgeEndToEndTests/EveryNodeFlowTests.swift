@@ -16,21 +16,21 @@ struct EveryNodeFlowTests {
             }
 
             try await say("hi")
-            #expect(await google.waitForRequests(2))
+            #expect(await google.waitForCalls(2))
             try await say("Track an order")
-            #expect(await google.waitForRequests(3))
+            #expect(await google.waitForCalls(3))
             try await say("A-7781")
-            #expect(await google.waitForRequests(4))
-            let sizes = try #require(google.requests[3].json?["suggestions"] as? [[String: Any]])
+            #expect(await google.waitForCalls(4))
+            let sizes = try #require(google.calls[3].json?["suggestions"] as? [[String: Any]])
             let medium = try #require(sizes.compactMap { $0["reply"] as? [String: String] }.first { $0["text"] == "M" })
             #expect(try await HTTP.webhook(service.baseURL, Wire.chip(medium["postbackData"]!, text: "M", conversation: conversation)).status == 200)
-            #expect(await google.waitForRequests(6))
+            #expect(await google.waitForCalls(6))
             try await say("how do returns work")
-            #expect(await google.waitForRequests(7))
+            #expect(await google.waitForCalls(7))
             try await say("Something else entirely")
-            #expect(await google.waitForRequests(10))
+            #expect(await google.waitForCalls(10))
 
-            #expect(google.requests.map(\.line) == [
+            #expect(google.calls.map(\.line) == [
                 "BOT: Hello Rosa!",
                 "BOT: How can we help?",
                 "BOT: Your order number?",
@@ -42,8 +42,8 @@ struct EveryNodeFlowTests {
                 "JOINED Lena",
                 "BOT: You are chatting with Lena.",
             ])
-            #expect(google.requests[6].json?["containsRichText"] as? Bool == true)
-            #expect(google.requests[6].json?["fallback"] as? String == "Free returns within 30 days (https://shop.example/returns).")
+            #expect(google.calls[6].json?["containsRichText"] as? Bool == true)
+            #expect(google.calls[6].json?["fallback"] as? String == "Free returns within 30 days (https://shop.example/returns).")
 
             let call = try #require(deployment.business.requests.first { $0.path == "/order" })
             let session = try #require(call.json?["Session"] as? String)

@@ -16,22 +16,22 @@ struct FullConversationTests {
             let user = Wire.clientUserId(conversation)
 
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: conversation)).status == 200)
-            #expect(await google.waitForRequests(2))
-            #expect(google.requests.map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?"])
-            let menu = try #require(google.requests[1].json)
+            #expect(await google.waitForCalls(2))
+            #expect(google.calls.map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?"])
+            let menu = try #require(google.calls[1].json)
             let chips = try #require(menu["suggestions"] as? [[String: Any]])
             let human = try #require(chips.compactMap { $0["reply"] as? [String: String] }.first { $0["text"] == "Talk to a person" })
             #expect(chips.last?["liveAgentRequest"] != nil)
 
             #expect(try await HTTP.webhook(service.baseURL, Wire.chip(human["postbackData"]!, text: "Talk to a person", conversation: conversation)).status == 200)
-            #expect(await google.waitForRequests(5))
-            #expect(google.requests.dropFirst(2).map(\.line) == ["BOT: Connecting…", "JOINED Lena", "BOT: You are chatting with Lena."])
+            #expect(await google.waitForCalls(5))
+            #expect(google.calls.dropFirst(2).map(\.line) == ["BOT: Connecting…", "JOINED Lena", "BOT: You are chatting with Lena."])
 
             let sent = try await HTTP.desk(service.baseURL, "/v4/openim/sendmsg", as: lena, ["To_Account": user, "MsgRandom": 1, "MsgBody": Wire.textBody("Hi, I am Lena")])
             #expect(sent["ErrorCode"] as? Int == 0)
-            #expect(await google.waitForRequests(6))
-            #expect(google.requests[5].line == "HUMAN Lena: Hi, I am Lena")
-            #expect((google.requests[5].json?["representative"] as? [String: Any])?["avatarImage"] as? String == "https://cdn.example/lena.png")
+            #expect(await google.waitForCalls(6))
+            #expect(google.calls[5].line == "HUMAN Lena: Hi, I am Lena")
+            #expect((google.calls[5].json?["representative"] as? [String: Any])?["avatarImage"] as? String == "https://cdn.example/lena.png")
 
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("My parcel is late", conversation: conversation)).status == 200)
             let business = deployment.business
@@ -42,34 +42,34 @@ struct FullConversationTests {
             #expect(state["AgentId"] as? String == lena)
             let ended = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/end_session", as: lena, ["SessionId": state["SessionId"]!])
             #expect(ended["ErrorCode"] as? Int == 0)
-            #expect(await google.waitForRequests(9))
-            #expect(google.requests.dropFirst(6).map(\.line) == ["LEFT Lena", "BOT: Chat ended.", "BOT: How would you rate this chat?"])
+            #expect(await google.waitForCalls(9))
+            #expect(google.calls.dropFirst(6).map(\.line) == ["LEFT Lena", "BOT: Chat ended.", "BOT: How would you rate this chat?"])
 
             // The rating card: one chip per score; a tap rates once, a second tap does not count.
-            let card = try #require(google.requests[8].json?["suggestions"] as? [[String: Any]])
+            let card = try #require(google.calls[8].json?["suggestions"] as? [[String: Any]])
             let stars = card.compactMap { $0["reply"] as? [String: String] }
             #expect(stars.map { $0["text"]! } == ["★", "★★", "★★★", "★★★★", "★★★★★"])
             for _ in 0..<2 {
                 #expect(try await HTTP.webhook(service.baseURL, Wire.chip(stars[3]["postbackData"]!, text: "★★★★", conversation: conversation)).status == 200)
             }
-            #expect(await google.waitForRequests(10))
-            #expect(google.requests[9].line == "BOT: Thank you for your feedback!")
+            #expect(await google.waitForCalls(10))
+            #expect(google.calls[9].line == "BOT: Thank you for your feedback!")
 
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("one more thing", conversation: conversation)).status == 200)
-            #expect(await google.waitForRequests(12))
-            #expect(google.requests.dropFirst(10).map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?"], "the second tap sent nothing")
-            #expect(Set(google.requests.map(\.callId)).count == 12, "every call has its own id")
-            #expect(google.requests.allSatisfy { $0.path.hasPrefix("/v1/conversations/conv-full/") })
+            #expect(await google.waitForCalls(12))
+            #expect(google.calls.dropFirst(10).map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?"], "the second tap sent nothing")
+            #expect(Set(google.calls.map(\.callId)).count == 12, "every call has its own id")
+            #expect(google.calls.allSatisfy { $0.path.hasPrefix("/v1/conversations/conv-full/") })
 
             // The business server saw the whole session, in order, signed, ids stable.
             let beforeEnd = try await eventually { business.requests.contains { $0.json?["Event"] as? String == "SessionEnd" } }
             #expect(beforeEnd)
-            let events = business.requests.compactMap { $0.json?["Event"] as? String }
+            let events = business.calls.compactMap { $0.json?["Event"] as? String }
             let firstSession = Array(events.prefix { $0 != "SessionEnd" }) + ["SessionEnd"]
             #expect(firstSession == ["SessionBegin", "ChatBot.UserSendMsg", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg", "ChatBot.UserSendMsg",
                                      "Transfer.Requested", "ChatBot.RobotSendMsg", "ChatBot.RobotSendMsg", "Transfer.Succeeded",
                                      "Agent.AgentSendMsg", "Agent.UserSendMsg", "ChatBot.RobotSendMsg", "SessionEnd"])
-            let ratings = business.requests.filter { $0.json?["Event"] as? String == "Satisfaction.Submitted" }
+            let ratings = business.calls.filter { $0.json?["Event"] as? String == "Satisfaction.Submitted" }
             #expect(ratings.count == 1)
             #expect(ratings.first?.json?["SatisfactionSelected"] as? Int == 4)
             for request in business.requests {
@@ -79,7 +79,9 @@ struct FullConversationTests {
                 #expect(request.json?["ClientUserId"] as? String == user)
                 #expect(request.json?["ChannelType"] as? String == "GBM")
             }
-            #expect(Set(business.requests.compactMap { $0.queryValue("RequestID") }).count == business.requests.count)
+            for attempts in Dictionary(grouping: business.requests, by: { $0.queryValue("RequestID") ?? "" }).values {
+                #expect(Set(attempts.map(\.body)).count == 1, "a RequestID always carries the same event")
+            }
             #expect(!service.log.contains(Wire.deskSecret) && !service.log.contains("cb-token") && !service.log.contains("test-bearer"))
 
             // The service records: both sessions, every message both ways, who sent it, deliveries, decisions.
@@ -120,8 +122,8 @@ struct FullConversationTests {
             let retriedWithNewRequestId = Wire.text("hi", conversation: "conv-dup", requestId: "other-request", messageId: "same-message")
             #expect(try await HTTP.webhook(service.baseURL, retriedWithNewRequestId).status == 200)
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("Opening hours", conversation: "conv-dup")).status == 200)
-            #expect(await deployment.google.waitForRequests(3))
-            #expect(deployment.google.requests.map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: We are open 9 to 18."])
+            #expect(await deployment.google.waitForCalls(3))
+            #expect(deployment.google.calls.map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: We are open 9 to 18."])
         }
     }
 
@@ -159,14 +161,14 @@ struct GracefulShutdownTests {
         try await Deployment.with { deployment throws in
             var service = try await deployment.start()
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: "conv-term")).status == 200)
-            #expect(await deployment.google.waitForRequests(2))
+            #expect(await deployment.google.waitForCalls(2))
             #expect(service.terminate() == 0, "SIGTERM is a clean exit")
 
             service = try await deployment.start()
             defer { service.terminate() }
             #expect(try await HTTP.webhook(service.baseURL, Wire.text("Opening hours", conversation: "conv-term")).status == 200)
-            #expect(await deployment.google.waitForRequests(3))
-            #expect(deployment.google.requests.last?.line == "BOT: We are open 9 to 18.", "the menu state survived the restart")
+            #expect(await deployment.google.waitForCalls(3))
+            #expect(deployment.google.calls.last?.line == "BOT: We are open 9 to 18.", "the menu state survived the restart")
         }
     }
 }
@@ -182,7 +184,7 @@ struct SessionEventOutageTests {
             for text in ["hi", "blah", "Opening hours"] {
                 #expect(try await HTTP.webhook(service.baseURL, Wire.text(text, conversation: "conv-outage")).status == 200)
             }
-            #expect(await deployment.google.waitForRequests(5), "the user is served while the business server is down")
+            #expect(await deployment.google.waitForCalls(5), "the user is served while the business server is down")
             #expect(await deployment.business.waitForRequests(4), "retries keep coming")
             up.update { $0 = true }
 

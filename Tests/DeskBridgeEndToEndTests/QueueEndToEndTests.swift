@@ -19,7 +19,7 @@ struct QueueEndToEndTests {
             #expect(try await state(service, "q-2") == "Queueing")
             #expect(try await state(service, "q-3") == "Queueing")
             let google = deployment.google
-            let prompts: @Sendable (String) -> [String] = { id in google.requests.filter { $0.conversation == id }.map(\.line).filter { $0.contains("You are number") } }
+            let prompts: @Sendable (String) -> [String] = { id in google.calls.filter { $0.conversation == id }.map(\.line).filter { $0.contains("You are number") } }
             #expect(try await eventually { prompts("q-2") == ["BOT: You are number 1."] && prompts("q-3") == ["BOT: You are number 2."] })
 
             // Lena's capacity frees up: the oldest waiting session gets her at once.
@@ -33,7 +33,7 @@ struct QueueEndToEndTests {
             #expect(try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/set_agent_status", as: "omar@acme.example",
                                         ["AgentId": "omar@acme.example", "Status": "Available"])["ErrorCode"] as? Int == 0)
             #expect(try await eventually { try await state(service, "q-3") == "Agent" })
-            let joined: @Sendable () -> [String] = { google.requests.filter { $0.conversation == "q-3" }.map(\.line).filter { $0.hasPrefix("JOINED") } }
+            let joined: @Sendable () -> [String] = { google.calls.filter { $0.conversation == "q-3" }.map(\.line).filter { $0.hasPrefix("JOINED") } }
             #expect(try await eventually { joined() == ["JOINED Omar"] })
             #expect(prompts("q-3") == ["BOT: You are number 2."], "q-3 moved to position 1 less than 5 s later: not announced again")
         }

@@ -6,7 +6,7 @@ package enum TestConfig {
     package static func yaml(
         googleURL: String, eventsURL: String? = nil, database: String, port: Int = 0,
         lenaStatus: String = "Available", omarStatus: String = "Offline", receptionLimit: Int = 3,
-        initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 2_000, bearerToken: String? = "test-bearer",
+        initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 10_000, bearerToken: String? = "test-bearer",
         flows: String = TestConfig.shopFlow, assignment: String = "{ strategy: automatic }", reception: String = "{ automatic: true }",
         assignmentURL: String? = nil, userTimeoutSeconds: Int = 900
     ) -> String {

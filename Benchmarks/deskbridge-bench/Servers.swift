@@ -1,0 +1,71 @@
+import DeskBridgeConfig
+import DeskBridgeCore
+import DeskBridgeHTTP
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// The ceiling: a bare Hummingbird endpoint that decodes the same webhook JSON and answers 200.
+func withCeilingServer<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+    let router = Router()
+    router.post("/webhooks/business-messages") { request, _ -> Response in
+        var request = request
+        let buffer = try await request.collectBody(upTo: 262_144)
+        _ = try? WebhookBody.decode(Data(buffer.readableBytesView))
+        return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{}")))
+    }
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    return try await runApp(Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet), ports: ports, body)
+}
+
+/// A stand-in Google API that answers 200 and notes when each conversation's messages arrive.
+final class ArrivalLog: Sendable {
+    private let arrivals = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    func note(_ conversation: String) { arrivals.withLock { $0[conversation, default: []].append(.now) } }
+    var snapshot: [String: [ContinuousClock.Instant]] { arrivals.withLock { $0 } }
+    var total: Int { arrivals.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+}
+
+func withGoogleStandIn<T: Sendable>(_ log: ArrivalLog, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+    let router = Router()
+    router.post("/v1/conversations/:conversation/:kind") { request, context -> Response in
+        var request = request
+        _ = try await request.collectBody(upTo: 1 << 20)
+        if context.parameters.get("kind") == "messages" { log.note(context.parameters.get("conversation") ?? "") }
+        return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{}")))
+    }
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    return try await runApp(Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet), ports: ports, body)
+}
+
+/// DeskBridge itself, built exactly as `serve` builds it.
+func withDeskBridge<T: Sendable>(_ yaml: String, directory: URL, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+    let loaded = try ConfigLoader.parse(yaml: yaml, directory: directory, environment: [:]).get()
+    var overrides = ApplicationOverrides()
+    overrides.replicaId = "bench"
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    overrides.onListening = { _, port in continuation.yield(port) }
+    let app = try await buildApplication(loaded, logger: quiet, overrides: overrides)
+    return try await runApp(app, ports: ports, body)
+}
+
+/// Runs `app` while `body` works against the port it reports, then stops it.
+private func runApp<App: ApplicationProtocol, T: Sendable>(_ app: App, ports: AsyncStream<Int>, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        defer { group.cancelAll() }
+        return try await body(port)
+    }
+}
+
+let quiet: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .critical
+    return logger
+}()

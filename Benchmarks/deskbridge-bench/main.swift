@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import DeskBridgeCore
+import Foundation
+
+// deskbridge-bench [seconds] [concurrency]: every load run is bounded (≤ 30 s) and targets 127.0.0.1.
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let runSeconds = min(arguments.first ?? 5, 30)
+let concurrency = arguments.dropFirst().first ?? 32
+let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
+let load = LoadGenerator(client: client, concurrency: concurrency, duration: .seconds(Int64(runSeconds)), maxRequests: 2_000_000)
+let work = FileManager.default.temporaryDirectory.appendingPathComponent("deskbridge-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+print("DeskBridge benchmark: \(runSeconds) s per run, \(concurrency) connections, \(ProcessInfo.processInfo.activeProcessorCount) cores, SQLite synchronous=FULL\n")
+
+func report(_ name: String, _ result: LoadGenerator.Result, ceiling: Double?) {
+    let ratio = ceiling.map { String(format: "%.2f× ceiling", result.throughput / $0) } ?? "—"
+    let cpu = result.completed > 0 ? String(format: "%.0f µs", result.cpuSeconds / Double(result.completed) * 1e6) : "—"
+    print(String(format: "%-11@ %9.0f req/s  p50 %@ ms  p90 %@ ms  p99 %@ ms  CPU/req %@  %@  (%d ok, %d failed)",
+                 name as NSString, result.throughput, millis(result.percentile(0.5)) as NSString, millis(result.percentile(0.9)) as NSString,
+                 millis(result.percentile(0.99)) as NSString, cpu as NSString, ratio as NSString, result.completed, result.failed))
+}
+
+// 1. The ceiling.
+let ceiling = try await withCeilingServer { port in
+    await load.run { Payload.request(port, Payload.webhook("c-\($0 % 2_000)", $0)) }
+}
+report("ceiling", ceiling, ceiling: nil)
+
+// 2 + 3. Ingest, and end to end (counted when the bot's replies reach the stand-in Google API).
+let arrivals = ArrivalLog()
+try await withGoogleStandIn(arrivals) { google in
+    let database = work.appendingPathComponent("ingest.sqlite").path
+    try await withDeskBridge(Payload.config(google: google, database: database), directory: work) { port in
+        let started = ContinuousClock.now
+        let ingest = await load.run { Payload.request(port, Payload.webhook("c-\($0 % 2_000)", $0)) }
+        report("ingest", ingest, ceiling: ceiling.throughput)
+        // Each webhook makes two bot messages (welcome and menu, or error prompt and menu).
+        let expected = ingest.completed * 2
+        let deadline = ContinuousClock.now + .seconds(30)
+        while arrivals.total < expected, ContinuousClock.now < deadline { try await ContinuousClock().sleep(for: .milliseconds(20)) }
+        let elapsed = ContinuousClock.now - started
+        let delivered = arrivals.total
+        print(String(format: "%-11@ %9.0f req/s  (%d of %d replies delivered %.1f s after the first webhook)  %.2f× ceiling",
+                     "end to end" as NSString, Double(delivered / 2) / seconds(elapsed), delivered, expected, seconds(elapsed),
+                     Double(delivered / 2) / seconds(elapsed) / ceiling.throughput))
+    }
+}
+
+// 4. Handoff: bot → agent → bot, each conversation a full cycle.
+try await withGoogleStandIn(ArrivalLog()) { google in
+    let database = work.appendingPathComponent("handoff.sqlite").path
+    try await withDeskBridge(Payload.config(google: google, database: database), directory: work) { port in
+        let cycles = LoadGenerator(client: client, concurrency: min(concurrency, 10), duration: .seconds(Int64(runSeconds)), maxRequests: 100_000)
+        let result = await cycles.runUnits { index in
+            // One unit is a whole handoff: the bot greets, the user asks for a person, an agent
+            // holds the session, the session ends and the bot has it back.
+            let conversation = "h-\(index)"
+            let key = ConversationKey(agent: "brands/bench/agents/bench", conversationId: conversation)
+            for (step, text) in ["hi", "Talk to a person"].enumerated() {
+                let response = try await client.execute(Payload.request(port, Payload.webhook(conversation, index * 2 + step, text: text)), timeout: .seconds(10))
+                guard response.status.code == 200 else { return false }
+            }
+            for _ in 0..<500 {
+                let response = try await client.execute(Payload.desk(port, "v4/desk_http_svc/get_session_state", as: "administrator",
+                                                                     ["ClientUserId": key.clientUserId.rawValue]), timeout: .seconds(10))
+                let body = try await response.body.collect(upTo: 1 << 16)
+                if String(buffer: body).contains("\"Agent\"") { break }
+                try await ContinuousClock().sleep(for: .milliseconds(2))
+            }
+            let end = try await client.execute(Payload.desk(port, "v4/desk_http_svc/end_session", as: "administrator",
+                                                            ["SessionId": SessionID.derive(conversation: key, ordinal: 1).rawValue]), timeout: .seconds(10))
+            return String(buffer: try await end.body.collect(upTo: 1 << 16)).contains("\"ErrorCode\":0")
+        }
+        print(String(format: "%-11@ %9.1f handoffs/s (bot → agent JOINED → ended → bot)  p50 %@ ms  p99 %@ ms  (%d ok, %d failed)", "handoff" as NSString,
+                     result.throughput, millis(result.percentile(0.5)) as NSString, millis(result.percentile(0.99)) as NSString, result.completed, result.failed))
+    }
+}
+
+// 5. Memory with idle conversations in the store.
+for count in [10_000, 100_000] {
+    try await withGoogleStandIn(ArrivalLog()) { google in
+        let database = work.appendingPathComponent("idle-\(count).sqlite").path
+        let state = try JSONEncoder().encode(ConversationState(key: ConversationKey(agent: "brands/bench/agents/bench", conversationId: "x")))
+        try await withDeskBridge(Payload.config(google: google, database: database), directory: work) { _ in }  // creates the schema
+        try seedIdleConversations(database, count: count, from: state)
+        try await withDeskBridge(Payload.config(google: google, database: database), directory: work) { port in
+            let result = await LoadGenerator(client: client, concurrency: 8, duration: .seconds(3), maxRequests: 2_000).run {
+                Payload.request(port, Payload.webhook("idle-\(($0 * 7_919) % count)", $0))
+            }
+            print(String(format: "%-11@ RSS %.0f MiB with %d idle conversations (after %d webhooks to random ones)", "memory" as NSString,
+                         LoadGenerator.residentMiB(), count, result.completed))
+        }
+    }
+}
+try await client.shutdown().get()
+try? FileManager.default.removeItem(at: work)
