@@ -203,8 +203,8 @@ extension Turn {
 
     /// The offer deadline passed: free the agent (and send it to Rest), then redirect or queue.
     mutating func offerExpired() {
-        guard var offer = state.session?.offer, context.now >= offer.until, let group = state.session?.skillGroup ?? Optional(desk.assignment.defaultSkillGroup)
-        else { return }
+        guard var offer = state.session?.offer, context.now >= offer.until else { return }
+        let group = state.session?.skillGroup ?? desk.assignment.defaultSkillGroup
         step.effects.append(.release(offer.agent))
         if desk.reception.breakOnTimeout { step.effects.append(.setAgentStatus(offer.agent, .Rest)) }
         offer.missed.append(offer.agent)
