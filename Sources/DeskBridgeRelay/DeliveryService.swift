@@ -60,7 +60,8 @@ package struct DeliveryService: Service {
         }
     }
 
-    /// Claims and delivers one batch of due calls; returns how many were claimed.
+    /// Claims and delivers one batch of due calls; returns how many were claimed. The outcomes
+    /// of the batch are recorded in one transaction: one fsync for the batch, not one per call.
     @discardableResult
     package func deliverDue() async throws -> Int {
         let now = clock.now()
@@ -68,33 +69,39 @@ package struct DeliveryService: Service {
         // releases it when it restarts, others wait for it to expire.
         let lease = now.addingTimeInterval(Double(builder.channel.retry.requestTimeoutMs) / 1_000 + 15)
         let items = try await store.claimDeliveries(now: now, leaseUntil: lease, owner: owner, limit: batch)
-        await withTaskGroup(of: Void.self) { group in
+        let records = await withTaskGroup(of: (id: Int64, record: DeliveryRecord)?.self) { group in
             for item in items { group.addTask { await deliver(item) } }
+            return await group.reduce(into: [(id: Int64, record: DeliveryRecord)]()) { if let record = $1 { $0.append(record) } }
+        }
+        do {
+            try await store.recordDeliveries(records, owner: owner, now: clock.now())
+        } catch {
+            logger.warning("could not record deliveries; their leases will expire and the calls be retried", metadata: ["error": "\(error)"])
         }
         return items.count
     }
 
-    private func deliver(_ item: OutboxItem) async {
+    /// Makes one call; returns its outcome to record (nil when it recorded itself, with its result event).
+    private func deliver(_ item: OutboxItem) async -> (id: Int64, record: DeliveryRecord)? {
         let record: DeliveryRecord
         let outcomeLabel: String
         do {
             guard let request = try await builder.request(for: item, now: clock.now()) else {
                 if item.target == .assignment {
                     try await completeAssignment(item, .failure(.connection("desk.callbacks.assignment.url is not set")), latency: .zero)
-                } else {
-                    try await store.recordDelivery(item.id, owner: owner, .failed(error: "target \(item.target.rawValue) is not configured"), now: clock.now())
+                    return nil
                 }
-                return
+                return (item.id, .failed(error: "target \(item.target.rawValue) is not configured"))
             }
             let started = ContinuousClock.now
             let result = await transport.perform(request)
             switch item.target {
             case .interface:
                 try await completeInterfaceCall(item, result)
-                return
+                return nil
             case .assignment:
                 try await completeAssignment(item, result, latency: ContinuousClock.now - started)
-                return
+                return nil
             case .google, .sessionEvents:
                 break
             }
@@ -108,7 +115,7 @@ package struct DeliveryService: Service {
             case .failed(let reason): (record, outcomeLabel) = (.failed(error: reason), "failed")
             }
         } catch {
-            // Credentials could not be obtained: retry later like a connection error.
+            // Credentials could not be obtained (or a result could not be stored): retry later.
             let at = clock.now().addingTimeInterval(Double(policy.backoffMs(afterAttempt: item.attempts, jitter: 0.5)) / 1_000)
             (record, outcomeLabel) = (.retry(at: at, error: "\(error)"), "retry")
         }
@@ -118,11 +125,7 @@ package struct DeliveryService: Service {
                 "call.id": "\(item.callId)", "call.target": "\(item.target.rawValue)", "call.attempts": "\(item.attempts)", "call.outcome": "\(outcomeLabel)",
             ])
         }
-        do {
-            try await store.recordDelivery(item.id, owner: owner, record, now: clock.now())
-        } catch {
-            logger.warning("could not record a delivery; the lease will expire and the call be retried", metadata: ["error": "\(error)"])
-        }
+        return (item.id, record)
     }
 
     /// An interface call is tried up to the node's `maxErrors` times, each with its own deadline;

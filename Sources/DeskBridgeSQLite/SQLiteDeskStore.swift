@@ -233,6 +233,13 @@ package final class SQLiteDeskStore: DeskStore {
         try await write { db in try Self.record(db, id, owner, record, now) }
     }
 
+    package func recordDeliveries(_ records: [(id: Int64, record: DeliveryRecord)], owner: String, now: Date) async throws {
+        guard !records.isEmpty else { return }
+        try await write { db in
+            for (id, record) in records { try Self.record(db, id, owner, record, now) }
+        }
+    }
+
     private static func record(_ db: Database, _ id: Int64, _ owner: String, _ record: DeliveryRecord, _ now: Date) throws {
         do {
             switch record {

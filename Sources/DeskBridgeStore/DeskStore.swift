@@ -37,6 +37,8 @@ package protocol DeskStore: Sendable {
     /// at once instead of after the lease expires.
     func releaseLeases(owner: String) async throws -> Int
     func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws
+    /// Records a whole batch of deliveries in one transaction (one fsync for the batch).
+    func recordDeliveries(_ records: [(id: Int64, record: DeliveryRecord)], owner: String, now: Date) async throws
     /// Records a delivery and appends its result to the conversation's inbound log, atomically;
     /// `dedupeKey` keeps a repeated completion from appending twice.
     func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date, appending event: Data, to conversation: ConversationKey, dedupeKey: String) async throws

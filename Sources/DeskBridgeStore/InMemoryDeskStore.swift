@@ -208,6 +208,10 @@ package final class InMemoryDeskStore: DeskStore {
         try await recordDelivery(id, owner: owner, record, now: now)
     }
 
+    package func recordDeliveries(_ records: [(id: Int64, record: DeliveryRecord)], owner: String, now: Date) async throws {
+        for (id, record) in records { try await recordDelivery(id, owner: owner, record, now: now) }
+    }
+
     package func nextDeliveryDue() async throws -> Date? {
         state.withLock { s in
             var heads: [String: OutboxItem] = [:]

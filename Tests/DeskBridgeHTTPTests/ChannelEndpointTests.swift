@@ -145,6 +145,7 @@ final class UnavailableStore: DeskStore {
     func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool { throw down() }
     func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem] { throw down() }
     func releaseLeases(owner: String) async throws -> Int { throw down() }
+    func recordDeliveries(_ records: [(id: Int64, record: DeliveryRecord)], owner: String, now: Date) async throws { throw down() }
     func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws { throw down() }
     func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date, appending event: Data, to conversation: ConversationKey, dedupeKey: String) async throws { throw down() }
     func nextDeliveryDue() async throws -> Date? { throw down() }

@@ -137,6 +137,22 @@ struct StoreContractTests {
     }
 
     @Test(arguments: Backend.allCases)
+    func aBatchOfDeliveriesIsRecordedTogetherAndOnlyByItsLeaseOwner(backend: Backend) async throws {
+        let store = try backend.make()
+        let other = ConversationKey(agent: "brands/b/agents/a", conversationId: "c-2")
+        for key in [conv, other] { _ = try await store.accept(key, dedupeKeys: [key.conversationId], body: Data(), clientIP: nil, receivedAt: now) }
+        try await commit(store, conv, version: 0, outbox: [draft("a1"), draft("a2")])
+        try await commit(store, other, version: 0, outbox: [draft("b1")])
+        let claimed = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(30), owner: "w1", limit: 10)
+        let a1 = try #require(claimed.first { $0.callId == "a1" }), b1 = try #require(claimed.first { $0.callId == "b1" })
+        try await store.recordDeliveries([(a1.id, .delivered), (b1.id, .failed(error: "HTTP 400"))], owner: "w2", now: now)
+        #expect(try await store.pendingOutboxCount() == 3, "another owner's batch changes nothing")
+        try await store.recordDeliveries([(a1.id, .delivered), (b1.id, .failed(error: "HTTP 400"))], owner: "w1", now: now)
+        #expect(try await store.outbox(lane: ConversationCommit.lane(conv, .google)).map(\.state) == [.delivered, .pending])
+        #expect(try await store.outbox(lane: ConversationCommit.lane(other, .google)).map(\.state) == [.failed])
+    }
+
+    @Test(arguments: Backend.allCases)
     func anExpiredLeaseIsClaimedAgainWithTheSameId(backend: Backend) async throws {
         let store = try backend.make()
         _ = try await store.accept(conv, dedupeKeys: ["r"], body: Data(), clientIP: nil, receivedAt: now)
