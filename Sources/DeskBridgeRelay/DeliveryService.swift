@@ -180,7 +180,7 @@ package struct DeliveryService: Service {
         case .failure(.timeout): answer.failure = "no answer within \(builder.desk.callbacks.assignment.timeoutMs) ms"
         case .failure(.connection(let why)): answer.failure = "connection error: \(why)"
         }
-        let event = try JSONEncoder().encode(InternalEvent.assignmentAnswer(session: SessionID(request.SessionId), requestId: request.requestId.isEmpty ? item.callId : request.requestId, answer: answer))
+        let event = try JSONEncoder().encode(InternalEvent.assignmentAnswer(session: SessionID(request.SessionId), requestId: item.callId, answer: answer))
         let record: DeliveryRecord = answer.failure == nil ? .delivered : .failed(error: answer.failure!)
         try await store.recordDelivery(item.id, owner: owner, record, now: clock.now(), appending: event, to: item.conversation, dedupeKey: "int:\(item.callId)")
         Counter(label: "deskbridge_outbound_calls_total", dimensions: [("target", "assignment"), ("outcome", answer.failure == nil ? "delivered" : "failed")]).increment()

@@ -9,8 +9,6 @@ package enum StoreError: Error, Equatable, Sendable {
     case agentUnavailable(AgentID)
     /// The store cannot be reached or written (answered 503 at the edge).
     case unavailable(String)
-
-    package var isRetryable: Bool { self != .unavailable("") }
 }
 
 /// How an ingest ended.

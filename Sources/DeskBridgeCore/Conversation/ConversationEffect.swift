@@ -5,7 +5,6 @@ import Foundation
 package enum GoogleCall: Codable, Sendable, Equatable {
     case message(GoogleMessage)
     case event(eventId: String, GoogleEvent)
-    case receipt(messageId: String)
 
     /// Method and path under `{apiBaseURL}`.
     package func request(conversationId: String) -> (method: String, path: String) {
@@ -13,7 +12,6 @@ package enum GoogleCall: Codable, Sendable, Equatable {
         switch self {
         case .message: return ("POST", base + "/messages")
         case .event(let eventId, _): return ("POST", base + "/events?eventId=\(Self.escape(eventId))")
-        case .receipt(let messageId): return ("PATCH", base + "/messages/\(Self.escape(messageId))/receipt")
         }
     }
 
@@ -23,16 +21,14 @@ package enum GoogleCall: Codable, Sendable, Equatable {
         switch self {
         case .message(let message): return (try? encoder.encode(message)) ?? Data()
         case .event(_, let event): return (try? encoder.encode(event)) ?? Data()
-        case .receipt: return Data(#"{"receiptType":"READ"}"#.utf8)
         }
     }
 
-    /// The idempotency id: messageId, eventId or the receipted message.
+    /// The idempotency id: messageId or eventId.
     package var id: String {
         switch self {
         case .message(let message): message.messageId
         case .event(let eventId, _): eventId
-        case .receipt(let messageId): "receipt-\(messageId)"
         }
     }
 

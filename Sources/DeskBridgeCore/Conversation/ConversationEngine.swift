@@ -168,8 +168,7 @@ package struct ConversationEngine: Sendable {
         turn.notify("Transfer.Requested")
         turn.say([.text(Template.render(config.desk.prompts.connecting, turn.variables()))], as: .bot)
         turn.sendsFailedPrompt = sendTipIfNoAgentOnline
-        turn.assignmentAnswered(AssignHumanAnswer(agentIdList: agentIdList, agentGroupId: target, failure: nil, latencyMs: 0),
-                                requestId: turn.beginDirectAssignment(group: target), strategy: "api")
+        turn.place(AssignHumanAnswer(agentIdList: agentIdList, agentGroupId: target, failure: nil, latencyMs: 0), group: target, strategy: "api")
         return turn.step
     }
 

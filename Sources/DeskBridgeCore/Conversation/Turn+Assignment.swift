@@ -49,13 +49,6 @@ extension Turn {
         transfer(to: group.id)
     }
 
-    /// A direct assignment (the `transfer_to_human` API) goes through the same resolution as a webhook answer.
-    mutating func beginDirectAssignment(group: SkillGroupID) -> String {
-        let requestId = "direct-\(state.session!.eventSeq)"
-        state.session!.pendingAssignment = PendingAssignment(requestId: requestId, group: group, requestedAt: context.now)
-        return requestId
-    }
-
     mutating func requestAssignment(group: SkillGroupID) {
         let session = state.session!
         let requestId = "assign-\(session.id.rawValue.prefix(8))-\(session.eventSeq + 1)"
@@ -66,24 +59,30 @@ extension Turn {
             variables: session.variables, lastAgent: state.lastAgentId, requestId: requestId)))
     }
 
-    /// The business server answered (or failed to): list first, then group, else the fallback strategy.
-    mutating func assignmentAnswered(_ answer: AssignHumanAnswer, requestId: String, strategy: String = "webhook") {
+    /// The business server answered (or failed to) the request still pending.
+    mutating func assignmentAnswered(_ answer: AssignHumanAnswer, requestId: String) {
         guard let pending = state.session?.pendingAssignment, pending.requestId == requestId,
             state.session?.ownership.owner == .bot
         else { return }
         state.session!.pendingAssignment = nil
+        place(answer, group: pending.group, strategy: "webhook")
+    }
+
+    /// Places the session from a list of agents and/or a group (a webhook answer, or the
+    /// `transfer_to_human` API): list first, then group, else the fallback strategy.
+    mutating func place(_ answer: AssignHumanAnswer, group requested: SkillGroupID, strategy: String) {
         let agents = context.routing.agents
         if answer.failure == nil,
             let agentId = AssignmentRouter.resolve(agentIdList: answer.agentIdList, agentGroupId: answer.agentGroupId, agents: agents, rules: rules,
                                                    limit: limit, lastReceptionist: state.lastAgentId),
             let agent = desk.agent(agentId) {
-            let group = answer.agentGroupId ?? pending.group
+            let group = answer.agentGroupId ?? requested
             state.session!.skillGroup = group
             place(agent, group: group, strategy: strategy, candidates: answer.agentIdList, reason: "", latencyMs: answer.latencyMs)
             return
         }
         let reason = answer.failure ?? (answer.agentIdList.isEmpty && answer.agentGroupId == nil ? "answer named nobody" : "nobody named is usable")
-        let group = answer.failure == nil ? (answer.agentGroupId ?? pending.group) : pending.group
+        let group = answer.failure == nil ? (answer.agentGroupId ?? requested) : requested
         guard strategy == "webhook" else {
             routeBuiltIn(group: group, strategy: strategy, reason: reason)
             return

@@ -47,23 +47,10 @@ extension Turn {
             state.lastEnded = ended
             step.effects.append(.archive(ended))
         }
-        sayOutsideSession(settings.thanks)
+        if !settings.thanks.isEmpty { say([.text(settings.thanks)], as: .bot) }  // the session may have ended: say needs none
         var event = SessionEventNotification(session: card.session, event: "Satisfaction.Submitted", at: context.now, user: state.clientUserId,
                                              requestId: "\(card.session.rawValue)-rating")
         event.SatisfactionSelected = score
         step.effects.append(.notify(event))
-    }
-
-    /// A BOT text that belongs to no open session (the thanks after a session ended).
-    mutating func sayOutsideSession(_ text: String) {
-        guard !text.isEmpty else { return }
-        if state.session != nil {
-            say([.text(text)], as: .bot)
-            return
-        }
-        state.outboundSeq += 1
-        let msgKey = "\(state.outboundSeq)_\(Hex.ref12(state.key.storageKey).prefix(8))_\(Int64(context.now.timeIntervalSince1970))"
-        let rendering = TencentToGoogle.render([.text(text)], msgKey: msgKey, as: engine.botRepresentative, offerLiveAgent: false)
-        step.effects += rendering.messages.map { .google(.message($0)) }
     }
 }

@@ -15,7 +15,6 @@ package struct FlowCursor: Codable, Sendable, Equatable {
     package var greeted: [String] = []
     /// Counter behind interface call ids.
     package var calls = 0
-    package var finished = false
 
     package init(flow: String) { self.flow = flow }
 }
@@ -264,7 +263,6 @@ package struct FlowEngine: Sendable {
             }
         }
         cursor.waitingAt = nil
-        cursor.finished = true
         effects.append(.end)
         return effects
     }

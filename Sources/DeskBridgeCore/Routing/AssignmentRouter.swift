@@ -80,7 +80,8 @@ package enum AssignmentRouter {
 
     /// An assignment webhook's answer (CONTRACT §4): agents in `agentIdList` in list order,
     /// skipping any not Available or at capacity; then `agentGroupId` by the built-in rules.
-    /// `limits` gives each group's reception limit; an agent of no listed group uses `defaultLimit`.
+    /// `limit` gives a group's reception limit (an agent named in the list is checked against its
+    /// own group's, or the answer's group when it belongs to it).
     package static func resolve(agentIdList: [AgentID], agentGroupId: SkillGroupID?, agents: [AgentSnapshot], rules: RoutingRules,
                                 limit: (SkillGroupID?) -> Int, lastReceptionist: AgentID?) -> AgentID? {
         for id in agentIdList {
