@@ -18,6 +18,8 @@ final class ReplaySession: Sendable {
     let answers: StandInAnswers
     let output: @Sendable (String) -> Void
     private let clock: Mutex<Date>
+    /// The instance's store, read to know when timers due after an `advance` have fired.
+    private let store = InMemoryDeskStore()
     private let progress = Mutex<(calls: Int, events: Int, seq: Int, base: String)>((0, 0, 0, ""))
     /// How long a step waits for DeskBridge to act, in real time.
     static let deadline: Duration = .seconds(10)
@@ -40,7 +42,7 @@ final class ReplaySession: Sendable {
 
     func run(_ loaded: LoadedConfig) async throws -> Bool {
         var overrides = ApplicationOverrides()
-        overrides.store = InMemoryDeskStore()
+        overrides.store = store
         overrides.clock = WallClock { self.now }
         overrides.pollInterval = .milliseconds(20)
         overrides.replicaId = "replay"
@@ -82,6 +84,11 @@ final class ReplaySession: Sendable {
         case .advance(let seconds):
             output("  ⏱ +\(seconds) s")
             clock.withLock { $0 = $0.addingTimeInterval(seconds) }
+            // The next step sees what the due timers did (they fire on the service's next poll).
+            let deadline = ContinuousClock.now + Self.deadline
+            while ContinuousClock.now < deadline, try await !store.conversationsWithDueTimers(now: now, limit: 1).isEmpty {
+                try await ContinuousClock().sleep(for: .milliseconds(5))
+            }
             return true
         case .answer(let assignment, let interface):
             answers.push(assignment: assignment, interface: interface)

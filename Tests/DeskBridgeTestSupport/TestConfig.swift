@@ -25,7 +25,7 @@ package enum TestConfig {
           callbackToken: "cb-token"
           callbacks:
             sessionEvents: { \(eventsURL.map { "url: \"\($0)\", " } ?? "")timeoutMs: 2000 }
-            assignment: { \(assignmentURL.map { "url: \"\($0)\", " } ?? "")timeoutMs: 500 }
+            assignment: { \(assignmentURL.map { "url: \"\($0)\", " } ?? "")timeoutMs: 2000 }
           assignment: \(assignment)
           reception: \(reception)
           prompts: { connecting: "Connecting…", connected: "You are chatting with ${StaffNickName}.", failed: "Nobody is online." }
