@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         /// zlib, for Tencent UserSig (a zlib stream inside URL-safe base64).
@@ -46,6 +47,15 @@ let package = Package(
         .target(
             name: "DeskBridgeSQLite",
             dependencies: ["DeskBridgeStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        /// The PostgreSQL adapter (postgres-nio), for several replicas sharing one database.
+        .target(
+            name: "DeskBridgePostgres",
+            dependencies: [
+                "DeskBridgeStore", "DeskBridgeConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         /// The shell around the core: processing accepted webhooks in order, desk commands, queue draining.
         .target(
@@ -75,7 +85,7 @@ let package = Package(
         .target(
             name: "DeskBridgeHTTP",
             dependencies: [
-                "DeskBridgeConfig", "DeskBridgeSQLite", "DeskBridgeRelay",
+                "DeskBridgeConfig", "DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeRelay",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -125,11 +135,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/DeskBridgeTestSupport"
         ),
         .testTarget(name: "DeskBridgeCoreTests", dependencies: ["DeskBridgeCore", "DeskBridgeConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DeskBridgeStoreTests", dependencies: ["DeskBridgeSQLite", "DeskBridgeTestSupport"]),
+        .testTarget(name: "DeskBridgeStoreTests", dependencies: ["DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeTestSupport"]),
         .testTarget(
             name: "DeskBridgeRelayTests",
             dependencies: [

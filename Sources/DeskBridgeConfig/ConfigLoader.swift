@@ -13,6 +13,12 @@ package struct LoadedConfig: Sendable {
         return resolve(String(config.storage.url.dropFirst("sqlite:".count)))
     }
 
+    /// `storage.url`'s PostgreSQL connection, when it is a `postgres://` URL (validated at load).
+    package var postgres: PostgresSettings? {
+        guard config.storage.url.hasPrefix("postgres") else { return nil }
+        return try? PostgresSettings.parse(config.storage.url).get()
+    }
+
     /// A path from the config, relative to the config file's folder.
     package func resolve(_ path: String) -> String {
         path.hasPrefix("/") ? path : directory.appendingPathComponent(path).standardizedFileURL.path

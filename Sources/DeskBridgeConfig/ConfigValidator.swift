@@ -15,7 +15,7 @@ struct ConfigValidator {
         if config.server.maxBodyBytes < 1_024 { fail("server.maxBodyBytes", "must be at least 1024") }
         let storage = config.storage.url
         if storage.hasPrefix("postgres://") || storage.hasPrefix("postgresql://") {
-            fail("storage.url", "PostgreSQL storage is not available in this version; use sqlite:PATH")
+            if case .failure(let problem) = PostgresSettings.parse(storage) { fail("storage.url", "PostgreSQL URL \(problem)") }
         } else if !storage.hasPrefix("sqlite:") || storage.count <= "sqlite:".count {
             fail("storage.url", "must be sqlite:PATH or postgres://…")
         }

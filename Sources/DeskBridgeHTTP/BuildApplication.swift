@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DeskBridgeConfig
 import DeskBridgeCore
+import DeskBridgePostgres
 import DeskBridgeRelay
 import DeskBridgeRuntime
 import DeskBridgeSQLite
@@ -31,16 +32,23 @@ package struct ApplicationOverrides: Sendable {
 /// Builds the whole service from a validated configuration: one function for `serve` and tests.
 package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides: ApplicationOverrides = .init()) async throws -> some ApplicationProtocol {
     let config = loaded.config
+    // The service group stops services in reverse order, so the ones listed first (the
+    // database pool, the HTTP client) outlive the workers that use them.
+    var services: [any Service] = []
     let store: any DeskStore
     if let given = overrides.store {
         store = given
     } else if let path = loaded.sqlitePath {
         store = try SQLiteDeskStore(path: path)
+    } else if let settings = loaded.postgres {
+        logger.info("connecting to PostgreSQL", metadata: ["server": "\(settings)"])
+        let postgres = try await PostgresDeskStore.open(settings, logger: logger)
+        services.append(PostgresStoreService(store: postgres))
+        store = postgres
     } else {
         throw ConfigErrors(problems: [ConfigProblem(path: "storage.url", message: "unsupported storage URL")])
     }
 
-    var services: [any Service] = []
     let transport: any OutboundTransport
     if let given = overrides.transport {
         transport = given
@@ -97,5 +105,15 @@ struct HTTPClientService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await client.shutdown()
+    }
+}
+
+/// Keeps the PostgreSQL pool open until every other service has stopped.
+struct PostgresStoreService: Service {
+    let store: PostgresDeskStore
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        store.shutdown()
     }
 }

@@ -96,8 +96,3 @@ enum SQLiteSchema {
         return migrator
     }
 }
-
-extension Date {
-    var unixMillis: Int64 { Int64((timeIntervalSince1970 * 1_000).rounded()) }
-    init(unixMillis: Int64) { self.init(timeIntervalSince1970: Double(unixMillis) / 1_000) }
-}

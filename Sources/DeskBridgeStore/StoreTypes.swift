@@ -199,3 +199,9 @@ package struct ConversationRecords: Sendable, Equatable {
         self.deliveries = deliveries
     }
 }
+
+/// Both SQL stores keep times as integer milliseconds since 1970: exact, sortable and indexable.
+extension Date {
+    package var unixMillis: Int64 { Int64((timeIntervalSince1970 * 1_000).rounded()) }
+    package init(unixMillis: Int64) { self.init(timeIntervalSince1970: Double(unixMillis) / 1_000) }
+}

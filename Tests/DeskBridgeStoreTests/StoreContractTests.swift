@@ -6,15 +6,20 @@ import Foundation
 import Testing
 
 /// Every backend of `DeskStore`, run through one contract.
+///
+/// PostgreSQL joins when `scripts/test` has started its throwaway server; each test gets a fresh database.
 enum Backend: String, CaseIterable, CustomTestStringConvertible {
-    case memory, sqlite
+    case memory, sqlite, postgres
+
+    static var available: [Backend] { TestPostgres.isAvailable ? allCases : [.memory, .sqlite] }
 
     var testDescription: String { rawValue }
 
-    func make() throws -> any DeskStore {
+    func make() async throws -> any DeskStore {
         switch self {
         case .memory: InMemoryDeskStore()
         case .sqlite: try SQLiteDeskStore(path: TestConfig.temporaryDirectory().appendingPathComponent("store.sqlite").path)
+        case .postgres: try await TestPostgres.freshStore()
         }
     }
 }
@@ -40,9 +45,9 @@ struct StoreContractTests {
                                                   outbox: outbox, occupy: occupy, release: release, now: now))
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func acceptAssignsOrderAndRefusesRepeats(backend: Backend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.accept(conv, dedupeKeys: ["req:1", "msg:c-1:m1"], body: Data("a".utf8), clientIP: "10.0.0.1", receivedAt: now) == .accepted(seq: 1))
         #expect(try await store.accept(conv, dedupeKeys: ["req:1"], body: Data("a".utf8), clientIP: nil, receivedAt: now) == .duplicate)
         #expect(try await store.accept(conv, dedupeKeys: ["req:2", "msg:c-1:m1"], body: Data("a".utf8), clientIP: nil, receivedAt: now) == .duplicate,
@@ -55,9 +60,9 @@ struct StoreContractTests {
         #expect(try await store.conversationsWithPendingInbound(limit: 10) == [conv])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func commitIsAtomicAndVersioned(backend: Backend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         _ = try await store.accept(conv, dedupeKeys: ["r1"], body: Data(), clientIP: nil, receivedAt: now)
         try await commit(store, conv, version: 0, seq: 1, outbox: [draft("m1")], state: state(conv, session: true))
         let stored = try #require(try await store.conversation(conv))
@@ -72,9 +77,9 @@ struct StoreContractTests {
         #expect(try await store.sessionCounts() == ["Chatbot": 1])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func agentCapacityIsEnforcedInTheCommit(backend: Backend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.seedAgents([AgentSeed(id: "lena", status: .Available, groups: [1: 1]), AgentSeed(id: "omar", status: .Offline, groups: [1: 2])])
         for (index, id) in ["c-1", "c-2", "c-3"].enumerated() {
             let key = ConversationKey(agent: "a", conversationId: id)
@@ -102,9 +107,9 @@ struct StoreContractTests {
         #expect(try await store.routingSnapshot().agents.last?.status == .Available, "the stored status wins over the seed")
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func deliveriesAreClaimedHeadOfLaneOnlyAndLeased(backend: Backend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let other = ConversationKey(agent: "brands/b/agents/a", conversationId: "c-2")
         for key in [conv, other] { _ = try await store.accept(key, dedupeKeys: [key.conversationId], body: Data(), clientIP: nil, receivedAt: now) }
         try await commit(store, conv, version: 0, outbox: [draft("a1"), draft("a2"), draft("e1", .sessionEvents)])
@@ -136,9 +141,9 @@ struct StoreContractTests {
         #expect(try await store.pendingOutboxCount() == 2, "e1 and b1 are still leased and pending")
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func aBatchOfDeliveriesIsRecordedTogetherAndOnlyByItsLeaseOwner(backend: Backend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let other = ConversationKey(agent: "brands/b/agents/a", conversationId: "c-2")
         for key in [conv, other] { _ = try await store.accept(key, dedupeKeys: [key.conversationId], body: Data(), clientIP: nil, receivedAt: now) }
         try await commit(store, conv, version: 0, outbox: [draft("a1"), draft("a2")])
@@ -152,9 +157,9 @@ struct StoreContractTests {
         #expect(try await store.outbox(lane: ConversationCommit.lane(other, .google)).map(\.state) == [.failed])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func anExpiredLeaseIsClaimedAgainWithTheSameId(backend: Backend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         _ = try await store.accept(conv, dedupeKeys: ["r"], body: Data(), clientIP: nil, receivedAt: now)
         try await commit(store, conv, version: 0, outbox: [draft("m1")])
         let crashed = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(10), owner: "dead", limit: 10)
@@ -164,9 +169,9 @@ struct StoreContractTests {
         #expect(retried.first?.attempts == 2)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func aRestartedReplicaTakesBackOnlyItsOwnLeases(backend: Backend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let other = ConversationKey(agent: "brands/b/agents/a", conversationId: "c-2")
         for key in [conv, other] { _ = try await store.accept(key, dedupeKeys: [key.conversationId], body: Data(), clientIP: nil, receivedAt: now) }
         try await commit(store, conv, version: 0, outbox: [draft("mine")])
@@ -179,9 +184,9 @@ struct StoreContractTests {
         #expect(reclaimed.first?.attempts == 2)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func queuedConversationsAreOldestFirst(backend: Backend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var keys: [ConversationKey] = []
         for (index, offset) in [30.0, 10.0, 20.0].enumerated() {
             let key = ConversationKey(agent: "a", conversationId: "q\(index)")
@@ -196,9 +201,9 @@ struct StoreContractTests {
         #expect(try await store.routingSnapshot().queueLengths == [1: 3])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func recordsKeepSessionsMessagesAndDeliveries(backend: Backend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         _ = try await store.accept(conv, dedupeKeys: ["r"], body: Data(), clientIP: nil, receivedAt: now)
         let open = state(conv, session: true)
         let session = try #require(open.session)

@@ -1,0 +1,133 @@
+import Logging
+import PostgresNIO
+
+/// Versioned migrations for PostgreSQL, applied at start-up.
+///
+/// Each replica runs `migrate` when it starts. The whole run is one transaction holding a
+/// transaction-scoped advisory lock, so replicas starting together apply each migration
+/// exactly once: the second waits for the first to commit, then finds nothing left to do.
+/// Migrations are append-only; a released one is never edited.
+enum PostgresSchema {
+    struct Migration {
+        var version: String
+        var statements: [PostgresQuery]
+    }
+
+    /// An arbitrary constant naming DeskBridge's migration lock among advisory locks.
+    static let migrationLock: Int64 = 0x4465_736B_4272_6467  // "DeskBrdg"
+
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS deskbridge_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied: Set<String> = []
+            for try await version in try await connection.query("SELECT version FROM deskbridge_migrations", logger: logger).decode(String.self) {
+                applied.insert(version)
+            }
+            for migration in migrations where !applied.contains(migration.version) {
+                for statement in migration.statements { try await connection.query(statement, logger: logger) }
+                try await connection.query("INSERT INTO deskbridge_migrations (version) VALUES (\(migration.version))", logger: logger)
+                logger.info("applied PostgreSQL migration", metadata: ["version": "\(migration.version)"])
+            }
+        }
+    }
+
+    /// The same tables as the SQLite schema, in PostgreSQL's types; times are integer milliseconds.
+    static let migrations: [Migration] = [
+        Migration(version: "v1", statements: [
+            """
+            CREATE TABLE conversations (
+                key TEXT PRIMARY KEY,
+                agent TEXT NOT NULL,
+                conversation_id TEXT NOT NULL,
+                client_user_id TEXT NOT NULL,
+                state BYTEA,
+                version BIGINT NOT NULL DEFAULT 0,
+                inbound_seq BIGINT NOT NULL DEFAULT 0,
+                processed_seq BIGINT NOT NULL DEFAULT 0,
+                open_session_id TEXT,
+                last_session_id TEXT,
+                queued_group BIGINT,
+                queued_at BIGINT,
+                session_state TEXT,
+                timer_due BIGINT,
+                last_client_ip TEXT
+            )
+            """,
+            "CREATE INDEX conversations_client ON conversations(client_user_id)",
+            "CREATE INDEX conversations_open_session ON conversations(open_session_id)",
+            "CREATE INDEX conversations_last_session ON conversations(last_session_id)",
+            "CREATE INDEX conversations_pending ON conversations(key) WHERE inbound_seq > processed_seq",
+            "CREATE INDEX conversations_queue ON conversations(queued_at, key) WHERE queued_at IS NOT NULL",
+            "CREATE INDEX conversations_timers ON conversations(timer_due) WHERE timer_due IS NOT NULL",
+            """
+            CREATE TABLE inbound (
+                conversation TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                received_at BIGINT NOT NULL,
+                body BYTEA NOT NULL,
+                client_ip TEXT,
+                internal BOOLEAN NOT NULL DEFAULT false,
+                PRIMARY KEY (conversation, seq)
+            )
+            """,
+            "CREATE TABLE dedupe (key TEXT PRIMARY KEY, created_at BIGINT NOT NULL)",
+            """
+            CREATE TABLE agents (
+                id TEXT PRIMARY KEY,
+                position BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                load BIGINT NOT NULL DEFAULT 0 CHECK (load >= 0),
+                last_assigned_at BIGINT,
+                groups TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE outbox (
+                id BIGSERIAL PRIMARY KEY,
+                lane TEXT NOT NULL,
+                agent TEXT NOT NULL,
+                conversation_id TEXT NOT NULL,
+                target TEXT NOT NULL,
+                method TEXT NOT NULL,
+                path TEXT NOT NULL,
+                body BYTEA NOT NULL,
+                call_id TEXT NOT NULL,
+                client_ip TEXT,
+                state BIGINT NOT NULL DEFAULT 0,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                first_attempt_at BIGINT,
+                next_attempt_at BIGINT NOT NULL,
+                lease_owner TEXT,
+                lease_until BIGINT,
+                last_error TEXT,
+                created_at BIGINT NOT NULL,
+                finished_at BIGINT
+            )
+            """,
+            "CREATE INDEX outbox_lane ON outbox(lane, id) WHERE state = 0",
+            "CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 0",
+            "CREATE INDEX outbox_lane_all ON outbox(lane, call_id)",
+            """
+            CREATE TABLE session_records (
+                session_id TEXT PRIMARY KEY,
+                conversation TEXT NOT NULL,
+                start_time BIGINT NOT NULL,
+                summary BYTEA NOT NULL
+            )
+            """,
+            "CREATE INDEX session_records_conversation ON session_records(conversation, start_time)",
+            """
+            CREATE TABLE message_records (
+                id BIGSERIAL PRIMARY KEY,
+                conversation TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                record BYTEA NOT NULL
+            )
+            """,
+            "CREATE INDEX message_records_conversation ON message_records(conversation, id)",
+        ]),
+    ]
+}
