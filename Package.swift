@@ -158,7 +158,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
-        .testTarget(name: "DeskBridgeEndToEndTests", dependencies: ["DeskBridgeTestSupport"]),
+        .testTarget(
+            name: "DeskBridgeEndToEndTests",
+            dependencies: ["DeskBridgeTestSupport", "DeskBridgePostgres", "DeskBridgeStore", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

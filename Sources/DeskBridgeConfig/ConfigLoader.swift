@@ -93,6 +93,7 @@ package enum ConfigLoader {
 }
 
 /// Replaces `${env:NAME}` in every scalar, reporting unset variables with their key path.
+/// `${env:NAME:-default}` uses `default` when NAME is unset or empty (as in the shell).
 struct EnvironmentSubstitution {
     let environment: [String: String]
     let sink: ConfigProblemSink
@@ -122,9 +123,13 @@ struct EnvironmentSubstitution {
         while let open = rest.range(of: "${env:") {
             out += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
-            let name = String(rest[open.upperBound..<close])
-            if let value = environment[name] {
+            let reference = String(rest[open.upperBound..<close])
+            let parts = reference.components(separatedBy: ":-")
+            let name = parts[0]
+            if let value = environment[name], !(parts.count > 1 && value.isEmpty) {
                 out += value
+            } else if parts.count > 1 {
+                out += parts.dropFirst().joined(separator: ":-")
             } else {
                 sink.report(path, "environment variable \(name) is not set")
             }

@@ -13,6 +13,9 @@ struct ConfigValidator {
         // server, storage, channel
         if !(0...65_535).contains(config.server.port) { fail("server.port", "must be between 0 and 65535") }
         if config.server.maxBodyBytes < 1_024 { fail("server.maxBodyBytes", "must be at least 1024") }
+        do { _ = try TrustedProxies(config.server.trustedProxies) } catch {
+            fail("server.trustedProxies", "\(error.entry) is not an IP address or CIDR range (e.g. 10.0.0.5, 172.16.0.0/12, fd00::/8)")
+        }
         let storage = config.storage.url
         if storage.hasPrefix("postgres://") || storage.hasPrefix("postgresql://") {
             if case .failure(let problem) = PostgresSettings.parse(storage) { fail("storage.url", "PostgreSQL URL \(problem)") }

@@ -78,7 +78,7 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
         runtime: runtime,
         verifier: WebhookSignatureVerifier(keys: [config.channel.webhook.clientToken, config.channel.webhook.partnerKey].compactMap { $0 }),
         clientToken: config.channel.webhook.clientToken, maxBodyBytes: config.server.maxBodyBytes,
-        clientAddress: ClientAddress(trustedProxies: Set(config.server.trustedProxies))
+        trustedProxies: try trustedProxies(config.server.trustedProxies)
     ).register(on: router)
     DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
                now: { overrides.clock.now() }).register(on: router)
@@ -105,6 +105,15 @@ struct HTTPClientService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await client.shutdown()
+    }
+}
+
+/// `server.trustedProxies`, already checked by the validator; a bad entry is still a config error here.
+private func trustedProxies(_ entries: [String]) throws -> TrustedProxies {
+    do {
+        return try TrustedProxies(entries)
+    } catch {
+        throw ConfigErrors(problems: [ConfigProblem(path: "server.trustedProxies", message: "\(error.entry) is not an IP address or CIDR range")])
     }
 }
 

@@ -61,6 +61,47 @@ struct ConfigLoaderTests {
         #expect(config.desk.secretKey == "k-x")
     }
 
+    @Test func environmentDefaultsFillUnsetVariables() throws {
+        let yaml = """
+            server:
+              port: ${env:DESKBRIDGE_PORT:-8080}
+              host: "${env:HOST:-127.0.0.1}"
+            storage: { url: "${env:DESKBRIDGE_STORAGE_URL:-sqlite:data/x.sqlite}" }
+            desk: { secretKey: s }
+            """ + "\n" + Self.minimalFlow
+        let defaults = try ConfigLoader.parse(yaml: yaml, directory: URL(fileURLWithPath: "/srv"), environment: ["HOST": ""]).get()
+        #expect(defaults.config.server.port == 8080)
+        #expect(defaults.config.server.host == "127.0.0.1", "an empty variable takes the default, as in the shell")
+        #expect(defaults.sqlitePath == "/srv/data/x.sqlite")
+        let set = try ConfigLoader.parse(yaml: yaml, directory: URL(fileURLWithPath: "/srv"),
+                                         environment: ["DESKBRIDGE_PORT": "8082", "DESKBRIDGE_STORAGE_URL": "postgres://db:pw@10.0.0.9/desk?sslmode=require&pool=6"]).get()
+        #expect(set.config.server.port == 8082)
+        #expect(set.sqlitePath == nil)
+        #expect(set.postgres == PostgresSettings(host: "10.0.0.9", username: "db", password: "pw", database: "desk", tls: .require, maxConnections: 6))
+    }
+
+    @Test func postgresURLsAreCheckedWithoutEchoingThePassword() {
+        for (url, message) in [
+            ("postgres://u:secret-pw@h/", "names no database (…/DATABASE)"),
+            ("postgres://:secret-pw@h/db", "names no user"),
+            ("postgres://u:secret-pw@h/db?sslmode=maybe", "sslmode must be disable, prefer or require"),
+            ("postgres://u:secret-pw@h/db?pool=0", "pool must be between 1 and 500"),
+            ("postgres://u:secret-pw@h/db?timeout=3", "unknown parameter timeout (known: sslmode, pool)"),
+        ] {
+            let found = problems("storage: { url: \"\(url)\" }\ndesk: { secretKey: s }\n" + Self.minimalFlow)
+            #expect(found == ["storage.url: PostgreSQL URL \(message)"])
+            #expect(!found.joined().contains("secret-pw"))
+        }
+        #expect(PostgresSettings(host: "h", username: "u", password: "secret-pw", database: "d").description == "postgres://u@h:5432/d?sslmode=prefer&pool=10")
+    }
+
+    @Test func trustedProxiesMustBeAddressesOrRanges() {
+        #expect(problems("server: { trustedProxies: [127.0.0.1, \"172.16.0.0/12\", \"::1\", \"fd00::/8\"] }\ndesk: { secretKey: s }\n" + Self.minimalFlow) == [])
+        #expect(problems("server: { trustedProxies: [nginx, \"10.0.0.0/33\"] }\ndesk: { secretKey: s }\n" + Self.minimalFlow) == [
+            "server.trustedProxies: nginx is not an IP address or CIDR range (e.g. 10.0.0.5, 172.16.0.0/12, fd00::/8)",
+        ])
+    }
+
     @Test func wrongTypesNameTheKey() {
         #expect(problems("server: { port: eighty }\ndesk: { secretKey: s }\n" + Self.minimalFlow) == ["server.port: expected an integer"])
     }

@@ -145,16 +145,6 @@ struct FullConversationTests {
     }
 }
 
-/// Polls a condition until it holds or the deadline passes (for effects with no request to wait on).
-func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await ContinuousClock().sleep(for: .milliseconds(25))
-    }
-    return try await condition()
-}
-
 @Suite("Graceful shutdown", .serialized)
 struct GracefulShutdownTests {
     @Test func sigtermStopsCleanlyAndTheNextRunContinuesTheConversation() async throws {

@@ -45,3 +45,13 @@ package enum HTTP {
         return answer.json ?? [:]
     }
 }
+
+/// Polls a condition until it holds or the deadline passes (for effects with no request to wait on).
+package func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await ContinuousClock().sleep(for: .milliseconds(25))
+    }
+    return try await condition()
+}

@@ -10,16 +10,23 @@ package final class ServiceProcess: Sendable {
     /// The built executable: `$DESKBRIDGE_BIN`, else `.build/debug/deskbridge` in this package.
     package static var executable: URL {
         if let path = ProcessInfo.processInfo.environment["DESKBRIDGE_BIN"] { return URL(fileURLWithPath: path) }
+        return packageRoot.appendingPathComponent(".build/debug/deskbridge")
+    }
+
+    /// This package's folder.
+    package static var packageRoot: URL {
         var root = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { root.deleteLastPathComponent() }
-        return root.appendingPathComponent(".build/debug/deskbridge")
+        return root
     }
 
     /// Starts `deskbridge serve --config <configPath>` and waits until it listens.
-    package init(configPath: String, timeout: Duration = .seconds(30)) async throws {
+    /// `environment` is added to this process's own (e.g. `DESKBRIDGE_REPLICA_ID`).
+    package init(configPath: String, environment: [String: String] = [:], timeout: Duration = .seconds(30)) async throws {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = ["serve", "--config", configPath]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -8,11 +8,11 @@ package enum TestConfig {
         lenaStatus: String = "Available", omarStatus: String = "Offline", receptionLimit: Int = 3,
         initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 10_000, bearerToken: String? = "test-bearer",
         flows: String = TestConfig.shopFlow, assignment: String = "{ strategy: automatic }", reception: String = "{ automatic: true }",
-        assignmentURL: String? = nil, userTimeoutSeconds: Int = 900
+        assignmentURL: String? = nil, userTimeoutSeconds: Int = 900, storageURL: String? = nil, trustedProxies: [String] = []
     ) -> String {
         """
-        server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096 }
-        storage: { url: "sqlite:\(database)" }
+        server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096, trustedProxies: [\(trustedProxies.map { "\"\($0)\"" }.joined(separator: ", "))] }
+        storage: { url: "\(storageURL ?? "sqlite:\(database)")" }
         channel:
           apiBaseURL: \(googleURL)
         \(bearerToken.map { "  auth: { bearerToken: \"\($0)\" }" } ?? "")

@@ -13,12 +13,17 @@ struct WebhookRoutes: Sendable {
     let verifier: WebhookSignatureVerifier
     let clientToken: String?
     let maxBodyBytes: Int
-    let clientAddress: ClientAddress
+    let trustedProxies: TrustedProxies
 
     func register(on router: Router<DeskRequestContext>) {
         router.post("/webhooks/business-messages") { request, context in
             let started = ContinuousClock.now
-            let (response, outcome) = await handle(request, context: context)
+            // Behind a proxy the peer is the proxy; the client is in X-Forwarded-For (trusted hops only).
+            let client = trustedProxies.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[.init("X-Forwarded-For")!])
+            let (response, outcome) = await handle(request, client: client, context: context)
+            if Self.refusals.contains(outcome) {
+                context.logger.notice("webhook refused", metadata: ["outcome": "\(outcome)", "client": "\(client ?? "?")"])
+            }
             Counter(label: "deskbridge_webhooks_total", dimensions: [("outcome", outcome)]).increment()
             Timer(label: "deskbridge_webhook_duration_seconds", preferredDisplayUnit: .seconds)
                 .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
@@ -26,7 +31,10 @@ struct WebhookRoutes: Sendable {
         }
     }
 
-    private func handle(_ request: Request, context: DeskRequestContext) async -> (Response, String) {
+    /// Outcomes logged with the client address: someone sent something DeskBridge will not take.
+    private static let refusals: Set<String> = ["too_large", "handshake_rejected", "bad_signature", "malformed"]
+
+    private func handle(_ request: Request, client: String?, context: DeskRequestContext) async -> (Response, String) {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             return (Self.error(.contentTooLarge, "body exceeds \(maxBodyBytes) bytes"), "too_large")
         }
@@ -55,7 +63,6 @@ struct WebhookRoutes: Sendable {
         case .success(.handshake): return (Self.error(.badRequest, "unexpected handshake"), "malformed")
         case .failure(let problem): return (Self.error(.badRequest, problem.description), "malformed")
         }
-        let client = clientAddress.resolve(peer: context.peerAddress, forwardedFor: request.headers[.init("X-Forwarded-For")!])
         do {
             let outcome = try await runtime.store.accept(webhook.conversation, dedupeKeys: webhook.dedupeKeys, body: body,
                                                          clientIP: client, receivedAt: runtime.clock.now())
@@ -63,7 +70,7 @@ struct WebhookRoutes: Sendable {
             return (Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}"))),
                     outcome == .duplicate ? "duplicate" : "accepted")
         } catch {
-            context.logger.error("webhook not stored", metadata: ["error": "\(error)", "conversation": "\(webhook.conversation)"])
+            context.logger.error("webhook not stored", metadata: ["error": "\(error)", "conversation": "\(webhook.conversation)", "client": "\(client ?? "?")"])
             return (Self.error(.serviceUnavailable, "storage unavailable; retry later"), "store_unavailable")
         }
     }

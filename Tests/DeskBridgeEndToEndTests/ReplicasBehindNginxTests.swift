@@ -1,0 +1,152 @@
+import DeskBridgePostgres
+import DeskBridgeStore
+import DeskBridgeTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// Two `deskbridge serve` processes on one PostgreSQL database behind nginx (the shipped
+/// location block), as the README's "Deploying" section sets them up.
+@Suite("Two replicas on PostgreSQL behind nginx", .serialized, .enabled(if: TestPostgres.isAvailable && NginxProcess.isAvailable))
+struct ReplicasBehindNginxTests {
+    /// Where the sender says the user is; nginx appends the real peer, DeskBridge trusts nginx.
+    static let userAddress = "203.0.113.7"
+
+    /// 40 conversations, half asking for opening hours and half for a person (two agents with
+    /// room for three each), sent through nginx to both replicas. Replica 1 is killed with
+    /// `kill -9` while the second messages are in flight and restarted; the sender re-sends
+    /// whatever got no 200, as Google does. Afterwards every conversation has exactly its calls,
+    /// in order, each under one id, and no agent holds more than its limit.
+    @Test func aBurstOverTwoReplicasSurvivesKill9OfOne() async throws {
+        try await StandInServer.with { google in
+            try await StandInServer.with { business in
+                let database = try await TestPostgres.freshDatabase(pool: 6)
+                let directory = TestConfig.temporaryDirectory()
+                let ports = [try FreePort.pick(), try FreePort.pick()]
+                var configs: [String] = []
+                for (index, port) in ports.enumerated() {
+                    let path = directory.appendingPathComponent("replica-\(index + 1).yaml").path
+                    try TestConfig.yaml(googleURL: google.baseURL, eventsURL: business.baseURL + "/events", database: "", port: port,
+                                        omarStatus: "Available", storageURL: TestPostgres.url(database), trustedProxies: ["127.0.0.1"])
+                        .write(toFile: path, atomically: true, encoding: .utf8)
+                    configs.append(path)
+                }
+                func start(_ index: Int) async throws -> ServiceProcess {
+                    try await ServiceProcess(configPath: configs[index], environment: ["DESKBRIDGE_REPLICA_ID": "replica-\(index + 1)"])
+                }
+                var replicas = [try await start(0), try await start(1)]
+                let nginx = try await NginxProcess(upstreams: ports)
+                defer {
+                    nginx.stop()
+                    for replica in replicas { replica.terminate() }
+                }
+
+                let conversations = (0..<40).map { "rep-\($0)" }
+                func second(_ id: String) -> String { Int(id.dropFirst(4))!.isMultiple(of: 2) ? "Opening hours" : "Talk to a person" }
+                let base = nginx.baseURL
+                let send: @Sendable (Data) async -> Bool = { body in
+                    let answer = try? await HTTP.post(base + "/webhooks/business-messages", body: body,
+                                                      headers: ["X-Goog-Signature": Wire.signature(body), "X-Forwarded-For": Self.userAddress])
+                    return answer?.status == 200
+                }
+                let firsts = conversations.map { Wire.text("hi", conversation: $0, requestId: "\($0)-1") }
+                let seconds = conversations.map { Wire.text(second($0), conversation: $0, requestId: "\($0)-2") }
+
+                let firstAcks = await withTaskGroup(of: Bool.self) { group in
+                    for body in firsts { group.addTask { await send(body) } }
+                    return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+                #expect(firstAcks == 40)
+                // Each conversation's first reply is out before its second message is sent.
+                #expect(await google.waitForCalls(80, timeout: .seconds(30)))
+
+                // The second messages go out concurrently; replica 1 dies while they are in flight.
+                let acknowledged = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                    for (index, body) in seconds.enumerated() { group.addTask { (index, await send(body)) } }
+                    try await ContinuousClock().sleep(for: .milliseconds(30))
+                    replicas[0].kill9()
+                    return try await group.reduce(into: Set<Int>()) { if $1.1 { $0.insert($1.0) } }
+                }
+                replicas[0] = try await start(0)
+                for (index, body) in seconds.enumerated() where !acknowledged.contains(index) || index % 10 == 3 {
+                    #expect(await send(body), "re-sent after the crash (and some repeats)")
+                }
+
+                // Done when both replicas' outboxes are empty and every conversation has its calls.
+                let replicaURLs = replicas.map(\.baseURL)
+                let drained = try await eventually(timeout: .seconds(60)) {
+                    for url in replicaURLs {
+                        let metrics = try await HTTP.get(url + "/metrics").text
+                        if metrics.range(of: #"deskbridge_outbox_pending 0(\.0)?\n"#, options: .regularExpression) == nil { return false }
+                    }
+                    return Set(google.calls.map(\.callId)).count >= 20 * 3 + 6 * 5 + 14 * 4
+                }
+                #expect(drained)
+
+                var joined: [String: Int] = [:]
+                for id in conversations {
+                    let calls = google.calls.filter { $0.conversation == id }
+                    let lines = calls.map(\.line)
+                    #expect(Set(google.requests.filter { $0.conversation == id }.map(\.callId)).count == calls.count,
+                            "\(id): a re-sent call reuses its id")
+                    if second(id) == "Opening hours" {
+                        #expect(lines == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: We are open 9 to 18."], "\(id)")
+                    } else if let agent = lines.first(where: { $0.hasPrefix("JOINED ") })?.dropFirst(7) {
+                        joined[String(agent), default: 0] += 1
+                        #expect(lines == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: Connecting…", "JOINED \(agent)",
+                                          "BOT: You are chatting with \(agent)."], "\(id)")
+                    } else {
+                        #expect(lines.count == 4 && lines.prefix(3) == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: Connecting…"]
+                                && lines[3].hasPrefix("BOT: You are number "), "\(id): \(lines)")
+                    }
+                }
+                #expect(joined == ["Lena": 3, "Omar": 3], "each agent took exactly its limit; the rest queue")
+
+                // The database agrees: loads at the limit, 6 with agents, 14 queued.
+                let store = try await PostgresDeskStore.open(database, logger: Logger(label: "test.check"))
+                defer { store.shutdown() }
+                #expect(try await store.routingSnapshot().agents.map(\.load) == [3, 3])
+                #expect(try await store.sessionCounts() == ["Agent": 6, "Queueing": 14])
+
+                // Queue positions are 1…14 in the order the transfers arrived, none twice.
+                let positions = google.calls.compactMap { call in
+                    call.line.hasPrefix("BOT: You are number ") ? Int(call.line.dropFirst(20).dropLast()) : nil
+                }
+                #expect(positions.sorted() == Array(1...14))
+
+                // ClientIP in callbacks is the user's address from X-Forwarded-For, not nginx's.
+                let clientIPs = Set(business.requests.compactMap { $0.queryValue("ClientIP") })
+                #expect(clientIPs == [Self.userAddress])
+            }
+        }
+    }
+
+    /// `deploy/nginx.conf` as shipped (TLS and all) passes `nginx -t`, given a certificate.
+    @Test func theShippedNginxConfigIsValid() throws {
+        let directory = TestConfig.temporaryDirectory()
+        let cert = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
+        try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=desk.example.com"])
+        let root = ServiceProcess.packageRoot.appendingPathComponent("deploy")
+        let site = try String(contentsOf: root.appendingPathComponent("nginx.conf"), encoding: .utf8)
+            .replacingOccurrences(of: "/etc/ssl/certs/desk.example.com.pem", with: cert)
+            .replacingOccurrences(of: "/etc/ssl/private/desk.example.com.key", with: key)
+            .replacingOccurrences(of: "/etc/nginx/snippets/deskbridge-locations.conf", with: root.appendingPathComponent("nginx/deskbridge-locations.conf").path)
+        #expect(site.contains(cert) && site.contains(key), "the README's install paths are the ones in the file")
+        try site.write(to: directory.appendingPathComponent("site.conf"), atomically: true, encoding: .utf8)
+        let main = "pid \(directory.path)/nginx.pid; error_log \(directory.path)/error.log; events {} http { include \(directory.path)/site.conf; }"
+        try main.write(to: directory.appendingPathComponent("main.conf"), atomically: true, encoding: .utf8)
+        #expect(try run(NginxProcess.executable!, ["-t", "-q", "-p", directory.path, "-c", directory.appendingPathComponent("main.conf").path]) == 0)
+    }
+
+    @discardableResult
+    private func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
