@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "deskbridge-bench",
             dependencies: [
-                "DeskBridgeHTTP", "DeskBridgeReplay",
+                "DeskBridgeHTTP", "DeskBridgeReplay", "DeskBridgePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -135,7 +135,6 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/DeskBridgeTestSupport"
         ),

@@ -31,10 +31,14 @@ enum Payload {
     }
 
     static func config(google: Int, database: String, agents: Int = 10) -> String {
+        config(google: google, storageURL: "sqlite:\(database)", agents: agents)
+    }
+
+    static func config(google: Int, storageURL: String, agents: Int = 10) -> String {
         let roster = (0..<agents).map { "    - { id: agent\($0)@bench.example, nickname: A\($0), status: Available, skillGroups: [ { id: 1 } ] }" }.joined(separator: "\n")
         return """
             server: { host: 127.0.0.1, port: 0 }
-            storage: { url: "sqlite:\(database)" }
+            storage: { url: "\(storageURL)" }
             channel:
               apiBaseURL: http://127.0.0.1:\(google)
               webhook: { clientToken: \(token) }

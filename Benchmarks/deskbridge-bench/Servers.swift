@@ -53,6 +53,25 @@ func withDeskBridge<T: Sendable>(_ yaml: String, directory: URL, _ body: @Sendab
     return try await runApp(app, ports: ports, body)
 }
 
+/// `count` DeskBridge instances on one configuration (one shared database), each with its own replica id.
+func withReplicas<T: Sendable>(_ count: Int, _ yaml: String, directory: URL, _ body: @escaping @Sendable ([Int]) async throws -> T) async throws -> T {
+    try await startReplica(0, of: count, yaml, directory: directory, ports: [], body)
+}
+
+private func startReplica<T: Sendable>(_ index: Int, of count: Int, _ yaml: String, directory: URL, ports: [Int],
+                                       _ body: @escaping @Sendable ([Int]) async throws -> T) async throws -> T {
+    if index == count { return try await body(ports) }
+    let loaded = try ConfigLoader.parse(yaml: yaml, directory: directory, environment: [:]).get()
+    var overrides = ApplicationOverrides()
+    overrides.replicaId = "bench-\(index + 1)"
+    let (stream, continuation) = AsyncStream<Int>.makeStream()
+    overrides.onListening = { _, port in continuation.yield(port) }
+    let app = try await buildApplication(loaded, logger: quiet, overrides: overrides)
+    return try await runApp(app, ports: stream) { port in
+        try await startReplica(index + 1, of: count, yaml, directory: directory, ports: ports + [port], body)
+    }
+}
+
 /// Runs `app` while `body` works against the port it reports, then stops it.
 private func runApp<App: ApplicationProtocol, T: Sendable>(_ app: App, ports: AsyncStream<Int>, _ body: @Sendable (Int) async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: Void.self) { group in

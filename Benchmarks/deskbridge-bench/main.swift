@@ -2,8 +2,12 @@ import AsyncHTTPClient
 import DeskBridgeCore
 import Foundation
 
-// deskbridge-bench [seconds] [concurrency]: every load run is bounded (≤ 30 s) and targets 127.0.0.1.
-let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+// deskbridge-bench [seconds] [concurrency] [--postgres URL]: every load run is bounded (≤ 30 s)
+// and targets 127.0.0.1. With --postgres, ingest and end to end also run on PostgreSQL with one
+// replica and with two (each run in a fresh database created on that server).
+let options = Array(CommandLine.arguments.dropFirst())
+let postgresURL = options.firstIndex(of: "--postgres").flatMap { options.indices.contains($0 + 1) ? options[$0 + 1] : nil }
+let arguments = options.compactMap { Int($0) }
 let runSeconds = min(arguments.first ?? 5, 30)
 let concurrency = arguments.dropFirst().first ?? 32
 let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
@@ -44,6 +48,11 @@ try await withGoogleStandIn(arrivals) { google in
                      "end to end" as NSString, Double(delivered / 2) / seconds(elapsed), delivered, expected, seconds(elapsed),
                      Double(delivered / 2) / seconds(elapsed) / ceiling.throughput))
     }
+}
+
+// 2b. The same on PostgreSQL, with one and with two replicas.
+if let postgresURL {
+    try await runReplicaScenarios(postgresURL: postgresURL, load: load, ceiling: ceiling.throughput, work: work)
 }
 
 // 4. Handoff: bot → agent → bot, each conversation a full cycle.

@@ -64,6 +64,21 @@ package final class PostgresDeskStore: DeskStore {
         }
     }
 
+    /// Creates an empty database `name` on the server `settings` points at (for tests and the
+    /// benchmark, which want a fresh database per run). `name` must be a plain identifier.
+    package static func createDatabase(_ name: String, on settings: PostgresSettings, logger: Logger) async throws {
+        precondition(name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "database names are plain identifiers")
+        var configuration = PostgresClient.Configuration(host: settings.host, port: settings.port, username: settings.username,
+                                                         password: settings.password, database: settings.database, tls: tls(settings.tls))
+        configuration.options.maximumConnections = 1
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+    }
+
     /// Closes the pool's connections. Call after the last use (the service group does, last).
     package func shutdown() {
         runTask.cancel()

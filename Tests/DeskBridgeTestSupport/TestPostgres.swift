@@ -2,7 +2,6 @@ import DeskBridgeConfig
 import DeskBridgePostgres
 import Foundation
 import Logging
-import PostgresNIO
 
 /// The throwaway PostgreSQL server `scripts/test` starts (`DESKBRIDGE_TEST_POSTGRES_URL`),
 /// and a fresh database on it for each test that asks.
@@ -19,15 +18,7 @@ package enum TestPostgres {
         guard let url else { throw TestPostgresError.notConfigured }
         var settings = try PostgresSettings.parse(url).get()
         let name = "deskbridge_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
-        var configuration = PostgresClient.Configuration(host: settings.host, port: settings.port, username: settings.username,
-                                                         password: settings.password, database: settings.database, tls: .disable)
-        configuration.options.maximumConnections = 1
-        let client = PostgresClient(configuration: configuration)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
-        }
+        try await PostgresDeskStore.createDatabase(name, on: settings, logger: Logger(label: "test.postgres"))
         settings.database = name
         settings.maxConnections = pool
         return settings

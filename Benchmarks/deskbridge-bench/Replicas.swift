@@ -1,0 +1,47 @@
+import AsyncHTTPClient
+import DeskBridgeConfig
+import DeskBridgePostgres
+import Foundation
+
+/// Ingest and end to end on PostgreSQL with one replica, then with two sharing the database.
+///
+/// The replicas run in this process, each built as `serve` builds it with its own connection
+/// pool and replica id; the load generator alternates between their ports, as a round-robin
+/// proxy would. On one 2-core machine the replicas, PostgreSQL and the load generator share the
+/// same cores, so this shows correctness under load and the cost of the database, not scale-out.
+func runReplicaScenarios(postgresURL: String, load: LoadGenerator, ceiling: Double, work: URL) async throws {
+    guard case .success(let server) = PostgresSettings.parse(postgresURL) else {
+        print("--postgres: not a postgres:// URL")
+        return
+    }
+    for replicas in [1, 2] {
+        var settings = server
+        settings.database = "deskbridge_bench_\(UUID().uuidString.prefix(8).lowercased())"
+        try await PostgresDeskStore.createDatabase(settings.database, on: server, logger: quiet)
+        settings.maxConnections = 8
+        let storageURL = settings.url(password: server.password)
+        let arrivals = ArrivalLog()
+        try await withGoogleStandIn(arrivals) { google in
+            try await withReplicas(replicas, Payload.config(google: google, storageURL: storageURL), directory: work) { ports in
+                let started = ContinuousClock.now
+                let ingest = await load.run { Payload.request(ports[$0 % ports.count], Payload.webhook("c-\($0 % 2_000)", $0)) }
+                report("pg ×\(replicas) in", ingest, ceiling: ceiling)
+                let expected = ingest.completed * 2
+                let deadline = ContinuousClock.now + .seconds(30)
+                while arrivals.total < expected, ContinuousClock.now < deadline { try await ContinuousClock().sleep(for: .milliseconds(20)) }
+                let elapsed = ContinuousClock.now - started
+                print(String(format: "%-11@ %9.0f req/s  (%d of %d replies delivered %.1f s after the first webhook)  %.2f× ceiling",
+                             "pg ×\(replicas) e2e" as NSString, Double(arrivals.total / 2) / seconds(elapsed), arrivals.total, expected,
+                             seconds(elapsed), Double(arrivals.total / 2) / seconds(elapsed) / ceiling))
+            }
+        }
+    }
+}
+
+extension PostgresSettings {
+    /// Back to a `storage.url` (the settings' own description leaves the password out).
+    func url(password: String?) -> String {
+        let credentials = password.map { "\(username):\($0)" } ?? username
+        return "postgres://\(credentials)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)&pool=\(maxConnections)"
+    }
+}
