@@ -7,6 +7,7 @@ import GRDB
 /// webhook answered 200 survives power loss (GRDB's pool defaults to NORMAL, which does not).
 package final class SQLiteDeskStore: DeskStore {
     private let pool: DatabasePool
+    private let groupCommit: SQLiteGroupCommit
     private let encoder: JSONEncoder
     private let decoder = JSONDecoder()
 
@@ -20,6 +21,7 @@ package final class SQLiteDeskStore: DeskStore {
         // `prepareDatabase` hook runs, so FULL is set here, on that connection, afterwards.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteSchema.migrator.migrate(pool)
+        groupCommit = SQLiteGroupCommit(pool: pool)
         encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
     }
@@ -328,8 +330,9 @@ package final class SQLiteDeskStore: DeskStore {
         do { return try await pool.read(body) } catch let error as DatabaseError { throw StoreError.unavailable(error.message ?? "database error") }
     }
 
+    /// Every write goes through group commit: concurrent writes share a transaction and its fsync.
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await pool.write(body) } catch let error as DatabaseError { throw StoreError.unavailable(error.message ?? "database error") }
+        do { return try await groupCommit.write(body) } catch let error as DatabaseError { throw StoreError.unavailable(error.message ?? "database error") }
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T, onDuplicate: () -> T) async throws -> T {
