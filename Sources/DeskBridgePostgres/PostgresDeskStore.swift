@@ -36,7 +36,8 @@ package final class PostgresDeskStore: DeskStore {
             try await store.deadline { try await PostgresSchema.migrate(store.client, logger: logger) }
         } catch {
             store.shutdown()
-            throw error
+            let reason = if case StoreError.unavailable(let why) = error { why } else { "\(error)" }
+            throw StoreError.unavailable("cannot open PostgreSQL \(settings): \(reason)")
         }
         return store
     }
@@ -452,11 +453,14 @@ package final class PostgresDeskStore: DeskStore {
     }
 }
 
+/// Statements inside transactions log here (at the driver's debug level only).
+private let queryLogger = Logger(label: "deskbridge.postgres")
+
 extension PostgresConnection {
     /// Runs one statement and returns its rows.
     fileprivate func rows(_ sql: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         var out: [PostgresRandomAccessRow] = []
-        for try await row in try await query(sql, logger: Logger(label: "deskbridge.postgres")) { out.append(row.makeRandomAccess()) }
+        for try await row in try await query(sql, logger: queryLogger) { out.append(row.makeRandomAccess()) }
         return out
     }
 
