@@ -43,14 +43,8 @@ func withGoogleStandIn<T: Sendable>(_ log: ArrivalLog, _ body: @Sendable (Int) a
 }
 
 /// DeskBridge itself, built exactly as `serve` builds it.
-func withDeskBridge<T: Sendable>(_ yaml: String, directory: URL, _ body: @Sendable (Int) async throws -> T) async throws -> T {
-    let loaded = try ConfigLoader.parse(yaml: yaml, directory: directory, environment: [:]).get()
-    var overrides = ApplicationOverrides()
-    overrides.replicaId = "bench"
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    overrides.onListening = { _, port in continuation.yield(port) }
-    let app = try await buildApplication(loaded, logger: quiet, overrides: overrides)
-    return try await runApp(app, ports: ports, body)
+func withDeskBridge<T: Sendable>(_ yaml: String, directory: URL, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
+    try await withReplicas(1, yaml, directory: directory) { ports in try await body(ports[0]) }
 }
 
 /// `count` DeskBridge instances on one configuration (one shared database), each with its own replica id.
