@@ -46,7 +46,7 @@ let package = Package(
         /// The embedded SQLite adapter (GRDB, WAL, synchronous=FULL).
         .target(
             name: "DeskBridgeSQLite",
-            dependencies: ["DeskBridgeStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["DeskBridgeStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Metrics", package: "swift-metrics")]
         ),
         /// The PostgreSQL adapter (postgres-nio), for several replicas sharing one database.
         .target(

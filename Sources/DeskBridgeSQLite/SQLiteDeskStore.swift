@@ -26,6 +26,9 @@ package final class SQLiteDeskStore: DeskStore {
         encoder.outputFormatting = .sortedKeys
     }
 
+    /// Writes so far and the group-commit transactions that carried them.
+    package var groupCommitCounts: (writes: Int, transactions: Int) { groupCommit.counts }
+
     /// The `synchronous` setting a connection of this store runs with (2 = FULL).
     package func synchronousMode() async throws -> Int {
         try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }

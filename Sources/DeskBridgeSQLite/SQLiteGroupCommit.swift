@@ -1,5 +1,6 @@
 import DeskBridgeStore
 import GRDB
+import Metrics
 import Synchronization
 
 /// Group commit: concurrent writes share one transaction, and so one fsync.
@@ -19,7 +20,15 @@ final class SQLiteGroupCommit: Sendable {
     private struct Queue {
         var pending: [any PendingWrite] = []
         var writing = false
+        var transactions = 0
+        var writes = 0
     }
+
+    /// Writes and the transactions that carried them so far; their ratio is the mean batch size
+    /// (also exported as `deskbridge_sqlite_writes_total` and `deskbridge_sqlite_transactions_total`).
+    var counts: (writes: Int, transactions: Int) { queue.withLock { ($0.writes, $0.transactions) } }
+    private let writesCounter = Counter(label: "deskbridge_sqlite_writes_total")
+    private let transactionsCounter = Counter(label: "deskbridge_sqlite_transactions_total")
 
     init(pool: DatabasePool, maxBatch: Int = 512) {
         self.pool = pool
@@ -45,10 +54,12 @@ final class SQLiteGroupCommit: Sendable {
             let batch: [any PendingWrite] = queue.withLock { queue in
                 let batch = Array(queue.pending.prefix(maxBatch))
                 queue.pending.removeFirst(batch.count)
-                if batch.isEmpty { queue.writing = false }
+                if batch.isEmpty { queue.writing = false } else { queue.transactions += 1; queue.writes += batch.count }
                 return batch
             }
             if batch.isEmpty { return }
+            transactionsCounter.increment()
+            writesCounter.increment(by: batch.count)
             let box = Batch(batch)
             do {
                 try await pool.write { db in box.execute(db) }

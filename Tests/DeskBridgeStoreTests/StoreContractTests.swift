@@ -228,6 +228,37 @@ struct StoreContractTests {
         #expect(try await store.synchronousMode() == 2)
     }
 
+    /// Group commit: concurrent writes share transactions, each write's outcome is its own,
+    /// and every acknowledged write is on disk (seen by a second connection to the file).
+    @Test func sqliteGroupsConcurrentWritesWithoutMixingTheirOutcomes() async throws {
+        let path = TestConfig.temporaryDirectory().appendingPathComponent("group.sqlite").path
+        let store = try SQLiteDeskStore(path: path)
+        let before = store.groupCommitCounts
+        let outcomes = try await withThrowingTaskGroup(of: AcceptOutcome.self) { group in
+            for index in 0..<200 {
+                // Every fourth webhook repeats the one before it: it must be refused alone.
+                let request = index % 4 == 3 ? index - 1 : index
+                group.addTask {
+                    try await store.accept(ConversationKey(agent: "a", conversationId: "c-\(index % 10)"), dedupeKeys: ["req:\(request)"],
+                                           body: Data("\(request)".utf8), clientIP: nil, receivedAt: now)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let counts = store.groupCommitCounts
+        #expect(outcomes.filter { $0 == .duplicate }.count == 50)
+        #expect(counts.writes - before.writes == 200)
+        #expect(counts.transactions - before.transactions < 200, "concurrent writes shared transactions (\(counts.transactions - before.transactions) for 200)")
+        let reader = try SQLiteDeskStore(path: path)
+        var stored = 0
+        for index in 0..<10 {
+            let pending = try await reader.pendingInbound(ConversationKey(agent: "a", conversationId: "c-\(index)"), afterSeq: 0, limit: 100)
+            #expect(pending.map(\.seq) == Array(1...Int64(pending.count)), "each conversation numbered without gaps")
+            stored += pending.count
+        }
+        #expect(stored == 150)
+    }
+
     @Test func sqliteKeepsEverythingAcrossReopen() async throws {
         let path = TestConfig.temporaryDirectory().appendingPathComponent("reopen.sqlite").path
         do {
