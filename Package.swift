@@ -159,7 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeskBridgeEndToEndTests",
-            dependencies: ["DeskBridgeTestSupport", "DeskBridgePostgres", "DeskBridgeStore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DeskBridgeTestSupport", "DeskBridgePostgres", "DeskBridgeStore", "DeskBridgeConfig", .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]

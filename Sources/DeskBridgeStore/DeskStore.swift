@@ -21,7 +21,7 @@ package protocol DeskStore: Sendable {
     func commit(_ commit: ConversationCommit) async throws
     /// Conversations waiting in a queue, oldest first.
     func queuedConversations(limit: Int) async throws -> [ConversationKey]
-    /// Conversations with a timer due at or before `now` (an offer deadline).
+    /// Conversations with a timer due at or before `now` (an offer deadline, an idle closure, a typing stop).
     func conversationsWithDueTimers(now: Date, limit: Int) async throws -> [ConversationKey]
 
     // MARK: Agents

@@ -1,3 +1,4 @@
+import DeskBridgeConfig
 import DeskBridgePostgres
 import DeskBridgeStore
 import DeskBridgeTestSupport
@@ -18,29 +19,9 @@ struct ReplicasBehindNginxTests {
     /// whatever got no 200, as Google does. Afterwards every conversation has exactly its calls,
     /// in order, each under one id, and no agent holds more than its limit.
     @Test func aBurstOverTwoReplicasSurvivesKill9OfOne() async throws {
-        try await StandInServer.with { google in
-            try await StandInServer.with { business in
-                let database = try await TestPostgres.freshDatabase(pool: 6)
-                let directory = TestConfig.temporaryDirectory()
-                let ports = [try FreePort.pick(), try FreePort.pick()]
-                var configs: [String] = []
-                for (index, port) in ports.enumerated() {
-                    let path = directory.appendingPathComponent("replica-\(index + 1).yaml").path
-                    try TestConfig.yaml(googleURL: google.baseURL, eventsURL: business.baseURL + "/events", database: "", port: port,
-                                        omarStatus: "Available", storageURL: TestPostgres.url(database), trustedProxies: ["127.0.0.1"])
-                        .write(toFile: path, atomically: true, encoding: .utf8)
-                    configs.append(path)
-                }
-                func start(_ index: Int) async throws -> ServiceProcess {
-                    try await ServiceProcess(configPath: configs[index], environment: ["DESKBRIDGE_REPLICA_ID": "replica-\(index + 1)"])
-                }
-                var replicas = [try await start(0), try await start(1)]
-                let nginx = try await NginxProcess(upstreams: ports)
-                defer {
-                    nginx.stop()
-                    for replica in replicas { replica.terminate() }
-                }
-
+        try await ReplicaSet.with { cluster throws in
+                let (google, business, database) = (cluster.google, cluster.business, cluster.database)
+                let nginx = cluster.nginx
                 let conversations = (0..<40).map { "rep-\($0)" }
                 func second(_ id: String) -> String { Int(id.dropFirst(4))!.isMultiple(of: 2) ? "Opening hours" : "Talk to a person" }
                 let base = nginx.baseURL
@@ -64,16 +45,16 @@ struct ReplicasBehindNginxTests {
                 let acknowledged = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
                     for (index, body) in seconds.enumerated() { group.addTask { (index, await send(body)) } }
                     try await ContinuousClock().sleep(for: .milliseconds(30))
-                    replicas[0].kill9()
+                    cluster.replicas[0].kill9()
                     return try await group.reduce(into: Set<Int>()) { if $1.1 { $0.insert($1.0) } }
                 }
-                replicas[0] = try await start(0)
+                try await cluster.restart(0)
                 for (index, body) in seconds.enumerated() where !acknowledged.contains(index) || index % 10 == 3 {
                     #expect(await send(body), "re-sent after the crash (and some repeats)")
                 }
 
                 // Done when both replicas' outboxes are empty and every conversation has its calls.
-                let replicaURLs = replicas.map(\.baseURL)
+                let replicaURLs = cluster.replicas.map(\.baseURL)
                 let drained = try await eventually(timeout: .seconds(60)) {
                     for url in replicaURLs {
                         let metrics = try await HTTP.get(url + "/metrics").text
@@ -117,7 +98,29 @@ struct ReplicasBehindNginxTests {
                 // ClientIP in callbacks is the user's address from X-Forwarded-For, not nginx's.
                 let clientIPs = Set(business.requests.compactMap { $0.queryValue("ClientIP") })
                 #expect(clientIPs == [Self.userAddress])
+        }
+    }
+
+    /// Both replicas poll the same due timers; each idle session still closes exactly once.
+    @Test func anIdleTimeoutFiresOnceAcrossReplicas() async throws {
+        try await ReplicaSet.with(userTimeoutSeconds: 2) { cluster throws in
+            let conversations = (0..<6).map { "idle-\($0)" }
+            for id in conversations {
+                // Alternating replicas through nginx; the session is with the bot, waiting at the menu.
+                let body = Wire.text("hi", conversation: id)
+                #expect(try await HTTP.webhook(cluster.nginx.baseURL, body).status == 200)
             }
+            let google = cluster.google, business = cluster.business
+            let closed: @Sendable () -> Int = { google.calls.filter { $0.line == "BOT: Closed for inactivity." }.count }
+            #expect(try await eventually(timeout: .seconds(30)) { closed() >= conversations.count })
+            // No timer is left in the database that could fire a second time.
+            let store = try await PostgresDeskStore.open(cluster.database, logger: Logger(label: "test.check"))
+            defer { store.shutdown() }
+            #expect(try await store.conversationsWithDueTimers(now: .distantFuture, limit: 100).isEmpty)
+            for id in conversations {
+                #expect(google.calls.filter { $0.conversation == id }.map(\.line) == ["BOT: Hello Rosa!", "BOT: How can we help?", "BOT: Closed for inactivity."], "\(id)")
+            }
+            #expect(business.calls.filter { $0.json?["Event"] as? String == "SessionTimeout" }.count == conversations.count)
         }
     }
 
@@ -148,5 +151,52 @@ struct ReplicasBehindNginxTests {
         try process.run()
         process.waitUntilExit()
         return process.terminationStatus
+    }
+}
+
+/// Two replicas of one configuration on a fresh PostgreSQL database behind nginx, with stand-ins.
+struct ReplicaSet {
+    let google: StandInServer
+    let business: StandInServer
+    let database: PostgresSettings
+    let nginx: NginxProcess
+    private let configs: [String]
+    private(set) var replicas: [ServiceProcess]
+
+    static func with(userTimeoutSeconds: Int = 900, _ body: @Sendable (inout ReplicaSet) async throws -> Void) async throws {
+        try await StandInServer.with { google in
+            try await StandInServer.with { business in
+                let database = try await TestPostgres.freshDatabase(pool: 6)
+                let directory = TestConfig.temporaryDirectory()
+                let ports = [try FreePort.pick(), try FreePort.pick()]
+                var configs: [String] = []
+                for (index, port) in ports.enumerated() {
+                    let path = directory.appendingPathComponent("replica-\(index + 1).yaml").path
+                    try TestConfig.yaml(googleURL: google.baseURL, eventsURL: business.baseURL + "/events", database: "", port: port,
+                                        omarStatus: "Available", userTimeoutSeconds: userTimeoutSeconds, storageURL: TestPostgres.url(database),
+                                        trustedProxies: ["127.0.0.1"])
+                        .write(toFile: path, atomically: true, encoding: .utf8)
+                    configs.append(path)
+                }
+                let replicas = [try await start(configs, 0), try await start(configs, 1)]
+                let nginx = try await NginxProcess(upstreams: ports)
+                var cluster = ReplicaSet(google: google, business: business, database: database, nginx: nginx, configs: configs, replicas: replicas)
+                defer {
+                    nginx.stop()
+                    for replica in cluster.replicas { replica.terminate() }
+                }
+                try await body(&cluster)
+            }
+        }
+    }
+
+    /// Starts replica `index` again (after a kill), on its port and under its replica id.
+    mutating func restart(_ index: Int) async throws {
+        replicas[index].terminate()
+        replicas[index] = try await Self.start(configs, index)
+    }
+
+    private static func start(_ configs: [String], _ index: Int) async throws -> ServiceProcess {
+        try await ServiceProcess(configPath: configs[index], environment: ["DESKBRIDGE_REPLICA_ID": "replica-\(index + 1)"])
     }
 }
