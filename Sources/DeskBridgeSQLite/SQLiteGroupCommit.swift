@@ -72,8 +72,7 @@ final class SQLiteGroupCommit: Sendable {
 }
 
 /// One batch, handed to the writer connection and back.
-private final class Batch: @unchecked Sendable {
-    // Touched by the writer closure, then by `finish` after it returned: never concurrently.
+private final class Batch: Sendable {
     private let writes: [any PendingWrite]
     init(_ writes: [any PendingWrite]) { self.writes = writes }
     func execute(_ db: Database) { for write in writes { write.execute(db) } }
@@ -85,11 +84,11 @@ private protocol PendingWrite: Sendable {
     func finish(_ transactionError: (any Error)?)
 }
 
-private final class Write<T: Sendable>: PendingWrite, @unchecked Sendable {
+private final class Write<T: Sendable>: PendingWrite {
     private let body: @Sendable (Database) throws -> T
     private let continuation: CheckedContinuation<T, any Error>
-    // Set by `execute` on the writer, read by `finish` after the transaction: never concurrently.
-    private var result: Result<T, any Error>?
+    /// Set by `execute` on the writer, read by `finish` after the transaction (never contended).
+    private let result = Mutex<Result<T, any Error>?>(nil)
 
     init(body: @escaping @Sendable (Database) throws -> T, continuation: CheckedContinuation<T, any Error>) {
         self.body = body
@@ -103,9 +102,9 @@ private final class Write<T: Sendable>: PendingWrite, @unchecked Sendable {
                 value = try body(db)
                 return .commit
             }
-            result = .success(value!)
+            result.withLock { $0 = .success(value!) }
         } catch {
-            result = .failure(error)
+            result.withLock { $0 = .failure(error) }
         }
     }
 
@@ -113,7 +112,7 @@ private final class Write<T: Sendable>: PendingWrite, @unchecked Sendable {
         if let transactionError {
             continuation.resume(throwing: transactionError)
         } else {
-            continuation.resume(with: result ?? .failure(StoreError.unavailable("write was not run")))
+            continuation.resume(with: result.withLock { $0 } ?? .failure(StoreError.unavailable("write was not run")))
         }
     }
 }
