@@ -5,6 +5,7 @@ import GRDB
 
 /// The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, so a
 /// webhook answered 200 survives power loss (GRDB's pool defaults to NORMAL, which does not).
+/// Writes go through `SQLiteGroupCommit`, so concurrent writers share one fsync.
 package final class SQLiteDeskStore: DeskStore {
     private let pool: DatabasePool
     private let groupCommit: SQLiteGroupCommit
