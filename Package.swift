@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "deskbridge-bench",
             dependencies: [
-                "DeskBridgeHTTP", "DeskBridgeReplay", "DeskBridgePostgres",
+                "DeskBridgeHTTP", "DeskBridgeReplay", "DeskBridgePostgres", "DeskBridgeRuntime", "DeskBridgeSQLite", "DeskBridgeConfig", "DeskBridgeRelay",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -43,26 +43,29 @@ func withGoogleStandIn<T: Sendable>(_ log: ArrivalLog, _ body: @Sendable (Int) a
 }
 
 /// DeskBridge itself, built exactly as `serve` builds it.
-func withDeskBridge<T: Sendable>(_ yaml: String, directory: URL, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
-    try await withReplicas(1, yaml, directory: directory) { ports in try await body(ports[0]) }
+/// `workers: false` starts an edge alone: no processor, no delivery worker.
+func withDeskBridge<T: Sendable>(_ yaml: String, directory: URL, workers: Bool = true, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
+    try await withReplicas(1, yaml, directory: directory, workers: workers) { ports in try await body(ports[0]) }
 }
 
 /// `count` DeskBridge instances on one configuration (one shared database), each with its own replica id.
-func withReplicas<T: Sendable>(_ count: Int, _ yaml: String, directory: URL, _ body: @escaping @Sendable ([Int]) async throws -> T) async throws -> T {
-    try await startReplica(0, of: count, yaml, directory: directory, ports: [], body)
+func withReplicas<T: Sendable>(_ count: Int, _ yaml: String, directory: URL, workers: Bool = true,
+                               _ body: @escaping @Sendable ([Int]) async throws -> T) async throws -> T {
+    try await startReplica(0, of: count, yaml, directory: directory, workers: workers, ports: [], body)
 }
 
-private func startReplica<T: Sendable>(_ index: Int, of count: Int, _ yaml: String, directory: URL, ports: [Int],
+private func startReplica<T: Sendable>(_ index: Int, of count: Int, _ yaml: String, directory: URL, workers: Bool, ports: [Int],
                                        _ body: @escaping @Sendable ([Int]) async throws -> T) async throws -> T {
     if index == count { return try await body(ports) }
     let loaded = try ConfigLoader.parse(yaml: yaml, directory: directory, environment: [:]).get()
     var overrides = ApplicationOverrides()
     overrides.replicaId = "bench-\(index + 1)"
+    overrides.runsWorkers = workers
     let (stream, continuation) = AsyncStream<Int>.makeStream()
     overrides.onListening = { _, port in continuation.yield(port) }
     let app = try await buildApplication(loaded, logger: quiet, overrides: overrides)
     return try await runApp(app, ports: stream) { port in
-        try await startReplica(index + 1, of: count, yaml, directory: directory, ports: ports + [port], body)
+        try await startReplica(index + 1, of: count, yaml, directory: directory, workers: workers, ports: ports + [port], body)
     }
 }
 

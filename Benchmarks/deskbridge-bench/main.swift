@@ -30,14 +30,24 @@ let ceiling = try await withCeilingServer { port in
 }
 report("ceiling", ceiling, ceiling: nil)
 
-// 2 + 3. Ingest, and end to end (counted when the bot's replies reach the stand-in Google API).
+// 2. Ingest: verify + decode + durable commit + 200, on an edge that runs no workers, so the
+// figure is the ingest path's own.
+try await withGoogleStandIn(ArrivalLog()) { google in
+    let database = work.appendingPathComponent("ingest.sqlite").path
+    try await withDeskBridge(Payload.config(google: google, database: database), directory: work, workers: false) { port in
+        report("ingest", await load.run { Payload.request(port, Payload.webhook("c-\($0 % 2_000)", $0)) }, ceiling: ceiling.throughput)
+    }
+}
+
+// 3. End to end: the same load with the processor and the delivery worker running, counted when
+// the bot's replies reach the stand-in Google API. The webhooks' own figures are printed too.
 let arrivals = ArrivalLog()
 try await withGoogleStandIn(arrivals) { google in
-    let database = work.appendingPathComponent("ingest.sqlite").path
+    let database = work.appendingPathComponent("end-to-end.sqlite").path
     try await withDeskBridge(Payload.config(google: google, database: database), directory: work) { port in
         let started = ContinuousClock.now
         let ingest = await load.run { Payload.request(port, Payload.webhook("c-\($0 % 2_000)", $0)) }
-        report("ingest", ingest, ceiling: ceiling.throughput)
+        report("ingest+work", ingest, ceiling: ceiling.throughput)
         // Each webhook makes two bot messages (welcome and menu, or error prompt and menu).
         let expected = ingest.completed * 2
         let deadline = ContinuousClock.now + .seconds(30)
@@ -49,6 +59,14 @@ try await withGoogleStandIn(arrivals) { google in
                      Double(delivered / 2) / seconds(elapsed) / ceiling.throughput))
     }
 }
+
+// 3b. End to end's two workers, each on its own: what one event and one call cost.
+let processing = try await measureProcessing(count: 10_000, conversations: 2_000, work: work)
+print(String(format: "%-11@ %9.0f events/s  CPU/event %.0f µs  (10,000 stored webhooks of 2,000 conversations, %d commits)",
+             "processing" as NSString, processing.perSecond, processing.cpuMicros, processing.commits))
+let delivery = try await measureDelivery(work: work, client: client)
+print(String(format: "%-11@ %9.0f calls/s  CPU/call %.0f µs  (the %d calls processing stored, to the stand-in Google API)",
+             "delivery" as NSString, delivery.perSecond, delivery.cpuMicros, delivery.calls))
 
 // 2b. The same on PostgreSQL, with one and with two replicas.
 if let postgresURL {

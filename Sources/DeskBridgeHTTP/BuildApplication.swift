@@ -23,6 +23,9 @@ package struct ApplicationOverrides: Sendable {
     /// take back its own calls at once. `DESKBRIDGE_REPLICA_ID`, else the host name.
     package var replicaId = ProcessInfo.processInfo.environment["DESKBRIDGE_REPLICA_ID"] ?? ProcessInfo.processInfo.hostName
     package var pollInterval: Duration = .milliseconds(500)
+    /// False for an edge that only takes webhooks and desk calls in: no processor and no
+    /// delivery worker (the benchmark measures ingest on its own this way).
+    package var runsWorkers = true
     /// Called with the bound address once the server listens (port 0 picks a free port).
     package var onListening: @Sendable (String, Int) async -> Void = { _, _ in }
 
@@ -66,12 +69,14 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
 
     let runtime = ConversationRuntime(store: store, config: config, clock: overrides.clock, logger: logger)
     try await runtime.seedAgents()
-    services.append(ProcessorService(runtime: runtime, pollInterval: overrides.pollInterval, logger: logger))
-    services.append(DeliveryService(
-        store: store, transport: transport, builder: RequestBuilder(channel: config.channel, desk: config.desk, tokens: tokens),
-        policy: config.channel.retry.policy, clock: overrides.clock, signal: runtime.deliveries, processing: runtime.processing,
-        owner: overrides.replicaId,
-        pollInterval: overrides.pollInterval, logger: logger))
+    if overrides.runsWorkers {
+        services.append(ProcessorService(runtime: runtime, pollInterval: overrides.pollInterval, logger: logger))
+        services.append(DeliveryService(
+            store: store, transport: transport, builder: RequestBuilder(channel: config.channel, desk: config.desk, tokens: tokens),
+            policy: config.channel.retry.policy, clock: overrides.clock, signal: runtime.deliveries, processing: runtime.processing,
+            owner: overrides.replicaId,
+            pollInterval: overrides.pollInterval, logger: logger))
+    }
 
     let router = Router(context: DeskRequestContext.self)
     WebhookRoutes(

@@ -10,7 +10,20 @@ package struct CommitPlan: Sendable {
 
     package init(sessionEventsEnabled: Bool) { self.sessionEventsEnabled = sessionEventsEnabled }
 
-    package func commit(for step: ConversationEngine.Step, stored: StoredConversation, processedSeq: Int64?, clientIP: String?, now: Date) -> ConversationCommit {
+    /// One computed step and the client address of the event that caused it (forwarded to the
+    /// business server as `ClientIP`).
+    package struct Part: Sendable {
+        package var step: ConversationEngine.Step
+        package var clientIP: String?
+        package init(step: ConversationEngine.Step, clientIP: String?) {
+            self.step = step
+            self.clientIP = clientIP
+        }
+    }
+
+    /// One commit for consecutive steps of one conversation: their effects in order, and the
+    /// last step's state.
+    package func commit(for parts: [Part], stored: StoredConversation, processedSeq: Int64?, now: Date) -> ConversationCommit {
         var outbox: [OutboxDraft] = []
         var occupy: [(agent: AgentID, limit: Int)] = []
         var release: [AgentID] = []
@@ -19,7 +32,7 @@ package struct CommitPlan: Sendable {
         var sessions: [SessionSummary] = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        for effect in step.effects {
+        for (effect, clientIP) in parts.lazy.flatMap({ part in part.step.effects.lazy.map { ($0, part.clientIP) } }) {
             switch effect {
             case .google(let call):
                 let (method, path) = call.request(conversationId: stored.key.conversationId)
@@ -48,8 +61,9 @@ package struct CommitPlan: Sendable {
                                           callId: "if-\(Hex.ref12(session.rawValue))-\(call.callId)"))
             }
         }
-        if let open = step.state.openSessionSummary, open != stored.state?.openSessionSummary { sessions.append(open) }
-        var commit = ConversationCommit(key: stored.key, expectedVersion: stored.version, state: step.state, processedSeq: processedSeq,
+        let state = parts.last?.step.state ?? stored.state ?? ConversationState(key: stored.key)
+        if let open = state.openSessionSummary, open != stored.state?.openSessionSummary { sessions.append(open) }
+        var commit = ConversationCommit(key: stored.key, expectedVersion: stored.version, state: state, processedSeq: processedSeq,
                                         outbox: outbox, occupy: occupy, release: release, statusChanges: statusChanges, now: now)
         commit.records = records
         commit.sessions = sessions

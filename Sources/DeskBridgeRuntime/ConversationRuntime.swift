@@ -57,45 +57,82 @@ package final class ConversationRuntime: Sendable {
         }
     }
 
-    /// Processes one conversation's pending webhooks, one commit each, in `seq` order.
+    /// Processes one conversation's pending webhooks in `seq` order, several per commit.
     package func processConversation(_ key: ConversationKey) async throws -> Int {
         var processed = 0
-        while try await processNext(key) { processed += 1 }
+        while case let count = try await processNext(key), count > 0 { processed += count }
         return processed
     }
 
-    private func processNext(_ key: ConversationKey) async throws -> Bool {
+    /// The most pending events one commit carries, so a conversation that fell behind catches
+    /// up in few commits while one commit's effects stay small.
+    private static let eventsPerCommit = 32
+
+    /// Computes and commits the next run of pending events; returns how many (0 when none).
+    ///
+    /// Events are computed without a routing snapshot. The first one that needs routing ends the
+    /// run: it goes first in a run of its own, computed with a fresh snapshot, so every routing
+    /// decision sees the agents as the commits before it left them.
+    private func processNext(_ key: ConversationKey) async throws -> Int {
         for _ in 0..<Self.maxAttempts {
-            guard let stored = try await store.conversation(key),
-                let event = try await store.pendingInbound(key, afterSeq: stored.processedSeq, limit: 1).first
-            else { return false }
-            let context = ConversationEngine.Context(now: clock.now(), routing: try await store.routingSnapshot())
-            let step = event.isInternal ? processInternal(event, stored: stored, context: context) : processWebhook(event, stored: stored, context: context)
-            if !step.dropped.isEmpty {
-                logger.notice("desk message kinds with no Google rendering", metadata: ["conversation": "\(key)", "src": "\(step.dropped)"])
+            guard let stored = try await store.conversation(key) else { return 0 }
+            let events = try await store.pendingInbound(key, afterSeq: stored.processedSeq, limit: Self.eventsPerCommit)
+            guard !events.isEmpty else { return 0 }
+            let now = clock.now()
+            var run = Run(stored: stored)
+            for event in events {
+                let step = process(event, state: run.state, context: .init(now: now, routing: nil))
+                if !step.needsRouting {
+                    run.append(step, event)
+                    continue
+                }
+                if run.events.isEmpty {
+                    run.append(process(event, state: run.state, context: .init(now: now, routing: try await store.routingSnapshot())), event)
+                }
+                break
             }
-            if try await commit(step, stored: stored, processedSeq: event.seq, clientIP: event.clientIP, now: context.now) { return true }
+            if !run.dropped.isEmpty {
+                logger.notice("desk message kinds with no Google rendering", metadata: ["conversation": "\(key)", "src": "\(run.dropped)"])
+            }
+            let commit = plan.commit(for: run.parts, stored: stored, processedSeq: run.events.last?.seq, now: now)
+            if try await self.commit(commit, effects: run.parts.flatMap(\.step.effects)) { return run.events.count }
         }
         throw StoreError.unavailable("conversation \(key) kept changing; will retry")
     }
 
-    private func processWebhook(_ event: InboundRecord, stored: StoredConversation, context: ConversationEngine.Context) -> ConversationEngine.Step {
+    /// Consecutive pending events of one conversation, computed one after the other.
+    private struct Run {
+        var state: ConversationState?
+        var parts: [CommitPlan.Part] = []
+        var events: [InboundRecord] = []
+        var dropped: [String] = []
+
+        init(stored: StoredConversation) { state = stored.state }
+
+        mutating func append(_ step: ConversationEngine.Step, _ event: InboundRecord) {
+            state = step.state
+            parts.append(.init(step: step, clientIP: event.clientIP))
+            events.append(event)
+            dropped += step.dropped
+        }
+    }
+
+    private func process(_ event: InboundRecord, state: ConversationState?, context: ConversationEngine.Context) -> ConversationEngine.Step {
+        if event.isInternal {
+            guard let ownEvent = try? JSONDecoder().decode(InternalEvent.self, from: event.body) else {
+                return skip(event, state: state, why: "internal event does not decode")
+            }
+            return engine.handle(ownEvent, state: state ?? ConversationState(key: event.conversation), context: context)
+        }
         guard case .event(let webhook) = try? WebhookBody.decode(event.body) else {
-            return skip(event, stored: stored, why: "stored webhook does not decode")  // ingest validated it; never retried forever
+            return skip(event, state: state, why: "stored webhook does not decode")  // ingest validated it; never retried forever
         }
-        return engine.handle(webhook, state: stored.state, context: context)
+        return engine.handle(webhook, state: state, context: context)
     }
 
-    private func processInternal(_ event: InboundRecord, stored: StoredConversation, context: ConversationEngine.Context) -> ConversationEngine.Step {
-        guard let ownEvent = try? JSONDecoder().decode(InternalEvent.self, from: event.body) else {
-            return skip(event, stored: stored, why: "internal event does not decode")
-        }
-        return engine.handle(ownEvent, state: stored.state ?? ConversationState(key: stored.key), context: context)
-    }
-
-    private func skip(_ event: InboundRecord, stored: StoredConversation, why: String) -> ConversationEngine.Step {
-        logger.error("\(why); skipped", metadata: ["conversation": "\(stored.key)", "seq": "\(event.seq)"])
-        return .init(state: stored.state ?? ConversationState(key: stored.key), effects: [], sent: nil)
+    private func skip(_ event: InboundRecord, state: ConversationState?, why: String) -> ConversationEngine.Step {
+        logger.error("\(why); skipped", metadata: ["conversation": "\(event.conversation)", "seq": "\(event.seq)"])
+        return .init(state: state ?? ConversationState(key: event.conversation), effects: [], sent: nil)
     }
 
     // MARK: - Desk-side changes
@@ -110,7 +147,8 @@ package final class ConversationRuntime: Sendable {
             let context = ConversationEngine.Context(now: clock.now(), routing: try await store.routingSnapshot())
             let step = try compute(state, context)
             if step.effects.isEmpty, step.state == state { return step }  // nothing changed; no write
-            if try await commit(step, stored: stored, processedSeq: nil, clientIP: nil, now: context.now) { return step }
+            let commit = plan.commit(for: [.init(step: step, clientIP: nil)], stored: stored, processedSeq: nil, now: context.now)
+            if try await self.commit(commit, effects: step.effects) { return step }
         }
         throw StoreError.unavailable("conversation \(key) kept changing")
     }
@@ -164,8 +202,7 @@ package final class ConversationRuntime: Sendable {
     private static let maxAttempts = 32
 
     /// True when committed; false when the conversation changed underneath (recompute).
-    private func commit(_ step: ConversationEngine.Step, stored: StoredConversation, processedSeq: Int64?, clientIP: String?, now: Date) async throws -> Bool {
-        let commit = plan.commit(for: step, stored: stored, processedSeq: processedSeq, clientIP: clientIP, now: now)
+    private func commit(_ commit: ConversationCommit, effects: [ConversationEffect]) async throws -> Bool {
         do {
             try await store.commit(commit)
         } catch StoreError.conflict {
@@ -175,7 +212,7 @@ package final class ConversationRuntime: Sendable {
         }
         if !commit.outbox.isEmpty { deliveries.signal() }
         if !commit.release.isEmpty { processing.signal() }
-        countAssignmentDecisions(step.effects)
+        countAssignmentDecisions(effects)
         return true
     }
 }

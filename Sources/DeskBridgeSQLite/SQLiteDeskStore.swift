@@ -5,7 +5,9 @@ import GRDB
 
 /// The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, so a
 /// webhook answered 200 survives power loss (GRDB's pool defaults to NORMAL, which does not).
-/// Writes go through `SQLiteGroupCommit`, so concurrent writers share one fsync.
+/// Writes go through `SQLiteGroupCommit`, so concurrent writers share one fsync. Statements are
+/// prepared once per connection (`cachedStatement`): parsing and authorising a statement cost
+/// more than running these small ones.
 package final class SQLiteDeskStore: DeskStore {
     private let pool: DatabasePool
     private let groupCommit: SQLiteGroupCommit
@@ -40,17 +42,16 @@ package final class SQLiteDeskStore: DeskStore {
     package func accept(_ conversation: ConversationKey, dedupeKeys: [String], body: Data, clientIP: String?, receivedAt: Date) async throws -> AcceptOutcome {
         try await write { db in
             for key in dedupeKeys {
-                try db.execute(sql: "INSERT INTO dedupe (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [key, receivedAt.unixMillis])
+                try db.cachedStatement(sql: "INSERT INTO dedupe (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING").execute(arguments: [key, receivedAt.unixMillis])
                 if db.changesCount == 0 { throw Duplicate() }
             }
-            let seq = try Int64.fetchOne(db, sql: """
+            let seq = try Int64.fetchOne(db.cachedStatement(sql: """
                 INSERT INTO conversations (key, agent, conversation_id, client_user_id, inbound_seq, last_client_ip)
                 VALUES (?, ?, ?, ?, 1, ?)
                 ON CONFLICT (key) DO UPDATE SET inbound_seq = inbound_seq + 1, last_client_ip = COALESCE(excluded.last_client_ip, last_client_ip)
                 RETURNING inbound_seq
-                """, arguments: [conversation.storageKey, conversation.agent, conversation.conversationId, conversation.clientUserId.rawValue, clientIP])!
-            try db.execute(sql: "INSERT INTO inbound (conversation, seq, received_at, body, client_ip) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [conversation.storageKey, seq, receivedAt.unixMillis, body, clientIP])
+                """), arguments: [conversation.storageKey, conversation.agent, conversation.conversationId, conversation.clientUserId.rawValue, clientIP])!
+            try db.cachedStatement(sql: "INSERT INTO inbound (conversation, seq, received_at, body, client_ip) VALUES (?, ?, ?, ?, ?)").execute(arguments: [conversation.storageKey, seq, receivedAt.unixMillis, body, clientIP])
             return .accepted(seq: seq)
         } onDuplicate: {
             .duplicate
@@ -63,14 +64,14 @@ package final class SQLiteDeskStore: DeskStore {
 
     package func conversationsWithPendingInbound(limit: Int) async throws -> [ConversationKey] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT agent, conversation_id FROM conversations WHERE inbound_seq > processed_seq LIMIT ?", arguments: [limit])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT agent, conversation_id FROM conversations WHERE inbound_seq > processed_seq LIMIT ?"), arguments: [limit])
                 .map { ConversationKey(agent: $0["agent"], conversationId: $0["conversation_id"]) }
         }
     }
 
     package func pendingInbound(_ conversation: ConversationKey, afterSeq: Int64, limit: Int) async throws -> [InboundRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, received_at, body, client_ip, internal FROM inbound WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, received_at, body, client_ip, internal FROM inbound WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?"),
                              arguments: [conversation.storageKey, afterSeq, limit])
                 .map { InboundRecord(conversation: conversation, seq: $0["seq"], receivedAt: Date(unixMillis: $0["received_at"]), body: $0["body"],
                                      clientIP: $0["client_ip"], isInternal: $0["internal"]) }
@@ -93,7 +94,7 @@ package final class SQLiteDeskStore: DeskStore {
     private func fetchConversation(_ condition: String, _ value: String) async throws -> StoredConversation? {
         let decoder = decoder
         return try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT agent, conversation_id, state, version, processed_seq, last_client_ip FROM conversations WHERE \(condition) LIMIT 1", arguments: [value])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT agent, conversation_id, state, version, processed_seq, last_client_ip FROM conversations WHERE \(condition) LIMIT 1"), arguments: [value])
             else { return nil }
             let stateData: Data? = row["state"]
             return StoredConversation(
@@ -109,40 +110,38 @@ package final class SQLiteDeskStore: DeskStore {
         let records = try commit.records.map { try encoder.encode($0) }
         let sessions = try commit.sessions.map { ($0, try encoder.encode($0)) }
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE conversations SET state = ?, version = version + 1, processed_seq = COALESCE(?, processed_seq),
                     open_session_id = ?, last_session_id = ?, queued_group = ?, queued_at = ?, session_state = ?, timer_due = ?
                 WHERE key = ? AND version = ?
-                """, arguments: [stateData, commit.processedSeq, commit.state.session?.id.rawValue, commit.state.lastSessionId?.rawValue,
+                """).execute(arguments: [stateData, commit.processedSeq, commit.state.session?.id.rawValue, commit.state.lastSessionId?.rawValue,
                                  queue?.group.rawValue, queue?.since.unixMillis, commit.state.session?.deskState, commit.state.timerDue?.unixMillis,
                                  commit.key.storageKey, commit.expectedVersion])
             guard db.changesCount == 1 else { throw StoreError.conflict }
             for (agent, limit) in commit.occupy {
-                try db.execute(sql: "UPDATE agents SET load = load + 1, last_assigned_at = ? WHERE id = ? AND status = 'Available' AND load < ?",
-                               arguments: [commit.now.unixMillis, agent.rawValue, limit])
+                try db.cachedStatement(sql: "UPDATE agents SET load = load + 1, last_assigned_at = ? WHERE id = ? AND status = 'Available' AND load < ?").execute(arguments: [commit.now.unixMillis, agent.rawValue, limit])
                 guard db.changesCount == 1 else { throw StoreError.agentUnavailable(agent) }
             }
             for agent in commit.release {
-                try db.execute(sql: "UPDATE agents SET load = MAX(load - 1, 0) WHERE id = ?", arguments: [agent.rawValue])
+                try db.cachedStatement(sql: "UPDATE agents SET load = MAX(load - 1, 0) WHERE id = ?").execute(arguments: [agent.rawValue])
             }
             for (agent, status) in commit.statusChanges {
-                try db.execute(sql: "UPDATE agents SET status = ? WHERE id = ?", arguments: [status.rawValue, agent.rawValue])
+                try db.cachedStatement(sql: "UPDATE agents SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, agent.rawValue])
             }
             for (record, data) in zip(commit.records, records) {
-                try db.execute(sql: "INSERT INTO message_records (conversation, session_id, record) VALUES (?, ?, ?)",
-                               arguments: [commit.key.storageKey, record.session.rawValue, data])
+                try db.cachedStatement(sql: "INSERT INTO message_records (conversation, session_id, record) VALUES (?, ?, ?)").execute(arguments: [commit.key.storageKey, record.session.rawValue, data])
             }
             for (summary, data) in sessions {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO session_records (session_id, conversation, start_time, summary) VALUES (?, ?, ?, ?)
                     ON CONFLICT (session_id) DO UPDATE SET summary = excluded.summary
-                    """, arguments: [summary.session.rawValue, commit.key.storageKey, summary.startTime.unixMillis, data])
+                    """).execute(arguments: [summary.session.rawValue, commit.key.storageKey, summary.startTime.unixMillis, data])
             }
             for draft in commit.outbox {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO outbox (lane, agent, conversation_id, target, method, path, body, call_id, client_ip, next_attempt_at, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [ConversationCommit.lane(commit.key, draft.target), commit.key.agent, commit.key.conversationId, draft.target.rawValue,
+                    """).execute(arguments: [ConversationCommit.lane(commit.key, draft.target), commit.key.agent, commit.key.conversationId, draft.target.rawValue,
                                      draft.method, draft.path, draft.body, draft.callId, draft.clientIP, commit.now.unixMillis, commit.now.unixMillis])
             }
         }
@@ -150,14 +149,14 @@ package final class SQLiteDeskStore: DeskStore {
 
     package func queuedConversations(limit: Int) async throws -> [ConversationKey] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT agent, conversation_id FROM conversations WHERE queued_at IS NOT NULL ORDER BY queued_at, key LIMIT ?", arguments: [limit])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT agent, conversation_id FROM conversations WHERE queued_at IS NOT NULL ORDER BY queued_at, key LIMIT ?"), arguments: [limit])
                 .map { ConversationKey(agent: $0["agent"], conversationId: $0["conversation_id"]) }
         }
     }
 
     package func conversationsWithDueTimers(now: Date, limit: Int) async throws -> [ConversationKey] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT agent, conversation_id FROM conversations WHERE timer_due IS NOT NULL AND timer_due <= ? ORDER BY timer_due LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT agent, conversation_id FROM conversations WHERE timer_due IS NOT NULL AND timer_due <= ? ORDER BY timer_due LIMIT ?"),
                              arguments: [now.unixMillis, limit])
                 .map { ConversationKey(agent: $0["agent"], conversationId: $0["conversation_id"]) }
         }
@@ -169,17 +168,17 @@ package final class SQLiteDeskStore: DeskStore {
         try await write { db in
             for (position, seed) in seeds.enumerated() {
                 let groups = String(decoding: try JSONEncoder().encode(seed.groups.map { [$0.key.rawValue, $0.value] }), as: UTF8.self)
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO agents (id, position, status, groups) VALUES (?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET position = excluded.position, groups = excluded.groups
-                    """, arguments: [seed.id.rawValue, position, seed.status.rawValue, groups])
+                    """).execute(arguments: [seed.id.rawValue, position, seed.status.rawValue, groups])
             }
         }
     }
 
     package func routingSnapshot() async throws -> RoutingSnapshot {
         try await read { db in
-            let agents = try Row.fetchAll(db, sql: "SELECT id, status, load, last_assigned_at, groups FROM agents ORDER BY position").map { row in
+            let agents = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, status, load, last_assigned_at, groups FROM agents ORDER BY position")).map { row in
                 let pairs = (try? JSONDecoder().decode([[Int]].self, from: Data((row["groups"] as String).utf8))) ?? []
                 let lastAssigned: Int64? = row["last_assigned_at"]
                 return AgentSnapshot(
@@ -188,7 +187,7 @@ package final class SQLiteDeskStore: DeskStore {
                     groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first })
             }
             var lengths: [SkillGroupID: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT queued_group, COUNT(*) AS n FROM conversations WHERE queued_at IS NOT NULL GROUP BY queued_group") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT queued_group, COUNT(*) AS n FROM conversations WHERE queued_at IS NOT NULL GROUP BY queued_group")) {
                 lengths[SkillGroupID(row["queued_group"])] = row["n"]
             }
             return RoutingSnapshot(agents: agents, queueLengths: lengths)
@@ -197,7 +196,7 @@ package final class SQLiteDeskStore: DeskStore {
 
     package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "UPDATE agents SET status = ? WHERE id = ?", arguments: [status.rawValue, agent.rawValue])
+            try db.cachedStatement(sql: "UPDATE agents SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, agent.rawValue])
             return db.changesCount == 1
         }
     }
@@ -206,19 +205,19 @@ package final class SQLiteDeskStore: DeskStore {
 
     package func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem] {
         try await write { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM outbox o
                 WHERE o.state = 0 AND o.next_attempt_at <= :now AND (o.lease_until IS NULL OR o.lease_until < :now)
                   AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.lane = o.lane AND p.state = 0)
                 ORDER BY o.next_attempt_at, o.id LIMIT :limit
-                """, arguments: ["now": now.unixMillis, "limit": limit])
+                """), arguments: ["now": now.unixMillis, "limit": limit])
             var items: [OutboxItem] = []
             for row in rows {
                 let id: Int64 = row["id"]
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, ?)
                     WHERE id = ?
-                    """, arguments: [owner, leaseUntil.unixMillis, now.unixMillis, id])
+                    """).execute(arguments: [owner, leaseUntil.unixMillis, now.unixMillis, id])
                 var item = Self.item(row)
                 item.attempts += 1
                 item.firstAttemptAt = item.firstAttemptAt ?? now
@@ -230,7 +229,7 @@ package final class SQLiteDeskStore: DeskStore {
 
     package func releaseLeases(owner: String) async throws -> Int {
         try await write { db in
-            try db.execute(sql: "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE state = 0 AND lease_owner = ?", arguments: [owner])
+            try db.cachedStatement(sql: "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE state = 0 AND lease_owner = ?").execute(arguments: [owner])
             return db.changesCount
         }
     }
@@ -250,28 +249,24 @@ package final class SQLiteDeskStore: DeskStore {
         do {
             switch record {
             case .delivered:
-                try db.execute(sql: "UPDATE outbox SET state = 1, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ? AND lease_owner = ?",
-                               arguments: [now.unixMillis, id, owner])
+                try db.cachedStatement(sql: "UPDATE outbox SET state = 1, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ? AND lease_owner = ?").execute(arguments: [now.unixMillis, id, owner])
             case .retry(let at, let error):
-                try db.execute(sql: "UPDATE outbox SET next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
-                               arguments: [at.unixMillis, error, id, owner])
+                try db.cachedStatement(sql: "UPDATE outbox SET next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?").execute(arguments: [at.unixMillis, error, id, owner])
             case .failed(let error):
-                try db.execute(sql: "UPDATE outbox SET state = 2, last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ? AND lease_owner = ?",
-                               arguments: [error, now.unixMillis, id, owner])
+                try db.cachedStatement(sql: "UPDATE outbox SET state = 2, last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ? AND lease_owner = ?").execute(arguments: [error, now.unixMillis, id, owner])
             }
         }
     }
 
     package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date, appending event: Data, to conversation: ConversationKey, dedupeKey: String) async throws {
         try await write { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE id = ? AND lease_owner = ?", arguments: [id, owner]) != nil else { return }
-            try db.execute(sql: "INSERT INTO dedupe (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [dedupeKey, now.unixMillis])
+            guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE id = ? AND lease_owner = ?"), arguments: [id, owner]) != nil else { return }
+            try db.cachedStatement(sql: "INSERT INTO dedupe (key, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING").execute(arguments: [dedupeKey, now.unixMillis])
             if db.changesCount == 1 {
-                let seq = try Int64.fetchOne(db, sql: "UPDATE conversations SET inbound_seq = inbound_seq + 1 WHERE key = ? RETURNING inbound_seq",
+                let seq = try Int64.fetchOne(db.cachedStatement(sql: "UPDATE conversations SET inbound_seq = inbound_seq + 1 WHERE key = ? RETURNING inbound_seq"),
                                              arguments: [conversation.storageKey])
                 if let seq {
-                    try db.execute(sql: "INSERT INTO inbound (conversation, seq, received_at, body, internal) VALUES (?, ?, ?, ?, 1)",
-                                   arguments: [conversation.storageKey, seq, now.unixMillis, event])
+                    try db.cachedStatement(sql: "INSERT INTO inbound (conversation, seq, received_at, body, internal) VALUES (?, ?, ?, ?, 1)").execute(arguments: [conversation.storageKey, seq, now.unixMillis, event])
                 }
             }
             try Self.record(db, id, owner, record, now)
@@ -279,28 +274,28 @@ package final class SQLiteDeskStore: DeskStore {
     }
 
     package func nextDeliveryDue() async throws -> Date? {
-        try await read { db in try Int64.fetchOne(db, sql: """
+        try await read { db in try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT MIN(MAX(o.next_attempt_at, COALESCE(o.lease_until + 1, 0))) FROM outbox o
             WHERE o.state = 0 AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.lane = o.lane AND p.state = 0)
-            """).map(Date.init(unixMillis:)) }
+            """)).map(Date.init(unixMillis:)) }
     }
 
     package func outbox(lane: String) async throws -> [OutboxItem] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE lane = ? ORDER BY id", arguments: [lane]).map(Self.item) }
+        try await read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE lane = ? ORDER BY id"), arguments: [lane]).map(Self.item) }
     }
 
     package func pendingOutboxCount() async throws -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 0") ?? 0 }
+        try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE state = 0")) ?? 0 }
     }
 
     package func ping() async throws {
-        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        _ = try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }
     }
 
     package func sessionCounts() async throws -> [String: Int] {
         try await read { db in
             var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT session_state, COUNT(*) AS n FROM conversations WHERE session_state IS NOT NULL GROUP BY session_state") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT session_state, COUNT(*) AS n FROM conversations WHERE session_state IS NOT NULL GROUP BY session_state")) {
                 counts[row["session_state"]] = row["n"]
             }
             return counts
@@ -310,11 +305,11 @@ package final class SQLiteDeskStore: DeskStore {
     package func records(_ conversation: ConversationKey) async throws -> ConversationRecords {
         let decoder = decoder
         return try await read { db in
-            let sessions = try Data.fetchAll(db, sql: "SELECT summary FROM session_records WHERE conversation = ? ORDER BY start_time",
+            let sessions = try Data.fetchAll(db.cachedStatement(sql: "SELECT summary FROM session_records WHERE conversation = ? ORDER BY start_time"),
                                              arguments: [conversation.storageKey]).map { try decoder.decode(SessionSummary.self, from: $0) }
-            let messages = try Data.fetchAll(db, sql: "SELECT record FROM message_records WHERE conversation = ? ORDER BY id",
+            let messages = try Data.fetchAll(db.cachedStatement(sql: "SELECT record FROM message_records WHERE conversation = ? ORDER BY id"),
                                              arguments: [conversation.storageKey]).map { try decoder.decode(MessageRecord.self, from: $0) }
-            let items = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE lane = ?", arguments: [ConversationCommit.lane(conversation, .google)]).map(Self.item)
+            let items = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE lane = ?"), arguments: [ConversationCommit.lane(conversation, .google)]).map(Self.item)
             return ConversationRecords(sessions: sessions, messages: messages, deliveries: Dictionary(items.map { ($0.callId, $0) }) { _, last in last })
         }
     }

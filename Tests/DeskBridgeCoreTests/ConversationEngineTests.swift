@@ -48,6 +48,19 @@ struct ConversationEngineTests {
         #expect(step.effects.lines.first == "BOT: Connecting…")
     }
 
+    @Test func onlyAStepThatRoutesAsksForARoutingSnapshot() throws {
+        let withoutRouting = ConversationEngine.Context(now: now, routing: nil)
+        let start = engine.handle(EngineFixture.text("hi"), state: nil, context: withoutRouting)
+        #expect(!start.needsRouting, "a greeting never looks at agents")
+        #expect(!engine.handle(EngineFixture.text("Opening hours"), state: start.state, context: withoutRouting).needsRouting)
+
+        let blind = engine.handle(EngineFixture.text("Talk to a person"), state: start.state, context: withoutRouting)
+        #expect(blind.needsRouting, "a transfer computed without agents must be computed again")
+        let routed = engine.handle(EngineFixture.text("Talk to a person"), state: start.state, context: ctx())
+        #expect(!routed.needsRouting)
+        #expect(routed.state.session?.ownership.owner == .agent("lena@acme.example"))
+    }
+
     @Test func transferAssignsJoinedBeforeHumanAndLeftBeforeClosure() throws {
         let start = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state
         let transfer = engine.handle(EngineFixture.text("Talk to a person"), state: start, context: ctx())

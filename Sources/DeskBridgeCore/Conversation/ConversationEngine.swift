@@ -21,6 +21,8 @@ package struct ConversationEngine: Sendable {
         package var sent: (msgKey: String, msgTime: Int64)?
         /// Desk message kinds that had no rendering, for the log.
         package var dropped: [String] = []
+        /// The step looked at routing but was computed without a snapshot: compute it again with one.
+        package var needsRouting = false
 
         package init(state: ConversationState, effects: [ConversationEffect], sent: (msgKey: String, msgTime: Int64)?) {
             self.state = state
@@ -30,13 +32,31 @@ package struct ConversationEngine: Sendable {
     }
 
     /// What the step may look at besides the conversation itself.
+    ///
+    /// Most steps never route, and reading agents and queue lengths costs a database read per
+    /// event, so the shell may leave `routing` out. A step that then reads it comes back with
+    /// `needsRouting`, and the shell computes it again with a snapshot (the engine is pure, so
+    /// the first attempt is simply dropped).
     package struct Context: Sendable {
         package var now: Date
-        package var routing: RoutingSnapshot
-        package init(now: Date, routing: RoutingSnapshot = .empty) {
+        private var snapshot: RoutingSnapshot?
+        private var readRouting = false
+
+        package init(now: Date, routing: RoutingSnapshot? = .empty) {
             self.now = now
-            self.routing = routing
+            self.snapshot = routing
         }
+
+        package var routing: RoutingSnapshot {
+            mutating get {
+                readRouting = true
+                return snapshot ?? .empty
+            }
+            set { snapshot = newValue }
+        }
+
+        /// True when the step read `routing` and there was none to read.
+        var missedRouting: Bool { readRouting && snapshot == nil }
     }
 
     // MARK: - Inputs
@@ -61,7 +81,7 @@ package struct ConversationEngine: Sendable {
         case .authenticationResponse:
             break  // stored with the inbound event; DeskBridge requests no authentication
         }
-        return turn.step
+        return turn.finished
     }
 
     /// An event DeskBridge appended itself (an interface call's result).
@@ -75,7 +95,7 @@ package struct ConversationEngine: Sendable {
             guard turn.state.session?.id == session else { break }
             turn.assignmentAnswered(answer, requestId: requestId)
         }
-        return turn.step
+        return turn.finished
     }
 
     /// A message from an agent (`agent` set) or from the admin as BOT (`agent` nil).
@@ -103,7 +123,7 @@ package struct ConversationEngine: Sendable {
         }
         let key = turn.say(body, as: sender, cloudCustomData: cloudCustomData)
         turn.step.sent = (key, Int64(context.now.timeIntervalSince1970))
-        return turn.step
+        return turn.finished
     }
 
     /// `end_session`: by the holding agent, or by the admin (`agent` nil) in any phase.
@@ -112,7 +132,7 @@ package struct ConversationEngine: Sendable {
         guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
         if let agent, session.ownership.holder != agent { throw .notHolder }
         turn.closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage)
-        return turn.step
+        return turn.finished
     }
 
     /// A queued session tries again to reach an agent (capacity freed, an agent came online);
@@ -120,14 +140,14 @@ package struct ConversationEngine: Sendable {
     package func retryAssignment(state: ConversationState, position: Int? = nil, context: Context) -> Step {
         var turn = Turn(engine: self, state: state, context: context)
         turn.retryFromQueue(position: position)
-        return turn.step
+        return turn.finished
     }
 
     /// A queued session that may not be assigned yet (someone older waits first) hears its new position.
     package func announcePosition(state: ConversationState, position: Int, context: Context) -> Step {
         var turn = Turn(engine: self, state: state, context: context)
         if turn.state.queuePosition != nil { turn.announcePosition(position, force: false) }
-        return turn.step
+        return turn.finished
     }
 
     /// Timers that are due at `context.now`: an agent's typing indicator stops; an offer nobody
@@ -137,7 +157,7 @@ package struct ConversationEngine: Sendable {
         if let until = turn.state.session?.typingUntil, context.now >= until { turn.stopAgentTyping() }
         if let until = turn.state.session?.offer?.until, context.now >= until { turn.offerExpired() }
         if let deadline = turn.state.session?.idleDeadline, context.now >= deadline { turn.userTimedOut() }
-        return turn.step
+        return turn.finished
     }
 
     /// `accept_session`: only the agent the session is offered to.
@@ -145,13 +165,13 @@ package struct ConversationEngine: Sendable {
         var turn = Turn(engine: self, state: state, context: context)
         guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
         guard session.ownership.offeree == agent, let offer = session.offer, let profile = config.desk.agent(agent) else {
-            if session.ownership.holder == agent { return turn.step }  // accepting twice changes nothing
+            if session.ownership.holder == agent { return turn.finished }  // accepting twice changes nothing
             // Someone else's session (offered or held) is "not the holder"; a bot or queued session is the wrong state.
             throw session.ownership.offeree == nil && session.ownership.holder == nil ? .notAllowedInState(session.deskState) : .notHolder
         }
         turn.record(strategy: "reception", candidates: [agent], agent: agent, outcome: "accepted", reason: "")
         turn.assign(profile, limit: offer.limit, alreadyOccupied: true)
-        return turn.step
+        return turn.finished
     }
 
     /// `transfer_to_human` (Tencent API): from the bot, to the listed agents, else the group.
@@ -160,7 +180,7 @@ package struct ConversationEngine: Sendable {
                                  state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
         var turn = Turn(engine: self, state: state, context: context)
         guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
-        guard session.ownership.owner == .bot else { return turn.step }  // already with (or waiting for) a human
+        guard session.ownership.owner == .bot else { return turn.finished }  // already with (or waiting for) a human
         if let group, config.desk.skillGroup(group) == nil { throw .unknownAgentOrGroup }
         let target = group ?? session.skillGroup ?? config.desk.assignment.defaultSkillGroup
         turn.state.session!.skillGroup = target
@@ -169,7 +189,7 @@ package struct ConversationEngine: Sendable {
         turn.say([.text(Template.render(config.desk.prompts.connecting, turn.variables()))], as: .bot)
         turn.sendsFailedPrompt = sendTipIfNoAgentOnline
         turn.place(AssignHumanAnswer(agentIdList: agentIdList, agentGroupId: target, failure: nil, latencyMs: 0), group: target, strategy: "api")
-        return turn.step
+        return turn.finished
     }
 
     /// `transfer_session`: the holding agent (or the admin) hands the session to an agent or a group.
@@ -184,22 +204,22 @@ package struct ConversationEngine: Sendable {
             guard let profile = config.desk.agent(toAgent) else { throw .unknownAgentOrGroup }
             let group = toGroup ?? profile.skillGroups.first?.id ?? config.desk.assignment.defaultSkillGroup
             let limit = config.desk.skillGroup(group)?.receptionLimit ?? 1
-            guard toAgent != holder, let snapshot = context.routing.agent(toAgent), AssignmentRouter.isUsable(snapshot, group: nil, limit: limit) else {
+            guard toAgent != holder, let snapshot = turn.context.routing.agent(toAgent), AssignmentRouter.isUsable(snapshot, group: nil, limit: limit) else {
                 throw .notAllowedInState("\(toAgent) cannot take the session now")
             }
             turn.step.effects.append(.release(holder))
             turn.state.session!.skillGroup = group
             turn.place(profile, group: group, strategy: "transfer", candidates: [toAgent], reason: "transferred by \(holder)", latencyMs: nil)
-            return turn.step
+            return turn.finished
         }
         let group = toGroup ?? session.skillGroup ?? config.desk.assignment.defaultSkillGroup
         turn.step.effects.append(.release(holder))
-        var routing = context.routing
+        var routing = turn.context.routing
         if let index = routing.agents.firstIndex(where: { $0.id == holder }) { routing.agents[index].load = max(routing.agents[index].load - 1, 0) }
         turn.context.routing = routing
         turn.state.session!.skillGroup = group
         turn.routeBuiltIn(group: group, strategy: "transfer", reason: "transferred by \(holder)", excluding: [holder])
-        return turn.step
+        return turn.finished
     }
 
     package var botRepresentative: Representative {

@@ -17,6 +17,13 @@ struct Turn {
         self.step = .init(state: state, effects: [], sent: nil)
     }
 
+    /// The step as the engine hands it out.
+    var finished: ConversationEngine.Step {
+        var finished = step
+        finished.needsRouting = context.missedRouting
+        return finished
+    }
+
     var state: ConversationState {
         get { step.state }
         set { step.state = newValue }
