@@ -24,6 +24,11 @@ func report(_ name: String, _ result: LoadGenerator.Result, ceiling: Double?) {
                  millis(result.percentile(0.99)) as NSString, cpu as NSString, ratio as NSString, result.completed, result.failed))
 }
 
+if ProcessInfo.processInfo.environment["XPROC"] != nil {
+    let p = try await measureProcessing(count: 20_000, conversations: 4_000, work: work)
+    print(p)
+    exit(0)
+}
 // 1. The ceiling.
 let ceiling = try await withCeilingServer { port in
     await load.run { Payload.request(port, Payload.webhook("c-\($0 % 2_000)", $0)) }

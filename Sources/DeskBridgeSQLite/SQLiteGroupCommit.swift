@@ -95,14 +95,20 @@ private final class Write<T: Sendable>: PendingWrite {
         self.continuation = continuation
     }
 
+    /// Runs the write in its own savepoint. The savepoint statements are prepared once per
+    /// connection (GRDB's `inSavepoint` parses them anew for every write).
     func execute(_ db: Database) {
         do {
-            var value: T?
-            try db.inSavepoint {
-                value = try body(db)
-                return .commit
+            try db.cachedStatement(sql: "SAVEPOINT write").execute()
+            do {
+                let value = try body(db)
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
+                result.withLock { $0 = .success(value) }
+            } catch {
+                try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT write").execute()
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
+                throw error
             }
-            result.withLock { $0 = .success(value!) }
         } catch {
             result.withLock { $0 = .failure(error) }
         }

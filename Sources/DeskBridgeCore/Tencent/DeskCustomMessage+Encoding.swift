@@ -7,16 +7,16 @@ extension DeskCustomMessage {
         switch self {
         case .trigger(let language):
             fields = language.map { ["triggeredContent": .object(["language": .string($0)])] } ?? [:]
-        case .satisfaction(let card): fields = ["menuContent": Self.value(card)]
+        case .satisfaction(let card): return Self.envelope(src, "menuContent", card)
         case .satisfactionSelection(let id, let content, let sessionId):
             fields = ["menuSelected": .object(["id": .string(id), "content": .string(content), "sessionId": .string(sessionId)])]
-        case .branch(let menu): fields = ["content": Self.value(menu)]
-        case .form(let form): fields = ["content": Self.value(form)]
-        case .productCard(let card): fields = ["content": Self.value(card)]
+        case .branch(let menu): return Self.envelope(src, "content", menu)
+        case .form(let form): return Self.envelope(src, "content", form)
+        case .productCard(let card): return Self.envelope(src, "content", card)
         case .ratingSettings(let flags): fields = ["content": .object(["menuSendRuleFlag": .number(Double(flags))])]
         case .seatStatus(let inSeat):
             fields = ["content": .object(["command": .string("updateSeatStatus"), "content": .string(inSeat ? "inSeat" : "outSeat")])]
-        case .orderCard(let card): fields = ["content": Self.value(card)]
+        case .orderCard(let card): return Self.envelope(src, "content", card)
         case .botCard(let card):
             fields = ["subtype": .string(card.subtype),
                       "content": .object(["title": .string(card.title), "content": .string(card.content ?? ""), "items": Self.value(card.items)])]
@@ -35,6 +35,28 @@ extension DeskCustomMessage {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(JSONValue.object(fields))) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// `{"content"|"menuContent": payload, "customerServicePlugin":0, "src":…}` in one pass: the
+    /// common kinds (menus, forms, cards) go out with every flow step, and the generic route
+    /// through `JSONValue` encodes the payload twice and decodes it once.
+    private static func envelope<T: Encodable>(_ src: String, _ key: String, _ payload: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(Envelope(src: src, key: key, payload: payload))) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    private struct Envelope<Payload: Encodable>: Encodable {
+        var src: String
+        var key: String
+        var payload: Payload
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: AnyCodingKey.self)
+            try container.encode(0, forKey: AnyCodingKey("customerServicePlugin"))
+            try container.encode(src, forKey: AnyCodingKey("src"))
+            try container.encode(payload, forKey: AnyCodingKey(key))
+        }
     }
 
     private static func value<T: Encodable>(_ payload: T) -> JSONValue {
