@@ -23,16 +23,7 @@ func runReplicaScenarios(postgresURL: String, load: LoadGenerator, ceiling: Doub
         let arrivals = ArrivalLog()
         try await withGoogleStandIn(arrivals) { google in
             try await withReplicas(replicas, Payload.config(google: google, storageURL: storageURL), directory: work) { ports in
-                let started = ContinuousClock.now
-                let ingest = await load.run { Payload.request(ports[$0 % ports.count], Payload.webhook("c-\($0 % 2_000)", $0)) }
-                report("pg ×\(replicas) in", ingest, ceiling: ceiling)
-                let expected = ingest.completed * 2
-                let deadline = ContinuousClock.now + .seconds(30)
-                while arrivals.total < expected, ContinuousClock.now < deadline { try await ContinuousClock().sleep(for: .milliseconds(20)) }
-                let elapsed = ContinuousClock.now - started
-                print(String(format: "%-11@ %9.0f req/s  (%d of %d replies delivered %.1f s after the first webhook)  %.2f× ceiling",
-                             "pg ×\(replicas) e2e" as NSString, Double(arrivals.total / 2) / seconds(elapsed), arrivals.total, expected,
-                             seconds(elapsed), Double(arrivals.total / 2) / seconds(elapsed) / ceiling))
+                try await runEndToEnd(ports: ports, arrivals: arrivals, labels: ("pg ×\(replicas) in", "pg ×\(replicas) e2e"), load: load, ceiling: ceiling)
             }
         }
     }

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// The ceiling: a bare Hummingbird endpoint that decodes the same webhook JSON and answers 200.
@@ -69,15 +70,19 @@ private func startReplica<T: Sendable>(_ index: Int, of count: Int, _ yaml: Stri
     }
 }
 
-/// Runs `app` while `body` works against the port it reports, then stops it.
+/// Runs `app` while `body` works against the port it reports, then stops it gracefully, as
+/// SIGTERM would: workers finish before the store they use closes (cancelling everything at
+/// once could close a PostgreSQL pool under a worker's query).
 private func runApp<App: ApplicationProtocol, T: Sendable>(_ app: App, ports: AsyncStream<Int>, _ body: @Sendable (Int) async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        defer { group.cancelAll() }
-        return try await body(port)
-    }
+    let group = ServiceGroup(configuration: .init(services: [app], logger: quiet))
+    async let running: Void = group.run()
+    var iterator = ports.makeAsyncIterator()
+    let port = await iterator.next() ?? 0
+    let result: Result<T, any Error>
+    do { result = .success(try await body(port)) } catch { result = .failure(error) }
+    await group.triggerGracefulShutdown()
+    try await running
+    return try result.get()
 }
 
 let quiet: Logger = {

@@ -24,11 +24,6 @@ func report(_ name: String, _ result: LoadGenerator.Result, ceiling: Double?) {
                  millis(result.percentile(0.99)) as NSString, cpu as NSString, ratio as NSString, result.completed, result.failed))
 }
 
-if ProcessInfo.processInfo.environment["XPROC"] != nil {
-    let p = try await measureProcessing(count: 20_000, conversations: 4_000, work: work)
-    print(p)
-    exit(0)
-}
 // 1. The ceiling.
 let ceiling = try await withCeilingServer { port in
     await load.run { Payload.request(port, Payload.webhook("c-\($0 % 2_000)", $0)) }
@@ -50,18 +45,7 @@ let arrivals = ArrivalLog()
 try await withGoogleStandIn(arrivals) { google in
     let database = work.appendingPathComponent("end-to-end.sqlite").path
     try await withDeskBridge(Payload.config(google: google, database: database), directory: work) { port in
-        let started = ContinuousClock.now
-        let ingest = await load.run { Payload.request(port, Payload.webhook("c-\($0 % 2_000)", $0)) }
-        report("ingest+work", ingest, ceiling: ceiling.throughput)
-        // Each webhook makes two bot messages (welcome and menu, or error prompt and menu).
-        let expected = ingest.completed * 2
-        let deadline = ContinuousClock.now + .seconds(30)
-        while arrivals.total < expected, ContinuousClock.now < deadline { try await ContinuousClock().sleep(for: .milliseconds(20)) }
-        let elapsed = ContinuousClock.now - started
-        let delivered = arrivals.total
-        print(String(format: "%-11@ %9.0f req/s  (%d of %d replies delivered %.1f s after the first webhook)  %.2f× ceiling",
-                     "end to end" as NSString, Double(delivered / 2) / seconds(elapsed), delivered, expected, seconds(elapsed),
-                     Double(delivered / 2) / seconds(elapsed) / ceiling.throughput))
+        try await runEndToEnd(ports: [port], arrivals: arrivals, labels: ("ingest+work", "end to end"), load: load, ceiling: ceiling.throughput)
     }
 }
 
@@ -73,7 +57,7 @@ let delivery = try await measureDelivery(work: work, client: client)
 print(String(format: "%-11@ %9.0f calls/s  CPU/call %.0f µs  (the %d calls processing stored, to the stand-in Google API)",
              "delivery" as NSString, delivery.perSecond, delivery.cpuMicros, delivery.calls))
 
-// 2b. The same on PostgreSQL, with one and with two replicas.
+// 3c. Ingest and end to end on PostgreSQL, with one and with two replicas.
 if let postgresURL {
     try await runReplicaScenarios(postgresURL: postgresURL, load: load, ceiling: ceiling.throughput, work: work)
 }

@@ -4,6 +4,7 @@ import DeskBridgeStore
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The store for several replicas: every claim and every ordering decision is made by
 /// PostgreSQL, so any number of `deskbridge serve` processes can share one database.
@@ -23,6 +24,9 @@ import PostgresNIO
 package final class PostgresDeskStore: DeskStore {
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
+    /// Set by `shutdown`: a call after it fails at once (the driver would wait for a pool that
+    /// no longer runs, and the deadline's task group would wait for that call).
+    private let closed = Atomic<Bool>(false)
     private let logger: Logger
     private let timeout: Duration
     private let encoder: JSONEncoder
@@ -82,6 +86,7 @@ package final class PostgresDeskStore: DeskStore {
 
     /// Closes the pool's connections. Call after the last use (the service group does, last).
     package func shutdown() {
+        closed.store(true, ordering: .releasing)
         runTask.cancel()
     }
 
@@ -425,6 +430,7 @@ package final class PostgresDeskStore: DeskStore {
     /// that cannot answer must make the edge answer 503 rather than hold the request open.
     private func deadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let timeout = timeout
+        if closed.load(ordering: .acquiring) { throw StoreError.unavailable("the PostgreSQL store is closed") }
         do {
             return try await withThrowingTaskGroup(of: T.self) { group in
                 group.addTask { try await body() }

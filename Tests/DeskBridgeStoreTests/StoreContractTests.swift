@@ -259,6 +259,15 @@ struct StoreContractTests {
         #expect(stored == 150)
     }
 
+    /// After `shutdown` the pool no longer runs; a call must fail at once with "unavailable"
+    /// rather than wait for a connection that will never come.
+    @Test(.enabled(if: TestPostgres.isAvailable)) func aClosedPostgresStoreAnswersUnavailableAtOnce() async throws {
+        let store = try await TestPostgres.freshStore()
+        try await store.ping()
+        store.shutdown()
+        await #expect(throws: StoreError.unavailable("the PostgreSQL store is closed")) { try await store.ping() }
+    }
+
     @Test func sqliteKeepsEverythingAcrossReopen() async throws {
         let path = TestConfig.temporaryDirectory().appendingPathComponent("reopen.sqlite").path
         do {
