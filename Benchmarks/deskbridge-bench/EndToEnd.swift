@@ -6,6 +6,7 @@ import Foundation
 /// webhooks fully replied.
 func runEndToEnd(ports: [Int], arrivals: ArrivalLog, labels: (ingest: String, endToEnd: String), load: LoadGenerator, ceiling: Double) async throws {
     let started = ContinuousClock.now
+    let cpu = LoadGenerator.cpuSeconds()
     let ingest = await load.run { Payload.request(ports[$0 % ports.count], Payload.webhook("c-\($0 % 2_000)", $0)) }
     report(labels.ingest, ingest, ceiling: ceiling)
     let expected = ingest.completed * 2
@@ -13,6 +14,7 @@ func runEndToEnd(ports: [Int], arrivals: ArrivalLog, labels: (ingest: String, en
     while arrivals.total < expected, ContinuousClock.now < deadline { try await ContinuousClock().sleep(for: .milliseconds(20)) }
     let elapsed = seconds(ContinuousClock.now - started)
     let delivered = arrivals.total
-    print(String(format: "%-11@ %9.0f req/s  (%d of %d replies delivered %.1f s after the first webhook)  %.2f× ceiling",
-                 labels.endToEnd as NSString, Double(delivered / 2) / elapsed, delivered, expected, elapsed, Double(delivered / 2) / elapsed / ceiling))
+    let cores = (LoadGenerator.cpuSeconds() - cpu) / elapsed
+    print(String(format: "%-11@ %9.0f req/s  (%d of %d replies delivered %.1f s after the first webhook, %.2f cores busy)  %.2f× ceiling",
+                 labels.endToEnd as NSString, Double(delivered / 2) / elapsed, delivered, expected, elapsed, cores, Double(delivered / 2) / elapsed / ceiling))
 }
