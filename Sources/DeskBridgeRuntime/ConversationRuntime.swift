@@ -86,16 +86,16 @@ package final class ConversationRuntime: Sendable {
                     run.append(step, event)
                     continue
                 }
-                if run.events.isEmpty {
+                if run.parts.isEmpty {
                     run.append(process(event, state: run.state, context: .init(now: now, routing: try await store.routingSnapshot())), event)
                 }
                 break
             }
-            if !run.dropped.isEmpty {
-                logger.notice("desk message kinds with no Google rendering", metadata: ["conversation": "\(key)", "src": "\(run.dropped)"])
+            if case let dropped = run.dropped, !dropped.isEmpty {
+                logger.notice("desk message kinds with no Google rendering", metadata: ["conversation": "\(key)", "src": "\(dropped)"])
             }
-            let commit = plan.commit(for: run.parts, stored: stored, processedSeq: run.events.last?.seq, now: now)
-            if try await self.commit(commit, effects: run.parts.flatMap(\.step.effects)) { return run.events.count }
+            let commit = plan.commit(for: run.parts, stored: stored, processedSeq: run.lastSeq, now: now)
+            if try await self.commit(commit, effects: run.parts.flatMap(\.step.effects)) { return run.parts.count }
         }
         throw StoreError.unavailable("conversation \(key) kept changing; will retry")
     }
@@ -104,16 +104,17 @@ package final class ConversationRuntime: Sendable {
     private struct Run {
         var state: ConversationState?
         var parts: [CommitPlan.Part] = []
-        var events: [InboundRecord] = []
-        var dropped: [String] = []
+        /// The last event's `seq`: the commit marks everything up to it processed.
+        var lastSeq: Int64?
 
         init(stored: StoredConversation) { state = stored.state }
+
+        var dropped: [String] { parts.flatMap(\.step.dropped) }
 
         mutating func append(_ step: ConversationEngine.Step, _ event: InboundRecord) {
             state = step.state
             parts.append(.init(step: step, clientIP: event.clientIP))
-            events.append(event)
-            dropped += step.dropped
+            lastSeq = event.seq
         }
     }
 
