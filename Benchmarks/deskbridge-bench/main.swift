@@ -2,12 +2,17 @@ import AsyncHTTPClient
 import DeskBridgeCore
 import Foundation
 
-// deskbridge-bench [seconds] [concurrency] [--postgres URL]: every load run is bounded (≤ 30 s)
-// and targets 127.0.0.1. With --postgres, ingest and end to end also run on PostgreSQL with one
-// replica and with two (each run in a fresh database created on that server).
+// deskbridge-bench [seconds] [concurrency] [--postgres URL] [--only NAME,…]: every load run is
+// bounded (≤ 30 s) and targets 127.0.0.1. With --postgres, ingest and end to end also run on
+// PostgreSQL with one replica and with two (each run in a fresh database created on that server).
+// --only runs the ceiling (every ratio needs it) and the named runs: ingest, end-to-end,
+// components, handoff, memory; handy when profiling one of them.
 let options = Array(CommandLine.arguments.dropFirst())
-let postgresURL = options.firstIndex(of: "--postgres").flatMap { options.indices.contains($0 + 1) ? options[$0 + 1] : nil }
-let arguments = options.compactMap { Int($0) }
+func option(_ name: String) -> String? { options.firstIndex(of: name).flatMap { options.indices.contains($0 + 1) ? options[$0 + 1] : nil } }
+let postgresURL = option("--postgres")
+let only = option("--only").map { Set($0.split(separator: ",").map(String.init)) }
+func runs(_ name: String) -> Bool { only?.contains(name) ?? true }
+let arguments = options.filter { $0 != postgresURL && !$0.hasPrefix("-") }.compactMap { Int($0) }
 let runSeconds = min(arguments.first ?? 5, 30)
 let concurrency = arguments.dropFirst().first ?? 32
 let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
@@ -32,30 +37,32 @@ report("ceiling", ceiling, ceiling: nil)
 
 // 2. Ingest: verify + decode + durable commit + 200, on an edge that runs no workers, so the
 // figure is the ingest path's own.
-try await withGoogleStandIn(ArrivalLog()) { google in
+if runs("ingest") { try await withGoogleStandIn(ArrivalLog()) { google in
     let database = work.appendingPathComponent("ingest.sqlite").path
     try await withDeskBridge(Payload.config(google: google, database: database), directory: work, workers: false) { port in
         report("ingest", await load.run { Payload.request(port, Payload.webhook("c-\($0 % 2_000)", $0)) }, ceiling: ceiling.throughput)
     }
-}
+} }
 
 // 3. End to end: the same load with the processor and the delivery worker running, counted when
 // the bot's replies reach the stand-in Google API. The webhooks' own figures are printed too.
 let arrivals = ArrivalLog()
-try await withGoogleStandIn(arrivals) { google in
+if runs("end-to-end") { try await withGoogleStandIn(arrivals) { google in
     let database = work.appendingPathComponent("end-to-end.sqlite").path
     try await withDeskBridge(Payload.config(google: google, database: database), directory: work) { port in
         try await runEndToEnd(ports: [port], arrivals: arrivals, labels: ("ingest+work", "end to end"), load: load, ceiling: ceiling.throughput)
     }
-}
+} }
 
 // 3b. End to end's two workers, each on its own: what one event and one call cost.
-let processing = try await measureProcessing(count: 10_000, conversations: 2_000, work: work)
-print(String(format: "%-11@ %9.0f events/s  CPU/event %.0f µs  (10,000 stored webhooks of 2,000 conversations, %d commits)",
-             "processing" as NSString, processing.perSecond, processing.cpuMicros, processing.commits))
-let delivery = try await measureDelivery(work: work, client: client)
-print(String(format: "%-11@ %9.0f calls/s  CPU/call %.0f µs  (the %d calls processing stored, to the stand-in Google API)",
-             "delivery" as NSString, delivery.perSecond, delivery.cpuMicros, delivery.calls))
+if runs("components") {
+    let processing = try await measureProcessing(count: 10_000, conversations: 2_000, work: work)
+    print(String(format: "%-11@ %9.0f events/s  CPU/event %.0f µs  (10,000 stored webhooks of 2,000 conversations, %d commits)",
+                 "processing" as NSString, processing.perSecond, processing.cpuMicros, processing.commits))
+    let delivery = try await measureDelivery(work: work, client: client)
+    print(String(format: "%-11@ %9.0f calls/s  CPU/call %.0f µs  (the %d calls processing stored, to the stand-in Google API)",
+                 "delivery" as NSString, delivery.perSecond, delivery.cpuMicros, delivery.calls))
+}
 
 // 3c. Ingest and end to end on PostgreSQL, with one and with two replicas.
 if let postgresURL {
@@ -63,7 +70,7 @@ if let postgresURL {
 }
 
 // 4. Handoff: bot → agent → bot, each conversation a full cycle.
-try await withGoogleStandIn(ArrivalLog()) { google in
+if runs("handoff") { try await withGoogleStandIn(ArrivalLog()) { google in
     let database = work.appendingPathComponent("handoff.sqlite").path
     try await withDeskBridge(Payload.config(google: google, database: database), directory: work) { port in
         let cycles = LoadGenerator(client: client, concurrency: min(concurrency, 10), duration: .seconds(Int64(runSeconds)), maxRequests: 100_000)
@@ -90,10 +97,10 @@ try await withGoogleStandIn(ArrivalLog()) { google in
         print(String(format: "%-11@ %9.1f handoffs/s (bot → agent JOINED → ended → bot)  p50 %@ ms  p99 %@ ms  (%d ok, %d failed)", "handoff" as NSString,
                      result.throughput, millis(result.percentile(0.5)) as NSString, millis(result.percentile(0.99)) as NSString, result.completed, result.failed))
     }
-}
+} }
 
 // 5. Memory with idle conversations in the store.
-for count in [10_000, 100_000] {
+for count in [10_000, 100_000] where runs("memory") {
     try await withGoogleStandIn(ArrivalLog()) { google in
         let database = work.appendingPathComponent("idle-\(count).sqlite").path
         let state = try JSONEncoder().encode(ConversationState(key: ConversationKey(agent: "brands/bench/agents/bench", conversationId: "x")))

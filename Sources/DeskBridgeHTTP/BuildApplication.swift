@@ -42,7 +42,9 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     if let given = overrides.store {
         store = given
     } else if let path = loaded.sqlitePath {
-        store = try SQLiteDeskStore(path: path)
+        let sqlite = try SQLiteDeskStore(path: path)
+        services.append(SQLiteCheckpointService(store: sqlite, interval: .seconds(1), logger: logger))
+        store = sqlite
     } else if let settings = loaded.postgres {
         logger.info("connecting to PostgreSQL", metadata: ["server": "\(settings)"])
         let postgres = try await PostgresDeskStore.open(settings, logger: logger)
@@ -119,6 +121,24 @@ private func trustedProxies(_ entries: [String]) throws -> TrustedProxies {
         return try TrustedProxies(entries)
     } catch {
         throw ConfigErrors(problems: [ConfigProblem(path: "server.trustedProxies", message: "\(error.entry) is not an IP address or CIDR range")])
+    }
+}
+
+/// Checkpoints the SQLite WAL every `interval`, off the writer's path (see `SQLiteDeskStore`).
+struct SQLiteCheckpointService: Service {
+    let store: SQLiteDeskStore
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            do {
+                try await store.checkpoint()
+            } catch {
+                logger.warning("WAL checkpoint failed; the next one retries", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }
 

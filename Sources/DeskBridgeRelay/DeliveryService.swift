@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers the durable outbox until graceful shutdown.
 ///
@@ -21,12 +22,16 @@ package struct DeliveryService: Service {
     /// Woken when an interface call's result has been appended to a conversation.
     let processing: WorkSignal
     let owner: String
+    /// Calls claimed at once (each the head of a different lane).
     let batch: Int
+    /// Batches delivered at the same time. One batch waits for its slowest call and for two
+    /// commits (claim, record); with several in flight the next claim need not wait for those.
+    let batchesInFlight: Int
     let pollInterval: Duration
     let logger: Logger
 
     package init(store: any DeskStore, transport: any OutboundTransport, builder: RequestBuilder, policy: RetryPolicy, clock: WallClock,
-                 signal: WorkSignal, processing: WorkSignal = WorkSignal(), owner: String, batch: Int = 64, pollInterval: Duration = .milliseconds(500), logger: Logger) {
+                 signal: WorkSignal, processing: WorkSignal = WorkSignal(), owner: String, batch: Int = 64, batchesInFlight: Int = 4, pollInterval: Duration = .milliseconds(500), logger: Logger) {
         self.store = store
         self.transport = transport
         self.builder = builder
@@ -36,6 +41,7 @@ package struct DeliveryService: Service {
         self.processing = processing
         self.owner = owner
         self.batch = batch
+        self.batchesInFlight = max(1, batchesInFlight)
         self.pollInterval = pollInterval
         self.logger = logger
     }
@@ -44,31 +50,59 @@ package struct DeliveryService: Service {
         if let released = try? await store.releaseLeases(owner: owner), released > 0 {
             logger.notice("resuming calls this replica had in flight when it stopped", metadata: ["calls": "\(released)"])
         }
+        let inFlight = BatchesInFlight()
         await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                var claimed = 0
-                do {
-                    claimed = try await deliverDue()
-                } catch {
-                    logger.warning("delivery paused", metadata: ["error": "\(error)"])
+            // Batches finishing in the background signal, so a finished lane's next call is
+            // claimed at once; graceful shutdown waits here for the batches still in flight.
+            await withDiscardingTaskGroup { group in
+                while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                    if inFlight.count.load(ordering: .relaxed) < batchesInFlight {
+                        let items: [OutboxItem]
+                        do {
+                            items = try await claimDue()
+                        } catch {
+                            logger.warning("delivery paused", metadata: ["error": "\(error)"])
+                            items = []
+                        }
+                        if !items.isEmpty {
+                            inFlight.count.add(1, ordering: .relaxed)
+                            group.addTask {
+                                await deliver(items)
+                                inFlight.count.subtract(1, ordering: .relaxed)
+                                signal.signal()
+                            }
+                            if items.count == batch { continue }  // likely more due: claim again now
+                        }
+                    }
+                    await signal.wait(upTo: inFlight.count.load(ordering: .relaxed) > 0 ? pollInterval : await nextWait(), clock: ContinuousClock())
                 }
-                if claimed > 0 { continue }
-                await signal.wait(upTo: await nextWait(), clock: ContinuousClock())
             }
         } onGracefulShutdown: {
             signal.signal()
         }
     }
 
-    /// Claims and delivers one batch of due calls; returns how many were claimed. The outcomes
-    /// of the batch are recorded in one transaction: one fsync for the batch, not one per call.
+    /// Claims and delivers one batch of due calls; returns how many were claimed.
     @discardableResult
     package func deliverDue() async throws -> Int {
+        let items = try await claimDue()
+        await deliver(items)
+        return items.count
+    }
+
+    /// Leases the heads of up to `batch` lanes whose next call is due.
+    private func claimDue() async throws -> [OutboxItem] {
         let now = clock.now()
         // Long enough for a token fetch and the request itself; a replica that dies holding it
         // releases it when it restarts, others wait for it to expire.
         let lease = now.addingTimeInterval(Double(builder.channel.retry.requestTimeoutMs) / 1_000 + 15)
-        let items = try await store.claimDeliveries(now: now, leaseUntil: lease, owner: owner, limit: batch)
+        return try await store.claimDeliveries(now: now, leaseUntil: lease, owner: owner, limit: batch)
+    }
+
+    /// Makes the claimed calls concurrently and records their outcomes in one transaction: one
+    /// fsync for the batch, not one per call.
+    private func deliver(_ items: [OutboxItem]) async {
+        guard !items.isEmpty else { return }
         let records = await withTaskGroup(of: (id: Int64, record: DeliveryRecord)?.self) { group in
             for item in items { group.addTask { await deliver(item) } }
             return await group.reduce(into: [(id: Int64, record: DeliveryRecord)]()) { if let record = $1 { $0.append(record) } }
@@ -78,7 +112,6 @@ package struct DeliveryService: Service {
         } catch {
             logger.warning("could not record deliveries; their leases will expire and the calls be retried", metadata: ["error": "\(error)"])
         }
-        return items.count
     }
 
     /// Makes one call; returns its outcome to record (nil when it recorded itself, with its result event).
@@ -201,6 +234,11 @@ package struct DeliveryService: Service {
         case .connectionError(let why): "connection error: \(why)"
         }
     }
+}
+
+/// Batches of one `run` loop still being delivered.
+private final class BatchesInFlight: Sendable {
+    let count = Atomic<Int>(0)
 }
 
 /// What the business server answers to `OnAssignHuman`; lenient about the group id's type.

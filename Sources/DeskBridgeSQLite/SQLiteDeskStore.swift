@@ -8,8 +8,13 @@ import GRDB
 /// Writes go through `SQLiteGroupCommit`, so concurrent writers share one fsync. Statements are
 /// prepared once per connection (`cachedStatement`): parsing and authorising a statement cost
 /// more than running these small ones.
+///
+/// WAL checkpoints run on a connection of their own (`checkpoint()`, called by the app every
+/// second), not inside a commit: SQLite's automatic checkpoint would make every thousandth
+/// commit copy the WAL into the database and fsync it while every queued write waits.
 package final class SQLiteDeskStore: DeskStore {
     private let pool: DatabasePool
+    private let checkpointer: DatabaseQueue
     private let groupCommit: SQLiteGroupCommit
     private let encoder: JSONEncoder
     private let decoder = JSONDecoder()
@@ -22,11 +27,33 @@ package final class SQLiteDeskStore: DeskStore {
         pool = try DatabasePool(path: path, configuration: configuration)
         // The pool's set-up switches its one writer connection to NORMAL after any
         // `prepareDatabase` hook runs, so FULL is set here, on that connection, afterwards.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Only a safety net, should `checkpoint()` stop being called: the WAL stays under ~80 MB.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walSafetyNetPages)")
+        }
+        checkpointer = try DatabaseQueue(path: path, configuration: configuration)
+        try checkpointer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteSchema.migrator.migrate(pool)
         groupCommit = SQLiteGroupCommit(pool: pool)
         encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+    }
+
+    /// WAL pages after which a commit checkpoints by itself (SQLite's default is 1,000).
+    package static let walSafetyNetPages = 20_000
+
+    /// Copies committed WAL frames into the database file without blocking writers or readers
+    /// (a passive checkpoint), so the WAL is reused from its start instead of growing.
+    @discardableResult
+    package func checkpoint() async throws -> (walFrames: Int, checkpointed: Int) {
+        let result = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        return (result.walFrameCount, result.checkpointedFrameCount)
+    }
+
+    /// The writer connection's automatic checkpoint threshold, in pages.
+    package func autoCheckpointPages() async throws -> Int {
+        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1 }
     }
 
     /// Writes so far and the group-commit transactions that carried them.

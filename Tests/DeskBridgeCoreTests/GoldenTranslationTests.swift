@@ -48,6 +48,19 @@ struct GoldenTranslationTests {
         }
     }
 
+    /// A desk message DeskBridge builds renders from its value exactly as from the JSON made of it.
+    @Test(arguments: names)
+    func rendersTheSameFromTheValueAsFromItsJSON(name: String) throws {
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Self.directory.appendingPathComponent("\(name).json")))
+        for case .custom(let custom) in fixture.msgBody {
+            guard let message = DeskCustomMessage(data: custom.Data) else { continue }
+            let element = MsgElement.custom(message)  // encoded anew, as the flow's messages are
+            let fromJSON = TencentToGoogle.render([element], msgKey: "77_1029_1709540101", as: Self.representative, offerLiveAgent: true)
+            let fromValue = TencentToGoogle.render([element], parsed: [message], msgKey: "77_1029_1709540101", as: Self.representative, offerLiveAgent: true)
+            #expect(fromValue == fromJSON)
+        }
+    }
+
     @Test(arguments: names)
     func rendersAsRecorded(name: String) throws {
         let url = Self.directory.appendingPathComponent("\(name).json")

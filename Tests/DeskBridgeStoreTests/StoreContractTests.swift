@@ -228,6 +228,21 @@ struct StoreContractTests {
         #expect(try await store.synchronousMode() == 2)
     }
 
+    /// Commits never checkpoint the WAL themselves (unless it passes the safety net); the store's own
+    /// checkpoint copies every committed frame into the database file.
+    @Test func sqliteCheckpointsOutsideTheWriter() async throws {
+        let store = try SQLiteDeskStore(path: TestConfig.temporaryDirectory().appendingPathComponent("wal.sqlite").path)
+        #expect(try await store.autoCheckpointPages() == SQLiteDeskStore.walSafetyNetPages)
+        let conv = ConversationKey(agent: "brands/b/agents/a", conversationId: "wal")
+        for index in 0..<40 {
+            _ = try await store.accept(conv, dedupeKeys: ["r-\(index)"], body: Data("{}".utf8), clientIP: nil, receivedAt: Date())
+        }
+        let first = try await store.checkpoint()
+        #expect(first.walFrames > 0)
+        #expect(first.checkpointed == first.walFrames, "a passive checkpoint with nobody reading copies every frame")
+        #expect(try await store.pendingInbound(conv, afterSeq: 0, limit: 100).count == 40)
+    }
+
     /// Group commit: concurrent writes share transactions, each write's outcome is its own,
     /// and every acknowledged write is on disk (seen by a second connection to the file).
     @Test func sqliteGroupsConcurrentWritesWithoutMixingTheirOutcomes() async throws {

@@ -33,8 +33,11 @@ package enum GoogleCall: Codable, Sendable, Equatable {
     }
 
     private static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&=#"))) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: pathSegmentAllowed) ?? text
     }
+
+    /// Built once: a `CharacterSet` subtraction costs more than escaping a short id.
+    private static let pathSegmentAllowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&=#"))
 }
 
 /// The body of a `Desk.SessionEventNotify` callback (CONTRACT §4).

@@ -36,7 +36,8 @@ extension Turn {
     mutating func askForGroup() {
         state.session!.choosingGroup = true
         let items = desk.skillGroups.map { DeskCustomMessage.Menu.Item(content: $0.name) }
-        say([.custom(.branch(.init(header: "Which team would you like to talk to?", items: items, tail: nil)))], as: .bot)
+        let menu = DeskCustomMessage.branch(.init(header: "Which team would you like to talk to?", items: items, tail: nil))
+        say([.custom(menu)], parsed: [menu], as: .bot)
     }
 
     /// The answer to `askForGroup`: a group name (or its chip) transfers there; anything else asks again.

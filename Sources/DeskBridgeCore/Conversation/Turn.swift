@@ -169,7 +169,7 @@ struct Turn {
             guard state.session != nil else { return }
             switch effect {
             case .say(let message):
-                say([message.custom], as: .bot)
+                say([message.custom], parsed: [message.desk], as: .bot)
                 // The node now waiting answers chips of the menu it just sent.
                 let ref = state.session?.openMenu?.ref
                 state.session?.flow.menuRef = ref
@@ -199,14 +199,15 @@ struct Turn {
 
     // MARK: - Output
 
-    /// Sends a desk message to the user as `sender`; returns its MsgKey.
+    /// Sends a desk message to the user as `sender`; returns its MsgKey. `parsed` holds the payloads
+    /// of custom elements built here (see `TencentToGoogle.render`).
     @discardableResult
-    mutating func say(_ body: [MsgElement], as sender: Ownership.Sender, cloudCustomData: String? = nil) -> String {
+    mutating func say(_ body: [MsgElement], parsed: [DeskCustomMessage?] = [], as sender: Ownership.Sender, cloudCustomData: String? = nil) -> String {
         state.outboundSeq += 1
         let msgKey = "\(state.outboundSeq)_\(Hex.ref12(state.key.storageKey).prefix(8))_\(Int64(context.now.timeIntervalSince1970))"
         let bot = engine.botRepresentative
         let representative = (try? state.session?.ownership.representative(for: sender, bot: bot)) ?? bot
-        let rendering = TencentToGoogle.render(body, msgKey: msgKey, as: representative, offerLiveAgent: state.session?.ownership.owner == .bot)
+        let rendering = TencentToGoogle.render(body, parsed: parsed, msgKey: msgKey, as: representative, offerLiveAgent: state.session?.ownership.owner == .bot)
         if !rendering.messages.isEmpty {
             // A message ends the agent's typing indicator, and starts the wait for the user's answer.
             if case .agent = sender, state.session?.typingUntil != nil { stopAgentTyping() }

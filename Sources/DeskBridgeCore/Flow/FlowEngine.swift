@@ -44,6 +44,17 @@ package enum FlowMessage: Sendable, Equatable {
         case .markdown(let markdown): .custom(.markdown(markdown))
         }
     }
+
+    /// The desk custom message it is, or nil for plain text.
+    package var desk: DeskCustomMessage? {
+        switch self {
+        case .text: nil
+        case .menu(let menu): .branch(menu)
+        case .form(let form): .form(form)
+        case .botCard(let card): .botCard(card)
+        case .markdown(let markdown): .markdown(markdown)
+        }
+    }
 }
 
 /// An `interfaceCall` node's request, with variables already substituted.

@@ -31,16 +31,20 @@ package enum TencentToGoogle {
     }
 
     /// `msgKey` makes ids deterministic: `tx-<hex12(sha256(MsgKey))>-<part>`.
-    package static func render(_ elements: [MsgElement], msgKey: String, as representative: Representative, offerLiveAgent: Bool) -> Rendering {
+    ///
+    /// `parsed` holds, by position, the payloads of custom elements DeskBridge built itself, so
+    /// those render from the value instead of being parsed back from the JSON just made of it.
+    package static func render(_ elements: [MsgElement], parsed: [DeskCustomMessage?] = [], msgKey: String, as representative: Representative,
+                               offerLiveAgent: Bool) -> Rendering {
         var builder = Builder(ref: Hex.ref12(msgKey), representative: representative, offerLiveAgent: offerLiveAgent)
-        for element in elements {
+        for (index, element) in elements.enumerated() {
             switch element {
             case .text(let text): builder.text(text)
             case .image(let image):
                 guard let url = image.originalURL else { continue }
                 builder.image(url: url, thumbnail: image.thumbnailURL, alt: nil)
             case .custom(let custom):
-                guard let desk = DeskCustomMessage(data: custom.Data) else {
+                guard let desk = (parsed.indices.contains(index) ? parsed[index] : nil) ?? DeskCustomMessage(data: custom.Data) else {
                     if let desc = custom.Desc, !desc.isEmpty { builder.text(desc) } else { builder.rendering.dropped.append("not a desk message") }
                     continue
                 }
