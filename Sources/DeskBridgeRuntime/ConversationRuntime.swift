@@ -60,24 +60,30 @@ package final class ConversationRuntime: Sendable {
     /// Processes one conversation's pending webhooks in `seq` order, several per commit.
     package func processConversation(_ key: ConversationKey) async throws -> Int {
         var processed = 0
-        while case let count = try await processNext(key), count > 0 { processed += count }
-        return processed
+        while true {
+            let run = try await processNext(key)
+            processed += run.count
+            // A run that took every pending event it read leaves nothing behind that it saw;
+            // events that arrived since are found by the caller's next pass, without reading again here.
+            guard run.mayHaveMore else { return processed }
+        }
     }
 
     /// The most pending events one commit carries, so a conversation that fell behind catches
     /// up in few commits while one commit's effects stay small.
     private static let eventsPerCommit = 32
 
-    /// Computes and commits the next run of pending events; returns how many (0 when none).
+    /// Computes and commits the next run of pending events; returns how many (0 when none), and
+    /// whether pending events it read (or did not read, past the limit) were left for another run.
     ///
     /// Events are computed without a routing snapshot. The first one that needs routing ends the
     /// run: it goes first in a run of its own, computed with a fresh snapshot, so every routing
     /// decision sees the agents as the commits before it left them.
-    private func processNext(_ key: ConversationKey) async throws -> Int {
+    private func processNext(_ key: ConversationKey) async throws -> (count: Int, mayHaveMore: Bool) {
         for _ in 0..<Self.maxAttempts {
-            guard let stored = try await store.conversation(key) else { return 0 }
+            guard let stored = try await store.conversation(key) else { return (0, false) }
             let events = try await store.pendingInbound(key, afterSeq: stored.processedSeq, limit: Self.eventsPerCommit)
-            guard !events.isEmpty else { return 0 }
+            guard !events.isEmpty else { return (0, false) }
             let now = clock.now()
             var run = Run(stored: stored)
             for event in events {
@@ -95,7 +101,9 @@ package final class ConversationRuntime: Sendable {
                 logger.notice("desk message kinds with no Google rendering", metadata: ["conversation": "\(key)", "src": "\(dropped)"])
             }
             let commit = plan.commit(for: run.parts, stored: stored, processedSeq: run.lastSeq, now: now)
-            if try await self.commit(commit, effects: run.parts.flatMap(\.step.effects)) { return run.parts.count }
+            if try await self.commit(commit, effects: run.parts.flatMap(\.step.effects)) {
+                return (run.parts.count, run.parts.count < events.count || events.count == Self.eventsPerCommit)
+            }
         }
         throw StoreError.unavailable("conversation \(key) kept changing; will retry")
     }
