@@ -13,20 +13,23 @@ import Testing
 struct DeliveryServiceTests {
     let key = ConversationKey(agent: Wire.googleAgent, conversationId: "conv-d")
 
-    func service(_ store: any DeskStore, _ server: StandInServer, clock: ManualWallClock, eventsURL: String? = nil) throws -> DeliveryService {
+    func service(_ store: any DeskStore, _ server: StandInServer, clock: ManualWallClock, eventsURL: String? = nil,
+                 batch: Int = 64, batchesInFlight: Int = 4) throws -> DeliveryService {
         let loaded = try TestConfig.load(TestConfig.yaml(googleURL: server.baseURL, eventsURL: eventsURL, database: "/tmp/unused.sqlite",
                                                          initialBackoffMs: 1_000, maxBackoffMs: 4_000))
         return DeliveryService(
             store: store, transport: AsyncHTTPTransport(client: HTTPClient.shared),
             builder: RequestBuilder(channel: loaded.config.channel, desk: loaded.config.desk, tokens: StaticBearerToken(token: "tkn")),
-            policy: loaded.config.channel.retry.policy, clock: clock.wallClock, signal: WorkSignal(), owner: "test", logger: Logger(label: "test"))
+            policy: loaded.config.channel.retry.policy, clock: clock.wallClock, signal: WorkSignal(), owner: "test",
+            batch: batch, batchesInFlight: batchesInFlight, logger: Logger(label: "test"))
     }
 
-    func enqueue(_ store: any DeskStore, _ ids: [String], target: OutboxTarget = .google, clock: ManualWallClock) async throws {
+    func enqueue(_ store: any DeskStore, _ ids: [String], target: OutboxTarget = .google, clock: ManualWallClock, key: ConversationKey? = nil) async throws {
+        let key = key ?? self.key
         _ = try await store.accept(key, dedupeKeys: [UUID().uuidString], body: Data(), clientIP: "203.0.113.9", receivedAt: clock.now)
         let version = try await store.conversation(key)?.version ?? 0
         let drafts = ids.map { id in
-            OutboxDraft(target: target, method: "POST", path: target == .google ? "/v1/conversations/conv-d/messages" : "",
+            OutboxDraft(target: target, method: "POST", path: target == .google ? "/v1/conversations/\(key.conversationId)/messages" : "",
                         body: Data("{\"messageId\":\"\(id)\"}".utf8), callId: id, clientIP: "203.0.113.9")
         }
         try await store.commit(ConversationCommit(key: key, expectedVersion: version, state: ConversationState(key: key), processedSeq: nil,
@@ -52,6 +55,29 @@ struct DeliveryServiceTests {
             let lane = try await store.outbox(lane: ConversationCommit.lane(key, .google))
             #expect(lane.map(\.state) == [.delivered, .delivered, .delivered])
             #expect(lane.map(\.attempts) == [4, 1, 1])
+        }
+    }
+
+    /// The running worker keeps several batches in flight; each conversation's calls still go out
+    /// one after the other, in order, each exactly once.
+    @Test func severalBatchesInFlightKeepEachConversationInOrder() async throws {
+        try await StandInServer.with({ _, _ in .status(200) }) { server in
+            let store = InMemoryDeskStore()
+            let clock = ManualWallClock()
+            let delivery = try service(store, server, clock: clock, batch: 2, batchesInFlight: 3)
+            let conversations = (0..<6).map { ConversationKey(agent: Wire.googleAgent, conversationId: "conv-\($0)") }
+            for conversation in conversations {
+                try await enqueue(store, (1...3).map { "\(conversation.conversationId)-m\($0)" }, clock: clock, key: conversation)
+            }
+            let worker = Task { try await delivery.run() }
+            #expect(await server.waitForRequests(18))
+            worker.cancel()
+            _ = try? await worker.value
+            #expect(server.requests.count == 18, "each call once")
+            for conversation in conversations {
+                let bodies = server.requests.filter { $0.path.contains("/\(conversation.conversationId)/") }.map { String(decoding: $0.body, as: UTF8.self) }
+                #expect(bodies == (1...3).map { "{\"messageId\":\"\(conversation.conversationId)-m\($0)\"}" })
+            }
         }
     }
 
