@@ -19,6 +19,14 @@ struct LoadGenerator {
         var cpuSeconds: Double
 
         var throughput: Double { Double(completed) / seconds(elapsed) }
+
+        static let empty = Result(completed: 0, failed: 0, elapsed: .zero, latencies: [], cpuSeconds: 0)
+
+        /// Two runs as one: counts, times and latencies added up.
+        static func + (a: Result, b: Result) -> Result {
+            Result(completed: a.completed + b.completed, failed: a.failed + b.failed, elapsed: a.elapsed + b.elapsed,
+                   latencies: a.latencies + b.latencies, cpuSeconds: a.cpuSeconds + b.cpuSeconds)
+        }
         func percentile(_ p: Double) -> Duration {
             guard !latencies.isEmpty else { return .zero }
             let sorted = latencies.sorted()
