@@ -36,8 +36,7 @@ extension Turn {
     mutating func askForGroup() {
         state.session!.choosingGroup = true
         let items = desk.skillGroups.map { DeskCustomMessage.Menu.Item(content: $0.name) }
-        let menu = DeskCustomMessage.branch(.init(header: "Which team would you like to talk to?", items: items, tail: nil))
-        say([.custom(menu)], parsed: [menu], as: .bot)
+        say(.branch(.init(header: "Which team would you like to talk to?", items: items, tail: nil)), as: .bot)
     }
 
     /// The answer to `askForGroup`: a group name (or its chip) transfers there; anything else asks again.

@@ -14,7 +14,7 @@ extension Turn {
             head: settings.invitation, tail: settings.thanks, menu: options.enumerated().map { .init(id: String($0.offset + 1), content: $0.element) },
             type: scale <= 5 ? 1 : 2, sessionId: session.rawValue, effectiveHour: settings.validityHours,
             expireTime: Int64(context.now.timeIntervalSince1970) + Int64(settings.validityHours) * 3_600)
-        let msgKey = say([.custom(.satisfaction(card))], parsed: [.satisfaction(card)], as: .bot)
+        let msgKey = say(.satisfaction(card), as: .bot)
         state.ratingCard = RatingCard(session: session, ref: Hex.ref12(msgKey), options: options,
                                       expiresAt: context.now.addingTimeInterval(TimeInterval(settings.validityHours) * 3_600))
     }

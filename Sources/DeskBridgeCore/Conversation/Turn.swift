@@ -169,7 +169,11 @@ struct Turn {
             guard state.session != nil else { return }
             switch effect {
             case .say(let message):
-                say([message.custom], parsed: [message.desk], as: .bot)
+                if let desk = message.desk {
+                    say(desk, as: .bot)
+                } else if case .text(let text) = message {
+                    say([.text(text)], as: .bot)
+                }
                 // The node now waiting answers chips of the menu it just sent.
                 let ref = state.session?.openMenu?.ref
                 state.session?.flow.menuRef = ref
@@ -198,6 +202,13 @@ struct Turn {
     }
 
     // MARK: - Output
+
+    /// Sends a desk custom message DeskBridge built itself, rendered for Google from its value
+    /// rather than parsed back from the JSON just made of it.
+    @discardableResult
+    mutating func say(_ message: DeskCustomMessage, as sender: Ownership.Sender) -> String {
+        say([.custom(message)], parsed: [message], as: sender)
+    }
 
     /// Sends a desk message to the user as `sender`; returns its MsgKey. `parsed` holds the payloads
     /// of custom elements built here (see `TencentToGoogle.render`).

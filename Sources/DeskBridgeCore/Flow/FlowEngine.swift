@@ -35,16 +35,6 @@ package enum FlowMessage: Sendable, Equatable {
     case botCard(DeskCustomMessage.BotCard)
     case markdown(String)
 
-    package var custom: MsgElement {
-        switch self {
-        case .text(let text): .text(text)
-        case .menu(let menu): .custom(.branch(menu))
-        case .form(let form): .custom(.form(form))
-        case .botCard(let card): .custom(.botCard(card))
-        case .markdown(let markdown): .custom(.markdown(markdown))
-        }
-    }
-
     /// The desk custom message it is, or nil for plain text.
     package var desk: DeskCustomMessage? {
         switch self {
