@@ -81,9 +81,7 @@ package final class ConversationRuntime: Sendable {
     /// decision sees the agents as the commits before it left them.
     private func processNext(_ key: ConversationKey) async throws -> (count: Int, mayHaveMore: Bool) {
         for _ in 0..<Self.maxAttempts {
-            guard let stored = try await store.conversation(key) else { return (0, false) }
-            let events = try await store.pendingInbound(key, afterSeq: stored.processedSeq, limit: Self.eventsPerCommit)
-            guard !events.isEmpty else { return (0, false) }
+            guard let (stored, events) = try await store.conversationWithPending(key, limit: Self.eventsPerCommit), !events.isEmpty else { return (0, false) }
             let now = clock.now()
             var run = Run(stored: stored)
             for event in events {

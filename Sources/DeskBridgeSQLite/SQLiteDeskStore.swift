@@ -24,6 +24,9 @@ package final class SQLiteDeskStore: DeskStore {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // Every write runs in a savepoint of a group transaction, and a large batch's savepoint
+        // journal would otherwise spill to a temporary file: created, unlinked and closed each time.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         pool = try DatabasePool(path: path, configuration: configuration)
         // The pool's set-up switches its one writer connection to NORMAL after any
         // `prepareDatabase` hook runs, so FULL is set here, on that connection, afterwards.
@@ -97,12 +100,24 @@ package final class SQLiteDeskStore: DeskStore {
     }
 
     package func pendingInbound(_ conversation: ConversationKey, afterSeq: Int64, limit: Int) async throws -> [InboundRecord] {
-        try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, received_at, body, client_ip, internal FROM inbound WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?"),
-                             arguments: [conversation.storageKey, afterSeq, limit])
-                .map { InboundRecord(conversation: conversation, seq: $0["seq"], receivedAt: Date(unixMillis: $0["received_at"]), body: $0["body"],
-                                     clientIP: $0["client_ip"], isInternal: $0["internal"]) }
+        try await read { db in try Self.inbound(db, conversation, afterSeq: afterSeq, limit: limit) }
+    }
+
+    /// One read transaction instead of two: the processor does this once per run, and each read
+    /// is a hop to a reader connection and back.
+    package func conversationWithPending(_ key: ConversationKey, limit: Int) async throws -> (StoredConversation, [InboundRecord])? {
+        let decoder = decoder
+        return try await read { db in
+            guard let stored = try Self.conversation(db, "key = ?", key.storageKey, decoder) else { return nil }
+            return (stored, try Self.inbound(db, key, afterSeq: stored.processedSeq, limit: limit))
         }
+    }
+
+    private static func inbound(_ db: Database, _ conversation: ConversationKey, afterSeq: Int64, limit: Int) throws -> [InboundRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, received_at, body, client_ip, internal FROM inbound WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?"),
+                         arguments: [conversation.storageKey, afterSeq, limit])
+            .map { InboundRecord(conversation: conversation, seq: $0["seq"], receivedAt: Date(unixMillis: $0["received_at"]), body: $0["body"],
+                                 clientIP: $0["client_ip"], isInternal: $0["internal"]) }
     }
 
     package func conversation(_ key: ConversationKey) async throws -> StoredConversation? {
@@ -120,15 +135,17 @@ package final class SQLiteDeskStore: DeskStore {
 
     private func fetchConversation(_ condition: String, _ value: String) async throws -> StoredConversation? {
         let decoder = decoder
-        return try await read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT agent, conversation_id, state, version, processed_seq, last_client_ip FROM conversations WHERE \(condition) LIMIT 1"), arguments: [value])
-            else { return nil }
-            let stateData: Data? = row["state"]
-            return StoredConversation(
-                key: ConversationKey(agent: row["agent"], conversationId: row["conversation_id"]),
-                state: try stateData.map { try decoder.decode(ConversationState.self, from: $0) },
-                version: row["version"], processedSeq: row["processed_seq"], lastClientIP: row["last_client_ip"])
-        }
+        return try await read { db in try Self.conversation(db, condition, value, decoder) }
+    }
+
+    private static func conversation(_ db: Database, _ condition: String, _ value: String, _ decoder: JSONDecoder) throws -> StoredConversation? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT agent, conversation_id, state, version, processed_seq, last_client_ip FROM conversations WHERE \(condition) LIMIT 1"), arguments: [value])
+        else { return nil }
+        let stateData: Data? = row["state"]
+        return StoredConversation(
+            key: ConversationKey(agent: row["agent"], conversationId: row["conversation_id"]),
+            state: try stateData.map { try decoder.decode(ConversationState.self, from: $0) },
+            version: row["version"], processedSeq: row["processed_seq"], lastClientIP: row["last_client_ip"])
     }
 
     package func commit(_ commit: ConversationCommit) async throws {

@@ -15,6 +15,9 @@ package protocol DeskStore: Sendable {
     func conversationsWithPendingInbound(limit: Int) async throws -> [ConversationKey]
     func pendingInbound(_ conversation: ConversationKey, afterSeq: Int64, limit: Int) async throws -> [InboundRecord]
     func conversation(_ key: ConversationKey) async throws -> StoredConversation?
+    /// The conversation and up to `limit` of its events after its `processedSeq`, read together:
+    /// what one processing run needs. Stores that can read both in one snapshot do.
+    func conversationWithPending(_ key: ConversationKey, limit: Int) async throws -> (StoredConversation, [InboundRecord])?
     func conversation(clientUserId: ClientUserID) async throws -> StoredConversation?
     func conversation(sessionId: SessionID) async throws -> StoredConversation?
     /// Writes the step atomically; throws `StoreError.conflict` or `.agentUnavailable` and changes nothing.
@@ -55,4 +58,13 @@ package protocol DeskStore: Sendable {
     func ping() async throws
     /// Open sessions by desk state (`Chatbot`, `Queueing`, `Agent`), for metrics.
     func sessionCounts() async throws -> [String: Int]
+}
+
+extension DeskStore {
+    /// Two reads; a store whose conversation row may move between them still gives a consistent
+    /// pair to the caller, because the commit that follows checks the version it read.
+    package func conversationWithPending(_ key: ConversationKey, limit: Int) async throws -> (StoredConversation, [InboundRecord])? {
+        guard let stored = try await conversation(key) else { return nil }
+        return (stored, try await pendingInbound(key, afterSeq: stored.processedSeq, limit: limit))
+    }
 }

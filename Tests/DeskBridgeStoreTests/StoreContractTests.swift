@@ -60,6 +60,25 @@ struct StoreContractTests {
         #expect(try await store.conversationsWithPendingInbound(limit: 10) == [conv])
     }
 
+    /// What one processing run reads: the conversation, and only the events after its `processedSeq`, at most `limit`.
+    @Test(arguments: Backend.available)
+    func aRunReadsTheConversationWithTheEventsAfterItsProcessedSeq(backend: Backend) async throws {
+        let store = try await backend.make()
+        #expect(try await store.conversationWithPending(conv, limit: 10) == nil, "an unknown conversation has nothing to run")
+        for index in 1...4 {
+            _ = try await store.accept(conv, dedupeKeys: ["r\(index)"], body: Data("\(index)".utf8), clientIP: nil, receivedAt: now)
+        }
+        try await commit(store, conv, version: 0, seq: 1, state: state(conv, session: true))
+        let (stored, events) = try #require(try await store.conversationWithPending(conv, limit: 2))
+        #expect(stored.version == 1)
+        #expect(stored.processedSeq == 1)
+        #expect(stored.state?.session != nil)
+        #expect(events.map(\.seq) == [2, 3])
+        #expect(events.map(\.body) == [Data("2".utf8), Data("3".utf8)])
+        try await commit(store, conv, version: 1, seq: 4)
+        #expect(try await store.conversationWithPending(conv, limit: 2)?.1.isEmpty == true, "every event processed")
+    }
+
     @Test(arguments: Backend.available)
     func commitIsAtomicAndVersioned(backend: Backend) async throws {
         let store = try await backend.make()

@@ -18,12 +18,21 @@ package struct WebhookSignatureVerifier: Sendable {
 
     package func isValid(signature header: String?, body: some DataProtocol) -> Bool {
         guard isEnabled else { return true }
-        guard let header, let mac = Data(base64Encoded: header.trimmingCharacters(in: .whitespaces)) else { return false }
+        guard let header, let mac = Data(base64Encoded: Self.trimmingBlanks(header)) else { return false }
         var valid = false
         for key in keys where HMAC<SHA512>.isValidAuthenticationCode(mac, authenticating: body, using: SymmetricKey(data: key)) {
             valid = true
         }
         return valid
+    }
+
+    /// Spaces and tabs around the header value are ignored. Done by hand because trimming with a
+    /// Foundation `CharacterSet` cost more than the HMAC itself, on every webhook.
+    private static func trimmingBlanks(_ text: String) -> String {
+        var value = Substring(text)
+        while value.first == " " || value.first == "\t" { value.removeFirst() }
+        while value.last == " " || value.last == "\t" { value.removeLast() }
+        return String(value)
     }
 
     /// Signs a body the way Google does; used by tests, replay and the benchmark.
