@@ -31,9 +31,7 @@ package struct RequestBuilder: Sendable {
         case .interface:
             // A plain POST of the node's request map: no envelope, no query parameters (CONTRACT §2).
             let job = try JSONDecoder().decode(InterfaceCallJob.self, from: item.body)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return OutboundRequest(method: "POST", url: job.call.url, headers: headers, body: try encoder.encode(job.call.request),
+            return OutboundRequest(method: "POST", url: job.call.url, headers: headers, body: try JSONEncoder.canonical().encode(job.call.request),
                                    timeout: .milliseconds(job.call.timeoutMs))
         }
     }

@@ -30,8 +30,7 @@ package struct CommitPlan: Sendable {
         var statusChanges: [(agent: AgentID, status: DeskConfig.AgentStatus)] = []
         var records: [MessageRecord] = []
         var sessions: [SessionSummary] = []
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONEncoder.canonical()
         for (effect, clientIP) in parts.lazy.flatMap({ part in part.step.effects.lazy.map { ($0, part.clientIP) } }) {
             switch effect {
             case .google(let call):

@@ -16,8 +16,7 @@ package enum GoogleCall: Codable, Sendable, Equatable {
     }
 
     package var body: Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONEncoder.canonical()
         switch self {
         case .message(let message): return (try? encoder.encode(message)) ?? Data()
         case .event(_, let event): return (try? encoder.encode(event)) ?? Data()

@@ -32,18 +32,14 @@ extension DeskCustomMessage {
         }
         fields["customerServicePlugin"] = .number(0)
         fields["src"] = .string(src)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(JSONValue.object(fields))) ?? Data("{}".utf8), as: UTF8.self)
+        return String(decoding: (try? JSONEncoder.canonical().encode(JSONValue.object(fields))) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     /// `{"content"|"menuContent": payload, "customerServicePlugin":0, "src":…}` in one pass: the
     /// common kinds (menus, forms, cards) go out with every flow step, and the generic route
     /// through `JSONValue` encodes the payload twice and decodes it once.
     private static func envelope<T: Encodable>(_ src: String, _ key: String, _ payload: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(Envelope(src: src, key: key, payload: payload))) ?? Data("{}".utf8), as: UTF8.self)
+        String(decoding: (try? JSONEncoder.canonical().encode(Envelope(src: src, key: key, payload: payload))) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     private struct Envelope<Payload: Encodable>: Encodable {
