@@ -140,6 +140,7 @@ let package = Package(
             path: "Tests/DeskBridgeTestSupport"
         ),
         .testTarget(name: "DeskBridgeCoreTests", dependencies: ["DeskBridgeCore", "DeskBridgeConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DeskBridgeRuntimeTests", dependencies: ["DeskBridgeRuntime", "DeskBridgeTestSupport"]),
         .testTarget(name: "DeskBridgeStoreTests", dependencies: ["DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeTestSupport"]),
         .testTarget(
             name: "DeskBridgeRelayTests",

@@ -83,7 +83,7 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     let router = Router(context: DeskRequestContext.self)
     WebhookRoutes(
         runtime: runtime,
-        verifier: WebhookSignatureVerifier(keys: [config.channel.webhook.clientToken, config.channel.webhook.partnerKey].compactMap { $0 }),
+        verifier: WebhookSignatureVerifier(keys: [config.channel.webhook.clientToken, config.channel.webhook.partnerKey].compactMap { $0?.reveal }),
         clientToken: config.channel.webhook.clientToken, maxBodyBytes: config.server.maxBodyBytes,
         trustedProxies: try trustedProxies(config.server.trustedProxies)
     ).register(on: router)

@@ -12,7 +12,7 @@ import Synchronization
 /// Each claim leases only the head of a lane (one conversation × target), so calls of one
 /// conversation go out strictly in order while different conversations go out concurrently.
 /// A lease that outlives a crashed process expires and the call is retried with the same id.
-package struct DeliveryService: Service {
+package struct DeliveryService: Service, CustomStringConvertible {
     let store: any DeskStore
     let transport: any OutboundTransport
     let builder: RequestBuilder
@@ -28,10 +28,13 @@ package struct DeliveryService: Service {
     /// commits (claim, record); with several in flight the next claim need not wait for those.
     let batchesInFlight: Int
     let pollInterval: Duration
+    /// What the poll interval is measured on; tests pass a clock they move by hand.
+    let sleepClock: any Clock<Duration>
     let logger: Logger
 
     package init(store: any DeskStore, transport: any OutboundTransport, builder: RequestBuilder, policy: RetryPolicy, clock: WallClock,
-                 signal: WorkSignal, processing: WorkSignal = WorkSignal(), owner: String, batch: Int = 64, batchesInFlight: Int = 4, pollInterval: Duration = .milliseconds(500), logger: Logger) {
+                 signal: WorkSignal, processing: WorkSignal = WorkSignal(), owner: String, batch: Int = 64, batchesInFlight: Int = 4, pollInterval: Duration = .milliseconds(500),
+                 sleepClock: any Clock<Duration> = ContinuousClock(), logger: Logger) {
         self.store = store
         self.transport = transport
         self.builder = builder
@@ -43,8 +46,12 @@ package struct DeliveryService: Service {
         self.batch = batch
         self.batchesInFlight = max(1, batchesInFlight)
         self.pollInterval = pollInterval
+        self.sleepClock = sleepClock
         self.logger = logger
     }
+
+    /// What the service lifecycle logs: the name, never the tokens and keys it holds.
+    package var description: String { "DeliveryService(owner: \(owner), batch: \(batch))" }
 
     package func run() async throws {
         if let released = try? await store.releaseLeases(owner: owner), released > 0 {
@@ -74,7 +81,7 @@ package struct DeliveryService: Service {
                             if items.count == batch { continue }  // likely more due: claim again now
                         }
                     }
-                    await signal.wait(upTo: inFlight.count.load(ordering: .relaxed) > 0 ? pollInterval : await nextWait(), clock: ContinuousClock())
+                    await signal.wait(upTo: inFlight.count.load(ordering: .relaxed) > 0 ? pollInterval : await nextWait(), clock: sleepClock)
                 }
             }
         } onGracefulShutdown: {

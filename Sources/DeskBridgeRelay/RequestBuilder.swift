@@ -53,7 +53,7 @@ package struct RequestBuilder: Sendable {
         if let token = desk.callbackToken, !token.isEmpty {
             let time = Int64(now.timeIntervalSince1970)
             items.append(("RequestTime", String(time)))
-            items.append(("Sign", CallbackSignature.sign(token: token, requestTime: time)))
+            items.append(("Sign", CallbackSignature.sign(token: token.reveal, requestTime: time)))
         }
         items.append(("RequestID", requestId))
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))

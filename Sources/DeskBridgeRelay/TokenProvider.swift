@@ -1,3 +1,4 @@
+import DeskBridgeCore
 import Foundation
 
 /// Supplies the `Authorization` header for Google-style calls, or none.
@@ -13,7 +14,7 @@ package struct NoAuthorization: TokenProvider {
 
 /// `channel.auth.bearerToken`: a fixed token.
 package struct StaticBearerToken: TokenProvider {
-    private let token: String
-    package init(token: String) { self.token = token }
-    package func authorization() async throws -> String? { "Bearer \(token)" }
+    private let token: Secret
+    package init(token: Secret) { self.token = token }
+    package func authorization() async throws -> String? { "Bearer \(token.reveal)" }
 }

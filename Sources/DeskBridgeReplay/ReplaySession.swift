@@ -112,7 +112,7 @@ final class ReplaySession: Sendable {
         let body = try JSONEncoder().encode(JSONValue.object(envelope))
         var headers = ["Content-Type": "application/json"]
         if let key = config.channel.webhook.clientToken ?? config.channel.webhook.partnerKey {
-            headers["X-Goog-Signature"] = WebhookSignatureVerifier.sign(body: body, key: key)
+            headers["X-Goog-Signature"] = WebhookSignatureVerifier.sign(body: body, key: key.reveal)
         }
         let (status, _) = try await post("/webhooks/business-messages", body, headers)
         return status == 200 ? true : mismatch(index, "the webhook was answered \(status)")
@@ -123,7 +123,7 @@ final class ReplaySession: Sendable {
         var answers: [[String: Any]] = []
         func call(_ path: String, _ body: [String: Any], as who: String = action.as) async throws -> [String: Any] {
             let query = "sdkappid=\(config.desk.sdkAppId)&identifier=\(who.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? who)"
-                + "&usersig=\(UserSig.generate(identifier: who, sdkAppId: config.desk.sdkAppId, secretKey: config.desk.secretKey, issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 3_600))"
+                + "&usersig=\(UserSig.generate(identifier: who, sdkAppId: config.desk.sdkAppId, secretKey: config.desk.secretKey.reveal, issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 3_600))"
                 + "&random=\(nextSeq())&contenttype=json"
             let (_, data) = try await post("/\(path)?\(query)", try JSONSerialization.data(withJSONObject: body), ["Content-Type": "application/json"])
             let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]

@@ -6,16 +6,23 @@ import ServiceLifecycle
 ///
 /// Woken at once by ingest; also polls, so work stored by another process (or left by a crash)
 /// is picked up. A batch in progress finishes before shutdown; the rest stays in the store.
-package struct ProcessorService: Service {
+package struct ProcessorService: Service, CustomStringConvertible {
     let runtime: ConversationRuntime
     let pollInterval: Duration
+    /// What the poll interval is measured on; tests pass a clock they move by hand.
+    let sleepClock: any Clock<Duration>
     let logger: Logger
 
-    package init(runtime: ConversationRuntime, pollInterval: Duration = .milliseconds(500), logger: Logger) {
+    package init(runtime: ConversationRuntime, pollInterval: Duration = .milliseconds(500),
+                 sleepClock: any Clock<Duration> = ContinuousClock(), logger: Logger) {
         self.runtime = runtime
         self.pollInterval = pollInterval
+        self.sleepClock = sleepClock
         self.logger = logger
     }
+
+    /// What the service lifecycle logs: the name, never the configuration it holds.
+    package var description: String { "ProcessorService(pollInterval: \(pollInterval))" }
 
     package func run() async throws {
         await withGracefulShutdownHandler {
@@ -27,7 +34,7 @@ package struct ProcessorService: Service {
                 } catch {
                     logger.warning("processing paused", metadata: ["error": "\(error)"])
                 }
-                await runtime.processing.wait(upTo: pollInterval, clock: ContinuousClock())
+                await runtime.processing.wait(upTo: pollInterval, clock: sleepClock)
             }
         } onGracefulShutdown: {
             runtime.processing.signal()

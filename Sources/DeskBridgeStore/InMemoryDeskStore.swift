@@ -29,11 +29,20 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     private let state = Mutex(State())
+    private let calls = Atomic<Int>(0)
 
     package init() {}
 
+    /// Store calls made so far: lets a test see that an idle loop leaves the store alone.
+    package var callCount: Int { calls.load(ordering: .relaxed) }
+
+    private func withState<T, E: Error>(_ body: (inout sending State) throws(E) -> sending T) throws(E) -> sending T {
+        calls.add(1, ordering: .relaxed)
+        return try state.withLock(body)
+    }
+
     package func accept(_ conversation: ConversationKey, dedupeKeys: [String], body: Data, clientIP: String?, receivedAt: Date) async throws -> AcceptOutcome {
-        state.withLock { s in
+        withState { s in
             if dedupeKeys.contains(where: s.dedupe.contains) { return .duplicate }
             s.dedupe.formUnion(dedupeKeys)
             var row = s.conversations[conversation] ?? ConversationRow(stored: StoredConversation(key: conversation, state: nil, version: 0, processedSeq: 0))
@@ -46,32 +55,32 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func conversationsWithPendingInbound(limit: Int) async throws -> [ConversationKey] {
-        state.withLock { s in
+        withState { s in
             Array(s.conversations.filter { $0.value.inboundSeq > $0.value.stored.processedSeq }.keys.sorted { $0.storageKey < $1.storageKey }.prefix(limit))
         }
     }
 
     package func pendingInbound(_ conversation: ConversationKey, afterSeq: Int64, limit: Int) async throws -> [InboundRecord] {
-        state.withLock { s in Array((s.inbound[conversation] ?? []).filter { $0.seq > afterSeq }.prefix(limit)) }
+        withState { s in Array((s.inbound[conversation] ?? []).filter { $0.seq > afterSeq }.prefix(limit)) }
     }
 
     package func conversation(_ key: ConversationKey) async throws -> StoredConversation? {
-        state.withLock { $0.conversations[key]?.stored }
+        withState { $0.conversations[key]?.stored }
     }
 
     package func conversation(clientUserId: ClientUserID) async throws -> StoredConversation? {
-        state.withLock { s in s.conversations.values.first { $0.stored.key.clientUserId == clientUserId }?.stored }
+        withState { s in s.conversations.values.first { $0.stored.key.clientUserId == clientUserId }?.stored }
     }
 
     package func conversation(sessionId: SessionID) async throws -> StoredConversation? {
-        state.withLock { s in
+        withState { s in
             s.conversations.values.first { $0.stored.state?.session?.id == sessionId }?.stored
                 ?? s.conversations.values.first { $0.stored.state?.lastSessionId == sessionId }?.stored
         }
     }
 
     package func commit(_ commit: ConversationCommit) async throws {
-        try state.withLock { s throws(StoreError) in
+        try withState { s throws(StoreError) in
             guard var row = s.conversations[commit.key], row.stored.version == commit.expectedVersion else { throw .conflict }
             var agents = s.agents
             for (agent, limit) in commit.occupy {
@@ -111,7 +120,7 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func queuedConversations(limit: Int) async throws -> [ConversationKey] {
-        state.withLock { s in
+        withState { s in
             s.conversations.values.compactMap { row -> (ConversationKey, Date)? in
                 guard let queue = row.stored.state?.queuePosition else { return nil }
                 return (row.stored.key, queue.since)
@@ -120,13 +129,13 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func conversationsWithDueTimers(now: Date, limit: Int) async throws -> [ConversationKey] {
-        state.withLock { s in
+        withState { s in
             Array(s.conversations.values.filter { ($0.stored.state?.timerDue).map { $0 <= now } ?? false }.map(\.stored.key).prefix(limit))
         }
     }
 
     package func seedAgents(_ seeds: [AgentSeed]) async throws {
-        state.withLock { s in
+        withState { s in
             for seed in seeds {
                 if let index = s.agents.firstIndex(where: { $0.id == seed.id }) {
                     s.agents[index].row.groups = seed.groups
@@ -138,7 +147,7 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func routingSnapshot() async throws -> RoutingSnapshot {
-        state.withLock { s in
+        withState { s in
             var lengths: [SkillGroupID: Int] = [:]
             for row in s.conversations.values { if let queue = row.stored.state?.queuePosition { lengths[queue.group, default: 0] += 1 } }
             return RoutingSnapshot(
@@ -148,7 +157,7 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool {
-        state.withLock { s in
+        withState { s in
             guard let index = s.agents.firstIndex(where: { $0.id == agent }) else { return false }
             s.agents[index].row.status = status
             return true
@@ -156,7 +165,7 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem] {
-        state.withLock { s in
+        withState { s in
             var heads: [String: Int] = [:]
             for (index, item) in s.outbox.enumerated() where item.state == .pending && heads[item.lane] == nil { heads[item.lane] = index }
             var claimed: [OutboxItem] = []
@@ -174,7 +183,7 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func releaseLeases(owner: String) async throws -> Int {
-        state.withLock { s in
+        withState { s in
             let mine = s.leases.filter { $0.value.owner == owner }.keys
             mine.forEach { s.leases[$0] = nil }
             return mine.count
@@ -182,7 +191,7 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date) async throws {
-        state.withLock { s in
+        withState { s in
             guard let index = s.outbox.firstIndex(where: { $0.id == id }), s.leases[id]?.owner == owner else { return }
             s.leases[id] = nil
             switch record {
@@ -198,7 +207,7 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date, appending event: Data, to conversation: ConversationKey, dedupeKey: String) async throws {
-        state.withLock { s in
+        withState { s in
             guard s.leases[id]?.owner == owner, !s.dedupe.contains(dedupeKey), var row = s.conversations[conversation] else { return }
             s.dedupe.insert(dedupeKey)
             row.inboundSeq += 1
@@ -213,7 +222,7 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func nextDeliveryDue() async throws -> Date? {
-        state.withLock { s in
+        withState { s in
             var heads: [String: OutboxItem] = [:]
             for item in s.outbox where item.state == .pending && heads[item.lane] == nil { heads[item.lane] = item }
             return heads.values.compactMap { item -> Date? in
@@ -225,17 +234,17 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func outbox(lane: String) async throws -> [OutboxItem] {
-        state.withLock { s in s.outbox.filter { $0.lane == lane } }
+        withState { s in s.outbox.filter { $0.lane == lane } }
     }
 
     package func pendingOutboxCount() async throws -> Int {
-        state.withLock { s in s.outbox.filter { $0.state == .pending }.count }
+        withState { s in s.outbox.filter { $0.state == .pending }.count }
     }
 
     package func ping() async throws {}
 
     package func records(_ conversation: ConversationKey) async throws -> ConversationRecords {
-        state.withLock { s in
+        withState { s in
             let lane = ConversationCommit.lane(conversation, .google)
             let deliveries = Dictionary(s.outbox.filter { $0.lane == lane }.map { ($0.callId, $0) }) { _, last in last }
             return ConversationRecords(sessions: s.sessionRecords[conversation] ?? [], messages: s.messageRecords[conversation] ?? [], deliveries: deliveries)
@@ -243,7 +252,7 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func sessionCounts() async throws -> [String: Int] {
-        state.withLock { s in
+        withState { s in
             var counts: [String: Int] = [:]
             for row in s.conversations.values { if let session = row.stored.state?.session { counts[session.deskState, default: 0] += 1 } }
             return counts

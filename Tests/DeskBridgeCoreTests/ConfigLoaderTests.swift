@@ -21,6 +21,25 @@ struct ConfigLoaderTests {
         }
     }
 
+    @Test func noDescriptionOfTheConfigurationShowsASecret() throws {
+        let yaml = """
+            storage: { url: "postgres://desk:pg-pass-1@db.internal:5432/desk" }
+            channel: { auth: { bearerToken: bearer-1 }, webhook: { clientToken: client-1, partnerKey: partner-1 } }
+            desk: { secretKey: desk-1, callbackToken: callback-1 }
+
+            """ + Self.minimalFlow
+        let config = try ConfigLoader.parse(yaml: yaml, directory: URL(fileURLWithPath: "/etc/deskbridge"), environment: [:]).get().config
+        var dumped = ""
+        dump(config, to: &dumped)
+        for text in [String(describing: config), String(reflecting: config), dumped] {
+            for secret in ["pg-pass-1", "bearer-1", "client-1", "partner-1", "desk-1", "callback-1"] {
+                #expect(!text.contains(secret), "\(secret) is printed")
+            }
+            #expect(text.contains("<redacted>"))
+        }
+        #expect(config.desk.secretKey.reveal == "desk-1", "the value itself is still there for signing")
+    }
+
     @Test func defaultsFillEverythingButTheSecretAndTheFlows() throws {
         let loaded = try ConfigLoader.parse(yaml: "desk: { secretKey: s }\n" + Self.minimalFlow, directory: URL(fileURLWithPath: "/etc/deskbridge"), environment: [:]).get()
         let config = loaded.config

@@ -27,7 +27,9 @@ struct Deployment {
         }
     }
 
-    func start() async throws -> ServiceProcess { try await ServiceProcess(configPath: configPath) }
+    func start(environment: [String: String] = [:]) async throws -> ServiceProcess {
+        try await ServiceProcess(configPath: configPath, environment: environment)
+    }
 }
 
 /// What the stand-in Google API received, as readable lines: "BOT: text", "JOINED Lena", …

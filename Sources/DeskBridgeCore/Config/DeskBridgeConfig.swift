@@ -39,8 +39,12 @@ package struct ServerConfig: Sendable, Decodable {
     }
 }
 
-package struct StorageConfig: Sendable, Decodable {
+package struct StorageConfig: Sendable, Decodable, CustomStringConvertible, CustomReflectable {
+    /// May hold a database password (`postgres://user:password@…`), so it never prints itself.
     package var url = "sqlite:data/deskbridge.sqlite"
+
+    package var description: String { "StorageConfig(url: <redacted>)" }
+    package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     package init() {}
     private enum CodingKeys: String, CodingKey, CaseIterable { case url }
@@ -60,24 +64,24 @@ package struct ChannelConfig: Sendable, Decodable {
 
     package struct Auth: Sendable, Decodable {
         package var serviceAccountKeyFile: String?
-        package var bearerToken: String?
+        package var bearerToken: Secret?
         private enum CodingKeys: String, CodingKey, CaseIterable { case serviceAccountKeyFile, bearerToken }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
             serviceAccountKeyFile = try c.decodeIfPresent(String.self, forKey: .serviceAccountKeyFile)
-            bearerToken = try c.decodeIfPresent(String.self, forKey: .bearerToken)
+            bearerToken = try c.decodeIfPresent(Secret.self, forKey: .bearerToken)
         }
     }
 
     package struct Webhook: Sendable, Decodable {
-        package var clientToken: String?
-        package var partnerKey: String?
+        package var clientToken: Secret?
+        package var partnerKey: Secret?
         package init() {}
         private enum CodingKeys: String, CodingKey, CaseIterable { case clientToken, partnerKey }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
-            clientToken = try c.decodeIfPresent(String.self, forKey: .clientToken)
-            partnerKey = try c.decodeIfPresent(String.self, forKey: .partnerKey)
+            clientToken = try c.decodeIfPresent(Secret.self, forKey: .clientToken)
+            partnerKey = try c.decodeIfPresent(Secret.self, forKey: .partnerKey)
         }
     }
 

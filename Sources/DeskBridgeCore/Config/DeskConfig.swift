@@ -4,8 +4,8 @@ import Foundation
 package struct DeskConfig: Sendable, Decodable {
     package var sdkAppId = 1_400_000_000
     package var adminIdentifier = "administrator"
-    package var secretKey: String
-    package var callbackToken: String?
+    package var secretKey: Secret
+    package var callbackToken: Secret?
     package var callbacks = Callbacks()
     package var assignment = Assignment()
     package var routing = Routing()
@@ -27,8 +27,8 @@ package struct DeskConfig: Sendable, Decodable {
         let c = try decoder.strictContainer(CodingKeys.self)
         sdkAppId = try c.value(.sdkAppId, default: sdkAppId)
         adminIdentifier = try c.value(.adminIdentifier, default: adminIdentifier)
-        secretKey = try c.decode(String.self, forKey: .secretKey)
-        callbackToken = try c.decodeIfPresent(String.self, forKey: .callbackToken)
+        secretKey = try c.decode(Secret.self, forKey: .secretKey)
+        callbackToken = try c.decodeIfPresent(Secret.self, forKey: .callbackToken)
         callbacks = try c.value(.callbacks, default: callbacks)
         assignment = try c.value(.assignment, default: assignment)
         routing = try c.value(.routing, default: routing)

@@ -11,7 +11,7 @@ import Metrics
 struct WebhookRoutes: Sendable {
     let runtime: ConversationRuntime
     let verifier: WebhookSignatureVerifier
-    let clientToken: String?
+    let clientToken: Secret?
     let maxBodyBytes: Int
     let trustedProxies: TrustedProxies
 
@@ -54,7 +54,7 @@ struct WebhookRoutes: Sendable {
         let decoded = Result { () throws(WebhookDecodingError) in try WebhookBody.decode(body) }
 
         if case .success(.handshake(let token, let secret)) = decoded {
-            guard let clientToken, !clientToken.isEmpty, Self.constantTimeEqual(token, clientToken) else {
+            guard let clientToken, !clientToken.isEmpty, Self.constantTimeEqual(token, clientToken.reveal) else {
                 return (Self.error(.forbidden, "clientToken does not match"), "handshake_rejected")
             }
             return (Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: secret))), "handshake")

@@ -99,7 +99,7 @@ struct DeskRoutes: Sendable {
         guard let identifier = query["identifier"].map(String.init), !identifier.isEmpty,
             let userSig = query["usersig"].map(String.init), !userSig.isEmpty
         else { throw AuthFailure(code: 70003, info: "identifier and usersig are required") }
-        try UserSig.verify(userSig, identifier: identifier, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey,
+        try UserSig.verify(userSig, identifier: identifier, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey.reveal,
                            now: Int64(now().timeIntervalSince1970))
         if identifier == desk.adminIdentifier { return .admin }
         guard desk.agent(AgentID(identifier)) != nil else { throw DeskCommandError.identityMayNotAct }
