@@ -131,10 +131,15 @@ package final class ConversationRuntime: Sendable {
             }
             return engine.handle(ownEvent, state: state ?? ConversationState(key: event.conversation), context: context)
         }
-        guard case .event(let webhook) = try? WebhookBody.decode(event.body) else {
-            return skip(event, state: state, why: "stored webhook does not decode")  // ingest validated it; never retried forever
+        switch Result(catching: { () throws(WebhookDecodingError) in try WebhookBody.decode(event.body) }) {
+        case .success(.event(let webhook)):
+            return engine.handle(webhook, state: state, context: context)
+        case .success(.handshake):
+            return skip(event, state: state, why: "stored webhook is a handshake")
+        case .failure(let problem):
+            // Ingest validated it, so this is a bug or an older version's row; never retried forever.
+            return skip(event, state: state, why: "stored webhook does not decode (\(problem))")
         }
-        return engine.handle(webhook, state: state, context: context)
     }
 
     private func skip(_ event: InboundRecord, state: ConversationState?, why: String) -> ConversationEngine.Step {

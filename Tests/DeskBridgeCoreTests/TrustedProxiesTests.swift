@@ -29,4 +29,11 @@ struct TrustedProxiesTests {
         #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: "1.2.3.4, 198.51.100.7, 10.0.0.9") == "198.51.100.7")
         #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: "10.1.1.1, 10.0.0.9") == "10.1.1.1", "all hops trusted: the left-most")
     }
+
+    @Test func hopsThatAreNotAddressesAreIgnoredNotForwarded() throws {
+        let proxies = try TrustedProxies(["10.0.0.0/8"])
+        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: "198.51.100.7, unknown") == "198.51.100.7")
+        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: "<script>, evil.example") == "10.0.0.5", "nothing usable: the peer")
+        #expect(proxies.clientAddress(peer: "10.0.0.5", forwardedFor: "1.2.3.4&Sign=x") == "10.0.0.5")
+    }
 }

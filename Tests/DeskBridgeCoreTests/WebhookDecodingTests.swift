@@ -107,3 +107,74 @@ struct GoogleTimestampTests {
         #expect(GoogleTimestamp(rfc3339: text) == nil)
     }
 }
+
+/// Google's own webhook test tool (`business-messages-test-framework`) sends its payloads with
+/// placeholders in the informational fields; each must be accepted with those fields absent.
+/// Read from `../shared/fixtures` at run time, never copied into the repository.
+@Suite("Webhooks of Google's test tool")
+struct GoogleTestToolWebhookTests {
+    static let folder: URL = {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { root.deleteLastPathComponent() }
+        return root.appendingPathComponent("shared/fixtures/google-test-framework")
+    }()
+
+    static let names = ["authentication-request", "event-receive", "image-message", "read-receipt", "suggestion-message",
+                        "text-message", "text-with-dialogflow-response", "user-receipt"]
+
+    @Test(arguments: names)
+    func decodesWithUnreadableFieldsNamedAndAbsent(name: String) throws {
+        let data = try Data(contentsOf: Self.folder.appendingPathComponent("\(name).json"))
+        guard case .event(let hook) = try WebhookBody.decode(data) else { Issue.record("not an event"); return }
+        #expect(hook.sendTime == nil)
+        #expect(hook.unreadableFields.contains("sendTime"))
+        #expect(hook.unreadableFields.allSatisfy { $0.hasSuffix("Time") || $0.hasSuffix("isTyping") || $0.hasSuffix("requestedLiveAgent") })
+    }
+
+    @Test func typingPlaceholdersAreAbsent() throws {
+        let data = try Data(contentsOf: Self.folder.appendingPathComponent("event-receive.json"))
+        guard case .event(let hook) = try WebhookBody.decode(data), case .userStatus(let status) = hook.payload else {
+            Issue.record("not a user status"); return
+        }
+        #expect(status.isTyping == nil && status.requestedLiveAgent == nil && status.createTime == nil)
+        #expect(Set(hook.unreadableFields) == ["sendTime", "userStatus.isTyping", "userStatus.requestedLiveAgent", "userStatus.createTime"])
+    }
+}
+
+@Suite("Webhook validation: identifiers kept whole, empty payloads refused")
+struct WebhookValidationTests {
+    func event(_ fields: String) -> Data {
+        Data(#"{"agent":"brands/b/agents/a","conversationId":"c-1","requestId":"r-1",\#(fields)}"#.utf8)
+    }
+
+    @Test(arguments: [
+        (#""conversationId":"victim\u0000attacker","message":{"messageId":"m","text":"hi"}"#, "conversationId"),
+        (#""conversationId":"c-1","customAgentId":"x\u0007","message":{"messageId":"m","text":"hi"}"#, "customAgentId"),
+        (#""conversationId":"c-1","requestId":"R\u0000x","message":{"messageId":"m","text":"hi"}"#, "requestId"),
+        (#""conversationId":"c-1","message":{"messageId":"m\u001b[2J","text":"hi"}"#, "message.messageId"),
+        (#""conversationId":"c-1","receipts":{"receipts":[{"message":"conversations/c/messages/m\u0085","receiptType":"READ"}]}"#, "receipts.receipts[0].message"),
+    ])
+    func identifiersWithControlCharactersAreRefused(fields: String, path: String) {
+        let body = Data(#"{"agent":"brands/b/agents/a",\#(fields)}"#.utf8)
+        #expect(throws: WebhookDecodingError.invalidField(path, "contains a control character")) { try WebhookBody.decode(body) }
+    }
+
+    @Test func aMessageWithoutTextIsRefused() {
+        #expect(throws: WebhookDecodingError.invalidField("message.text", "is missing")) {
+            try WebhookBody.decode(event(#""message":{"messageId":null,"text":null}"#))
+        }
+    }
+
+    @Test func aTapNamingNothingIsRefused() {
+        #expect(throws: WebhookDecodingError.invalidField("suggestionResponse", "has neither postbackData nor text")) {
+            try WebhookBody.decode(event(#""suggestionResponse":{"message":null,"postbackData":null,"text":null}"#))
+        }
+    }
+
+    @Test func unicodeTextAndIdentifiersAreKept() throws {
+        guard case .event(let hook) = try WebhookBody.decode(event(#""message":{"messageId":"m-ü","text":"tab\there"}"#)),
+              case .message(let message) = hook.payload else { Issue.record("not a message"); return }
+        #expect(message.messageId == "m-ü")
+        #expect(message.text == "tab\there", "control characters in user text are content, not identifiers")
+    }
+}

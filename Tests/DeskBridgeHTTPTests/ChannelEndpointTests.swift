@@ -66,7 +66,10 @@ struct ChannelEndpointTests {
         ("{not json", "not valid JSON"),
         (#"{"agent":"brands/b1/agents/a1","conversationId":"c","requestId":"r"}"#, "no known payload"),
         (#"{"agent":"brands/b1/agents/a1","message":{"messageId":"m","text":"hi"}}"#, "conversationId"),
-        (#"{"agent":"brands/b1/agents/a1","conversationId":"c","message":{"messageId":"m","text":"hi","createTime":"yesterday"}}"#, "message.createTime"),
+        (#"{"agent":"brands/b1/agents/a1","conversationId":"victim\u0000attacker","message":{"messageId":"m","text":"hi"}}"#, "conversationId contains a control character"),
+        (#"{"agent":"brands/b1/agents/a1","conversationId":"c","requestId":"R\u0000x","message":{"messageId":"m","text":"hi"}}"#, "requestId contains a control character"),
+        (#"{"agent":"brands/b1/agents/a1","conversationId":"c","message":{"messageId":null,"text":null}}"#, "message.text is missing"),
+        (#"{"agent":"brands/b1/agents/a1","conversationId":"c","suggestionResponse":{"postbackData":null,"text":null}}"#, "neither postbackData nor text"),
     ])
     func malformedBodiesAre400NamingTheProblem(body: String, problem: String) async throws {
         try await AppHarness.run { app throws in
@@ -75,6 +78,14 @@ struct ChannelEndpointTests {
             #expect(answer.status == .badRequest)
             #expect(answer.body.contains(problem))
             #expect(try await app.store.conversationsWithPendingInbound(limit: 10).isEmpty)
+        }
+    }
+
+    @Test func anUnreadableTimeIsTreatedAsAbsentAndTheWebhookAccepted() async throws {
+        try await AppHarness.run { app throws in
+            let body = Data(#"{"agent":"\#(Wire.googleAgent)","conversationId":"late","requestId":"r-late","sendTime":"SEND_TIME","message":{"messageId":"m","text":"hi","createTime":"yesterday"}}"#.utf8)
+            #expect(try await app.webhook(body, signature: Wire.signature(body)).status == .ok)
+            #expect(try await app.storedEvents("late") == 1)
         }
     }
 

@@ -8,7 +8,8 @@ package enum TestConfig {
         lenaStatus: String = "Available", omarStatus: String = "Offline", receptionLimit: Int = 3,
         initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 10_000, bearerToken: String? = "test-bearer",
         flows: String = TestConfig.shopFlow, assignment: String = "{ strategy: automatic }", reception: String = "{ automatic: true }",
-        assignmentURL: String? = nil, userTimeoutSeconds: Int = 900, storageURL: String? = nil, trustedProxies: [String] = []
+        assignmentURL: String? = nil, userTimeoutSeconds: Int = 900, storageURL: String? = nil, trustedProxies: [String] = [],
+        webhookKeys: Bool = true
     ) -> String {
         """
         server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096, trustedProxies: [\(trustedProxies.map { "\"\($0)\"" }.joined(separator: ", "))] }
@@ -16,7 +17,7 @@ package enum TestConfig {
         channel:
           apiBaseURL: \(googleURL)
         \(bearerToken.map { "  auth: { bearerToken: \"\($0)\" }" } ?? "")
-          webhook: { clientToken: "\(Wire.clientToken)", partnerKey: "PARTNERKEY2" }
+          webhook: { \(webhookKeys ? "clientToken: \"\(Wire.clientToken)\", partnerKey: \"PARTNERKEY2\"" : "") }
           bot: { displayName: "Acme Assistant", avatarImage: "https://cdn.example/bot.png" }
           retry: { requestTimeoutMs: \(requestTimeoutMs), initialBackoffMs: \(initialBackoffMs), maxBackoffMs: \(maxBackoffMs), giveUpAfterHours: 1 }
         desk:

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What arrives at `POST /webhooks/business-messages`: Google's set-up handshake or a user event.
 package enum WebhookBody: Sendable, Equatable {
@@ -8,7 +9,15 @@ package enum WebhookBody: Sendable, Equatable {
     /// Decodes a webhook body in one pass. The handshake is recognised by its two keys (G§2.1).
     package static func decode(_ data: Data) throws(WebhookDecodingError) -> WebhookBody {
         do {
-            return try JSONDecoder().decode(Envelope.self, from: data).body
+            let notes = UnreadableFields()
+            let decoder = JSONDecoder()
+            decoder.userInfo[UnreadableFields.key] = notes
+            var body = try decoder.decode(Envelope.self, from: data).body
+            if case .event(var event) = body, !notes.paths.isEmpty {
+                event.unreadableFields = notes.paths
+                body = .event(event)
+            }
+            return body
         } catch let error as WebhookDecodingError {
             throw error
         } catch let DecodingError.keyNotFound(key, context) {
@@ -42,9 +51,55 @@ package enum WebhookBody: Sendable, Equatable {
         }
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    fileprivate static func path(_ keys: [any CodingKey]) -> String {
+        keys.reduce(into: "") { path, key in
+            if let index = key.intValue {
+                path += "[\(index)]"
+            } else {
+                path += (path.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
     }
+}
+
+/// Informational fields (times, typing flags) that were present but could not be read: Google's
+/// own test tool sends placeholders such as `"SEND_TIME"` and `"BOOLEAN"`. Such a value is
+/// treated as absent and the webhook accepted; the paths are logged.
+private final class UnreadableFields: Sendable {
+    static let key = CodingUserInfoKey(rawValue: "deskbridge.unreadableFields")!
+    private let storage = Mutex<[String]>([])
+    var paths: [String] { storage.withLock { $0 } }
+    func note(_ path: String) { storage.withLock { $0.append(path) } }
+}
+
+extension Decoder {
+    /// Reads an informational field: nil when absent, and nil (noted by path) when unreadable.
+    fileprivate func informational<T: Decodable, K: CodingKey>(_ type: T.Type, _ c: KeyedDecodingContainer<K>, _ key: K) -> T? {
+        guard c.contains(key) else { return nil }
+        do {
+            return try c.decodeIfPresent(T.self, forKey: key)
+        } catch {
+            (userInfo[UnreadableFields.key] as? UnreadableFields)?.note(WebhookBody.path(codingPath + [key]))
+            return nil
+        }
+    }
+
+    /// Reads a required identifier: present, not empty, and free of control characters, which
+    /// some stores and comparisons would cut at (a NUL byte) or treat differently.
+    fileprivate func identifier<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K, optional: Bool = false) throws -> String? {
+        let value = optional ? try c.decodeIfPresent(String.self, forKey: key) : try c.decode(String.self, forKey: key)
+        let path = WebhookBody.path(codingPath + [key])
+        if let value, value.unicodeScalars.contains(where: \.properties.isControlCharacter) {
+            throw WebhookDecodingError.invalidField(path, "contains a control character")
+        }
+        if !optional, value?.isEmpty ?? true { throw WebhookDecodingError.invalidField(path, "is empty") }
+        return value
+    }
+}
+
+extension Unicode.Scalar.Properties {
+    /// C0 and C1 controls and DEL (general category Cc).
+    fileprivate var isControlCharacter: Bool { generalCategory == .control }
 }
 
 /// Why a webhook body was refused (answered 400, nothing stored).
@@ -74,6 +129,8 @@ package struct GoogleWebhook: Decodable, Sendable, Equatable {
     package var sendTime: GoogleTimestamp?
     package var context: GoogleContext?
     package var payload: Payload
+    /// Informational fields that were present but unreadable, by path (logged, treated as absent).
+    package var unreadableFields: [String] = []
 
     package enum Payload: Sendable, Equatable {
         case message(UserText)
@@ -91,13 +148,11 @@ package struct GoogleWebhook: Decodable, Sendable, Equatable {
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        agent = try c.decode(String.self, forKey: .agent)
-        conversationId = try c.decode(String.self, forKey: .conversationId)
-        guard !agent.isEmpty else { throw WebhookDecodingError.invalidField("agent", "is empty") }
-        guard !conversationId.isEmpty else { throw WebhookDecodingError.invalidField("conversationId", "is empty") }
-        customAgentId = try c.decodeIfPresent(String.self, forKey: .customAgentId)
-        requestId = try c.decodeIfPresent(String.self, forKey: .requestId)
-        sendTime = try c.decodeIfPresent(GoogleTimestamp.self, forKey: .sendTime)
+        agent = try decoder.identifier(c, .agent)!
+        conversationId = try decoder.identifier(c, .conversationId)!
+        customAgentId = try decoder.identifier(c, .customAgentId, optional: true)
+        requestId = try decoder.identifier(c, .requestId, optional: true)
+        sendTime = decoder.informational(GoogleTimestamp.self, c, .sendTime)
         context = try c.decodeIfPresent(GoogleContext.self, forKey: .context)
         if let message = try c.decodeIfPresent(UserText.self, forKey: .message) {
             payload = .message(message)
@@ -164,10 +219,14 @@ package struct UserText: Codable, Sendable, Equatable {
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        messageId = try c.decodeIfPresent(String.self, forKey: .messageId) ?? ""
+        messageId = try decoder.identifier(c, .messageId, optional: true) ?? ""
         name = try c.decodeIfPresent(String.self, forKey: .name)
-        text = try c.decodeIfPresent(String.self, forKey: .text) ?? ""
-        createTime = try c.decodeIfPresent(GoogleTimestamp.self, forKey: .createTime)
+        // A message without text carries nothing to answer: refused, not a session started.
+        guard let text = try c.decodeIfPresent(String.self, forKey: .text) else {
+            throw WebhookDecodingError.invalidField(WebhookBody.path(decoder.codingPath + [CodingKeys.text]), "is missing")
+        }
+        self.text = text
+        createTime = decoder.informational(GoogleTimestamp.self, c, .createTime)
     }
 
     /// G§1.3 heuristic (UNCONFIRMED upstream): a signed Google Cloud Storage URL is a user image.
@@ -186,6 +245,22 @@ package struct SuggestionResponse: Codable, Sendable, Equatable {
     package var suggestionType: String?
 }
 
+extension SuggestionResponse {
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        postbackData = try c.decodeIfPresent(String.self, forKey: .postbackData)
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        createTime = decoder.informational(GoogleTimestamp.self, c, .createTime)
+        type = try c.decodeIfPresent(String.self, forKey: .type)
+        suggestionType = try c.decodeIfPresent(String.self, forKey: .suggestionType)
+        // A tap that names neither what was tapped nor its text says nothing: refused.
+        if postbackData == nil, text == nil {
+            throw WebhookDecodingError.invalidField(WebhookBody.path(decoder.codingPath), "has neither postbackData nor text")
+        }
+    }
+}
+
 /// `userStatus` (G§1.5). `isTyping` arrives as a bool or as the string "true".
 package struct UserStatus: Codable, Sendable, Equatable {
     package var isTyping: Bool?
@@ -196,18 +271,25 @@ package struct UserStatus: Codable, Sendable, Equatable {
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        isTyping = try Self.lenientBool(c, .isTyping)
-        requestedLiveAgent = try Self.lenientBool(c, .requestedLiveAgent)
-        createTime = try c.decodeIfPresent(GoogleTimestamp.self, forKey: .createTime)
+        isTyping = decoder.informational(LenientBool.self, c, .isTyping)?.value
+        requestedLiveAgent = decoder.informational(LenientBool.self, c, .requestedLiveAgent)?.value
+        createTime = decoder.informational(GoogleTimestamp.self, c, .createTime)
     }
 
-    private static func lenientBool(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Bool? {
-        if let value = try? c.decodeIfPresent(Bool.self, forKey: key) { return value }
-        guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
-        switch text.lowercased() {
-        case "true": return true
-        case "false": return false
-        default: throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "is not a boolean")
+    /// A bool, or the string "true" / "false" in any case.
+    private struct LenientBool: Decodable {
+        var value: Bool
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let value = try? c.decode(Bool.self) {
+                self.value = value
+                return
+            }
+            switch try c.decode(String.self).lowercased() {
+            case "true": value = true
+            case "false": value = false
+            default: throw DecodingError.dataCorruptedError(in: c, debugDescription: "is not a boolean")
+            }
         }
     }
 }
@@ -223,6 +305,22 @@ package struct Receipts: Codable, Sendable, Equatable {
     }
 }
 
+extension Receipts {
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        receipts = try c.decode([Receipt].self, forKey: .receipts)
+        createTime = decoder.informational(GoogleTimestamp.self, c, .createTime)
+    }
+}
+
+extension Receipts.Receipt {
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        message = try decoder.identifier(c, .message)!
+        receiptType = try c.decode(String.self, forKey: .receiptType)
+    }
+}
+
 /// `surveyResponse` (G§1.7).
 package struct SurveyResponse: Codable, Sendable, Equatable {
     package var survey: String?
@@ -233,4 +331,18 @@ package struct SurveyResponse: Codable, Sendable, Equatable {
     package var questionResponseText: String?
     package var questionResponsePostbackData: String?
     package var surveyTriggerSource: String?
+}
+
+extension SurveyResponse {
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        survey = try c.decodeIfPresent(String.self, forKey: .survey)
+        rating = try c.decodeIfPresent(String.self, forKey: .rating)
+        feedback = try c.decodeIfPresent(String.self, forKey: .feedback)
+        createTime = decoder.informational(GoogleTimestamp.self, c, .createTime)
+        surveyQuestionId = try c.decodeIfPresent(String.self, forKey: .surveyQuestionId)
+        questionResponseText = try c.decodeIfPresent(String.self, forKey: .questionResponseText)
+        questionResponsePostbackData = try c.decodeIfPresent(String.self, forKey: .questionResponsePostbackData)
+        surveyTriggerSource = try c.decodeIfPresent(String.self, forKey: .surveyTriggerSource)
+    }
 }

@@ -28,9 +28,11 @@ package struct TrustedProxies: Sendable, Equatable {
     /// The client address for `ClientIP` and logs. `X-Forwarded-For` counts only when the peer is
     /// trusted; then the right-most hop that is not itself a trusted proxy wins, because every
     /// hop left of it was written by someone we do not trust (a client can send any header).
+    /// Hops that are not IP addresses (`unknown`, a host name, an injected string) are ignored,
+    /// so nothing but an address is ever forwarded as `ClientIP`.
     package func clientAddress(peer: String?, forwardedFor: String?) -> String? {
         guard let peer, contains(peer), let forwardedFor else { return peer }
-        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { AddressRange.bytes($0) != nil }
         return hops.last { !contains($0) } ?? hops.first ?? peer
     }
 }

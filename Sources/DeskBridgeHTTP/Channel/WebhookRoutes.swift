@@ -68,6 +68,10 @@ struct WebhookRoutes: Sendable {
         case .success(.handshake): return (Self.error(.badRequest, "unexpected handshake"), "malformed")
         case .failure(let problem): return (Self.error(.badRequest, problem.description), "malformed")
         }
+        if !webhook.unreadableFields.isEmpty {
+            context.logger.notice("webhook fields unreadable; treated as absent",
+                                  metadata: ["fields": "\(webhook.unreadableFields.joined(separator: ", "))", "conversation": "\(webhook.conversation)"])
+        }
         do {
             let outcome = try await runtime.store.accept(webhook.conversation, dedupeKeys: webhook.dedupeKeys, body: body,
                                                          clientIP: client, receivedAt: runtime.clock.now())
