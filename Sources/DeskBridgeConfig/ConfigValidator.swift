@@ -13,6 +13,10 @@ struct ConfigValidator {
         // server, storage, channel
         if !(0...65_535).contains(config.server.port) { fail("server.port", "must be between 0 and 65535") }
         if config.server.maxBodyBytes < 1_024 { fail("server.maxBodyBytes", "must be at least 1024") }
+        for (key, value) in [("headerTimeoutSeconds", config.server.headerTimeoutSeconds), ("bodyTimeoutSeconds", config.server.bodyTimeoutSeconds),
+                             ("idleTimeoutSeconds", config.server.idleTimeoutSeconds)] where !(0.1...3_600).contains(value) {
+            fail("server.\(key)", "must be between 0.1 and 3600 seconds")
+        }
         do { _ = try TrustedProxies(config.server.trustedProxies) } catch {
             fail("server.trustedProxies", "\(error.entry) is not an IP address or CIDR range (e.g. 10.0.0.5, 172.16.0.0/12, fd00::/8)")
         }

@@ -8,6 +8,7 @@ import DeskBridgeSQLite
 import DeskBridgeStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Prometheus
@@ -94,6 +95,7 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     let onListening = overrides.onListening
     return Application(
         router: router,
+        server: .http1(configuration: httpConfiguration(config.server)),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "DeskBridge"),
         services: services,
         onServerRunning: { channel in
@@ -103,6 +105,14 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
         },
         logger: logger
     )
+}
+
+/// HTTP/1.1 with the request deadlines and the idle timeout of `server` (README, "Timeouts").
+private func httpConfiguration(_ server: ServerConfig) -> HTTP1Channel.Configuration {
+    func amount(_ seconds: Double) -> TimeAmount { .milliseconds(Int64(seconds * 1_000)) }
+    let header = amount(server.headerTimeoutSeconds), body = amount(server.bodyTimeoutSeconds)
+    return HTTP1Channel.Configuration(additionalChannelHandlers: [RequestDeadlineHandler(headerTimeout: header, bodyTimeout: body)],
+                                      idleTimeout: amount(server.idleTimeoutSeconds))
 }
 
 /// Owns the process's one `HTTPClient` and shuts it down after the workers have stopped.

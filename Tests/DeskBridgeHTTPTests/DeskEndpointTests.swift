@@ -95,4 +95,42 @@ struct DeskEndpointTests {
             #expect(sent.first?.headers["authorization"] == "Bearer test-bearer")
         }
     }
+
+    /// An agent message that would reach the user as nothing is refused, never reported delivered.
+    @Test(arguments: [
+        (#"[{"MsgType":"TIMFaceElem","MsgContent":{"Index":1,"Data":"smile"}}]"#, "TIMFaceElem"),
+        (#"[{"MsgType":"TIMCustomElem","MsgContent":{"Data":"not json"}}]"#, "Data is not a desk custom message"),
+        (#"[{"MsgType":"TIMCustomElem","MsgContent":{"Data":"{\"src\":\"99\",\"content\":\"x\"}"}}]"#, "src 99"),
+        (#"[{"MsgType":"TIMCustomElem","MsgContent":{"Data":"{\"src\":\"15\"}"}}]"#, "src 15"),
+        (#"[{"MsgType":"TIMImageElem","MsgContent":{"ImageInfoArray":[{"Type":1,"URL":"http://cdn.example/x.png"}]}}]"#, "https"),
+    ])
+    func undeliverableElementsAreRefusedAndNothingIsSent(msgBody: String, problem: String) async throws {
+        try await AppHarness.run { app throws in
+            try await startConversation(app, "undeliverable")
+            let user = Wire.clientUserId("undeliverable")
+            let before = app.google.requests.count
+            let key = ConversationKey(agent: Wire.googleAgent, conversationId: "undeliverable")
+            let version = try await app.store.conversation(key)?.version
+            let answer = try await app.desk("/v4/openim/sendmsg", query: Wire.deskQuery(identifier: "administrator"),
+                                            Data(#"{"To_Account":"\#(user)","MsgRandom":1,"MsgBody":\#(msgBody)}"#.utf8))
+            #expect(answer["ErrorCode"] as? Int == 90002)
+            #expect((answer["ErrorInfo"] as? String)?.contains(problem) == true, "\(answer["ErrorInfo"] ?? "")")
+            #expect(answer["MsgKey"] == nil)
+            #expect(try await app.store.conversation(key)?.version == version, "nothing committed")
+            #expect(app.google.requests.count == before)
+        }
+    }
+
+    @Test func aCustomElementThatIsNotADeskMessageIsShownAsItsDesc() async throws {
+        try await AppHarness.run { app throws in
+            try await startConversation(app, "desc")
+            let before = app.google.requests.count
+            let answer = try await app.desk("/v4/openim/sendmsg", query: Wire.deskQuery(identifier: "administrator"),
+                                            Wire.json(["To_Account": Wire.clientUserId("desc"), "MsgRandom": 1,
+                                                       "MsgBody": [["MsgType": "TIMCustomElem", "MsgContent": ["Data": "binary", "Desc": "Your order shipped"]]]]))
+            #expect(answer["ErrorCode"] as? Int == 0)
+            #expect(await app.google.waitForRequests(before + 1))
+            #expect(app.google.requests.last?.json?["text"] as? String == "Your order shipped")
+        }
+    }
 }

@@ -27,15 +27,27 @@ package struct ServerConfig: Sendable, Decodable {
     package var port = 8080
     package var maxBodyBytes = 262_144
     package var trustedProxies: [String] = []
+    /// A new connection's first request head must be complete within this many seconds.
+    package var headerTimeoutSeconds = 10.0
+    /// A request's body must be complete within this many seconds of its head.
+    package var bodyTimeoutSeconds = 30.0
+    /// A keep-alive connection with no request in progress is closed after this many seconds;
+    /// longer than nginx's upstream keep-alive (60 s), so the proxy closes first.
+    package var idleTimeoutSeconds = 75.0
 
     package init() {}
-    private enum CodingKeys: String, CodingKey, CaseIterable { case host, port, maxBodyBytes, trustedProxies }
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, maxBodyBytes, trustedProxies, headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds
+    }
     package init(from decoder: any Decoder) throws {
         let c = try decoder.strictContainer(CodingKeys.self)
         host = try c.value(.host, default: host)
         port = try c.value(.port, default: port)
         maxBodyBytes = try c.value(.maxBodyBytes, default: maxBodyBytes)
         trustedProxies = try c.value(.trustedProxies, default: trustedProxies)
+        headerTimeoutSeconds = try c.value(.headerTimeoutSeconds, default: headerTimeoutSeconds)
+        bodyTimeoutSeconds = try c.value(.bodyTimeoutSeconds, default: bodyTimeoutSeconds)
+        idleTimeoutSeconds = try c.value(.idleTimeoutSeconds, default: idleTimeoutSeconds)
     }
 }
 

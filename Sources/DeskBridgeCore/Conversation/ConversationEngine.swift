@@ -111,19 +111,43 @@ package struct ConversationEngine: Sendable {
             throw .notAllowedInState(session.deskState)
         }
         guard !body.isEmpty else { throw .badMsgBody("MsgBody is empty") }
-        for case .custom(let custom) in body {
-            guard let desk = DeskCustomMessage(data: custom.Data) else { continue }
-            switch desk {
-            case .trigger, .satisfactionSelection, .requestRating, .userEndsSession, .ratingSettings:
-                throw .badMsgBody("src \(desk.src) is sent by the user end, not to it")
-            case .satisfaction where agent != nil && !config.desk.satisfaction.agentMayInvite:
-                throw .badMsgBody("agents may not invite ratings (desk.satisfaction.agentMayInvite)")
-            default: continue
-            }
+        for (index, element) in body.enumerated() {
+            try checkDeliverable(element, at: index, from: agent)
         }
         let key = turn.say(body, as: sender, cloudCustomData: cloudCustomData)
         turn.step.sent = (key, Int64(context.now.timeIntervalSince1970))
         return turn.finished
+    }
+
+    /// Refuses (90002, naming the element) what would reach the user as nothing, so an `OK`
+    /// with a `MsgKey` always means something is on its way: an element kind Google has no
+    /// form for, a custom element that is not a desk message (and has no `Desc` to show), a
+    /// desk kind that does not decode, and an image that is not at an `https:` URL.
+    private func checkDeliverable(_ element: MsgElement, at index: Int, from agent: AgentID?) throws(DeskCommandError) {
+        let name = "MsgBody[\(index)] (\(element.typeName))"
+        switch element {
+        case .text(let text):
+            if text.isEmpty { throw .badMsgBody("\(name) has an empty Text") }
+        case .image(let image):
+            guard let url = image.originalURL, url.hasPrefix("https://") else { throw .badMsgBody("\(name) needs an https: image URL") }
+        case .other:
+            throw .badMsgBody("\(name) cannot be delivered on this channel; send TIMTextElem, TIMImageElem or TIMCustomElem")
+        case .custom(let custom):
+            guard let desk = DeskCustomMessage(data: custom.Data) else {
+                if !(custom.Desc ?? "").isEmpty { return }  // shown as its Desc text (README, "Agent messages")
+                throw .badMsgBody("\(name) Data is not a desk custom message (JSON with a src) and there is no Desc to show")
+            }
+            switch desk {
+            case .trigger, .satisfactionSelection, .requestRating, .userEndsSession, .ratingSettings:
+                throw .badMsgBody("\(name) src \(desk.src) is sent by the user end, not to it")
+            case .satisfaction where agent != nil && !config.desk.satisfaction.agentMayInvite:
+                throw .badMsgBody("agents may not invite ratings (desk.satisfaction.agentMayInvite)")
+            case .unknown(let src, _):
+                throw .badMsgBody("\(name) src \(src) is not a kind DeskBridge delivers, or its content does not decode")
+            default:
+                return
+            }
+        }
     }
 
     /// `end_session`: by the holding agent, or by the admin (`agent` nil) in any phase.

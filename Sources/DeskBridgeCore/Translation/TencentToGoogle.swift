@@ -139,6 +139,8 @@ private struct Builder {
             var suggestions: [Suggestion] = []
             if let url = card.url, url.hasPrefix("https://") {
                 suggestions.append(.openURL(text: "Open", postbackData: Postback(kind: .url, ref: ref, index: 0).encoded, url: url))
+            } else if let url = card.url, !url.isEmpty {
+                rendering.dropped.append("22 link (not https:, kept in the fallback text only)")
             }
             self.card(title: card.header, description: card.desc, picture: card.pic, suggestions: suggestions, fallback: fallback)
         case .orderCard(let order):
@@ -199,7 +201,11 @@ private struct Builder {
         var content = GoogleMessage.CardContent(
             title: TencentToGoogle.clip(title, GoogleLimits.cardTitleLength),
             description: description.flatMap { $0.isEmpty ? nil : TencentToGoogle.clip($0, GoogleLimits.cardDescriptionLength) })
-        if let picture, picture.hasPrefix("https://") { content.media = .init(height: "MEDIUM", contentInfo: .init(fileUrl: picture)) }
+        if let picture, picture.hasPrefix("https://") {
+            content.media = .init(height: "MEDIUM", contentInfo: .init(fileUrl: picture))
+        } else if let picture, !picture.isEmpty {
+            rendering.dropped.append("card picture (not https:)")  // Google fetches media over https only
+        }
         if !suggestions.isEmpty { content.suggestions = Array(suggestions.prefix(GoogleLimits.suggestionsPerCard)) }
         append(GoogleMessage(messageId: "", representative: representative, richCard: .init(standaloneCard: .init(cardContent: content)),
                              fallback: TencentToGoogle.clip(fallback, GoogleLimits.textLength)))

@@ -34,7 +34,7 @@ struct WebhookRoutes: Sendable {
     }
 
     /// Every value of `deskbridge_webhooks_total`'s `outcome` label.
-    private static let outcomes = ["accepted", "duplicate", "handshake", "store_unavailable"] + refusals.sorted()
+    private static let outcomes = ["accepted", "duplicate", "handshake", "store_unavailable", "aborted"] + refusals.sorted()
 
     /// Outcomes logged with the client address: someone sent something DeskBridge will not take.
     private static let refusals: Set<String> = ["too_large", "handshake_rejected", "bad_signature", "malformed"]
@@ -47,8 +47,11 @@ struct WebhookRoutes: Sendable {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: maxBodyBytes)
-        } catch {
+        } catch let error as HTTPError where error.status == .contentTooLarge {
             return (Self.error(.contentTooLarge, "body exceeds \(maxBodyBytes) bytes"), "too_large")
+        } catch {
+            // The client went away or missed the body deadline mid-upload; nobody reads the answer.
+            return (Self.error(.badRequest, "the body did not arrive"), "aborted")
         }
         let body = Data(buffer.readableBytesView)
         let decoded = Result { () throws(WebhookDecodingError) in try WebhookBody.decode(body) }
