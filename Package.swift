@@ -111,8 +111,10 @@ let package = Package(
         .executableTarget(
             name: "deskbridge",
             dependencies: [
-                "DeskBridgeHTTP", "DeskBridgeReplay",
+                "DeskBridgeHTTP", "DeskBridgeReplay", "DeskBridgeSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         /// The benchmark (not a test): ceiling, ingest, end to end, handoff and memory, with ratios.

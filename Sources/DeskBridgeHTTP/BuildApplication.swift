@@ -43,8 +43,9 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     if let given = overrides.store {
         store = given
     } else if let path = loaded.sqlitePath {
+        let lock = try SQLiteFileLock(path: path)
         let sqlite = try SQLiteDeskStore(path: path)
-        services.append(SQLiteCheckpointService(store: sqlite, interval: .seconds(1), logger: logger))
+        services.append(SQLiteCheckpointService(store: sqlite, lock: lock, interval: .seconds(1), logger: logger))
         store = sqlite
     } else if let settings = loaded.postgres {
         logger.info("connecting to PostgreSQL", metadata: ["server": "\(settings)"])
@@ -137,6 +138,8 @@ private func trustedProxies(_ entries: [String]) throws -> TrustedProxies {
 /// Checkpoints the SQLite WAL every `interval`, off the writer's path (see `SQLiteDeskStore`).
 struct SQLiteCheckpointService: Service {
     let store: SQLiteDeskStore
+    /// Held for as long as the service runs: no second process serves the same file.
+    let lock: SQLiteFileLock
     let interval: Duration
     let logger: Logger
 
@@ -145,6 +148,8 @@ struct SQLiteCheckpointService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             do {
                 try await store.checkpoint()
+            } catch is CancellationError {
+                break
             } catch {
                 logger.warning("WAL checkpoint failed; the next one retries", metadata: ["error": "\(error)"])
             }

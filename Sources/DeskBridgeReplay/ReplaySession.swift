@@ -123,7 +123,7 @@ final class ReplaySession: Sendable {
         var answers: [[String: Any]] = []
         func call(_ path: String, _ body: [String: Any], as who: String = action.as) async throws -> [String: Any] {
             let query = "sdkappid=\(config.desk.sdkAppId)&identifier=\(who.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? who)"
-                + "&usersig=\(UserSig.generate(identifier: who, sdkAppId: config.desk.sdkAppId, secretKey: config.desk.secretKey.reveal, issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 3_600))"
+                + "&usersig=\(UserSig.generate(identifier: who, sdkAppId: config.desk.sdkAppId, secretKey: config.desk.secretKey.reveal, issuedAt: Int64(now.timeIntervalSince1970), expireSeconds: 3_600))"
                 + "&random=\(nextSeq())&contenttype=json"
             let (_, data) = try await post("/\(path)?\(query)", try JSONSerialization.data(withJSONObject: body), ["Content-Type": "application/json"])
             let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]

@@ -31,6 +31,8 @@ package struct ProcessorService: Service, CustomStringConvertible {
                     try await runtime.processPending()
                     try await runtime.fireTimers()
                     try await runtime.drainQueue()
+                } catch is CancellationError {
+                    break  // the service group is stopping (a failed start, a second signal)
                 } catch {
                     logger.warning("processing paused", metadata: ["error": "\(error)"])
                 }

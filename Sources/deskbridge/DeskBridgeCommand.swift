@@ -2,6 +2,9 @@ import ArgumentParser
 import DeskBridgeConfig
 import DeskBridgeHTTP
 import DeskBridgeReplay
+import DeskBridgeSQLite
+import Hummingbird
+import NIOCore
 import Foundation
 import Logging
 import Metrics
@@ -51,8 +54,23 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var overrides = ApplicationOverrides()
         overrides.registry = registry
-        let app = try await buildApplication(loaded, logger: Logger(label: "deskbridge"), overrides: overrides)
-        try await app.runService()
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(loaded, logger: Logger(label: "deskbridge"), overrides: overrides)
+        } catch let error as SQLiteFileLock.Held {
+            exit(with: "deskbridge: \(error)")
+        }
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            exit(with: "deskbridge: cannot listen on \(loaded.config.server.host):\(loaded.config.server.port): the address is already in use")
+        }
+    }
+
+    /// One line on stderr and exit status 1: a start-up problem a person can act on.
+    private func exit(with line: String) -> Never {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Foundation.exit(1)
     }
 }
 

@@ -55,6 +55,27 @@ struct SignatureTests {
         #expect(UserSig.Failure.badSignature.errorCode == 70003)
     }
 
+    /// Made by Tencent's own `tls-sig-api-v2` (PyPI) with its clock at 1700000000: `gen_sig` and
+    /// `gen_sig_with_userbuf(…, b"room-42")` (whose `TLS.userbuf` is part of the signed content).
+    static let librarySig = "eJyrVgrxCdYrSy1SslJQMtIzUNJRAItkpqTmlWSmZUIkElNyM-Myi0uKEkvyi2BKilOyEwsKMlOACgxNDKAAKpdaUZBZlAqUsTAzgQuWZOaChAzN0RQXZ6aDLKn0cUzVLjcPD00NLS1MCrPM0A*JMLcoNTLMD3HP1M60jCowLDUOKMiLNDOwVaoFAD4PNPI_"
+    static let libraryUserbufSig = "eJxdjc0KgkAYRV9FZlvomFNWIIQVgVmLNIJ2o-OpQ84w*IcQvXta5qK7POfAfaLQD-QGCrTW0EzHaKp9CGcgK57wr8hB0g2NBejQUqFy*GUle1ClOOsik*Bhg4NW8QI6s1yQEVZc9Mi0-*K6hCKqk-4sFqsmCjA*pY4z-vC0Vzg8EHa7upkxmVuuSrC0sj2-e14JhrDZWfq7wL5s-SMlDnq9AfStPkE_"
+
+    @Test func userSigsMadeByTencentsLibraryVerifyWithAndWithoutUserbuf() throws {
+        try UserSig.verify(Self.librarySig, identifier: "administrator", sdkAppId: 1_400_000_000, secretKey: Self.referenceKey, now: 1_700_000_100)
+        try UserSig.verify(Self.libraryUserbufSig, identifier: "lena@acme.example", sdkAppId: 1_400_000_000, secretKey: Self.referenceKey, now: 1_700_000_100)
+        #expect(throws: UserSig.Failure.badSignature) {
+            try UserSig.verify(Self.libraryUserbufSig, identifier: "lena@acme.example", sdkAppId: 1_400_000_000, secretKey: "wrong", now: 1_700_000_100)
+        }
+    }
+
+    @Test func aUserSigFromTheFutureIsRefusedBeyondTheAllowedSkew() throws {
+        let skew = UserSig.allowedClockSkewSeconds
+        let sig = UserSig.generate(identifier: "lena", sdkAppId: 1_400_000_000, secretKey: "k", issuedAt: 10_000, expireSeconds: 86_400)
+        try UserSig.verify(sig, identifier: "lena", sdkAppId: 1_400_000_000, secretKey: "k", now: 10_000 - skew)
+        #expect(throws: UserSig.Failure.notYetValid) { try UserSig.verify(sig, identifier: "lena", sdkAppId: 1_400_000_000, secretKey: "k", now: 10_000 - skew - 1) }
+        #expect(UserSig.Failure.notYetValid.errorCode == 70003)
+    }
+
     @Test func generatedUserSigRoundTrips() throws {
         let sig = UserSig.generate(identifier: "lena@acme.example", sdkAppId: 1_400_000_000, secretKey: "k", issuedAt: 1_000, expireSeconds: 60)
         try UserSig.verify(sig, identifier: "lena@acme.example", sdkAppId: 1_400_000_000, secretKey: "k", now: 1_060)

@@ -12,6 +12,8 @@ package enum UserSig {
         case wrongIdentifier
         case badSignature
         case expired
+        /// Issued further in the future than the allowed clock skew.
+        case notYetValid
 
         package var errorCode: Int { self == .expired ? 70001 : 70003 }
         package var message: String {
@@ -21,18 +23,24 @@ package enum UserSig {
             case .wrongIdentifier: "UserSig was issued for another identifier"
             case .badSignature: "UserSig signature is invalid"
             case .expired: "UserSig has expired"
+            case .notYetValid: "UserSig is issued in the future (more than \(UserSig.allowedClockSkewSeconds) s ahead of this server's clock)"
             }
         }
     }
 
+    /// How far ahead of this server's clock a UserSig's issue time may be (the business server's
+    /// clock may run a little fast); beyond it the UserSig is refused with 70003.
+    package static let allowedClockSkewSeconds: Int64 = 300
+
     package static func generate(identifier: String, sdkAppId: Int, secretKey: String, issuedAt: Int64, expireSeconds: Int64) -> String {
-        let sig = hmac(identifier: identifier, sdkAppId: sdkAppId, time: issuedAt, expire: expireSeconds, key: secretKey)
+        let sig = hmac(identifier: identifier, sdkAppId: sdkAppId, time: issuedAt, expire: expireSeconds, userbuf: nil, key: secretKey)
         // Key order matches the reference implementation; order is irrelevant to verification.
         let json = "{\"TLS.ver\":\"2.0\",\"TLS.identifier\":\(jsonString(identifier)),\"TLS.sdkappid\":\(sdkAppId),\"TLS.expire\":\(expireSeconds),\"TLS.time\":\(issuedAt),\"TLS.sig\":\(jsonString(sig))}"
         return urlSafe(Zlib.compress(Data(json.utf8)).base64EncodedString())
     }
 
-    /// Verifies `userSig` for `identifier` at `now` (unix seconds).
+    /// Verifies `userSig` for `identifier` at `now` (unix seconds). A UserSig made with a userbuf
+    /// (`gen_sig_with_userbuf`) is verified too: its `TLS.userbuf` is part of the signed content.
     package static func verify(_ userSig: String, identifier: String, sdkAppId: Int, secretKey: String, now: Int64) throws(Failure) {
         var base64 = userSig.replacingOccurrences(of: "*", with: "+").replacingOccurrences(of: "-", with: "/")
             .replacingOccurrences(of: "_", with: "=")
@@ -43,10 +51,11 @@ package enum UserSig {
         else { throw .malformed }
         guard doc.sdkappid == sdkAppId else { throw .wrongApp }
         guard doc.identifier == identifier else { throw .wrongIdentifier }
-        let expected = hmac(identifier: doc.identifier, sdkAppId: doc.sdkappid, time: doc.time, expire: doc.expire, key: secretKey)
+        let expected = hmac(identifier: doc.identifier, sdkAppId: doc.sdkappid, time: doc.time, expire: doc.expire, userbuf: doc.userbuf, key: secretKey)
         guard let given = Data(base64Encoded: doc.sig), let wanted = Data(base64Encoded: expected),
             given.count == wanted.count, constantTimeEqual(given, wanted)
         else { throw .badSignature }
+        guard doc.time <= now + allowedClockSkewSeconds else { throw .notYetValid }
         guard now <= doc.time + doc.expire else { throw .expired }
     }
 
@@ -56,8 +65,11 @@ package enum UserSig {
         var time: Int64
         var expire: Int64
         var sig: String
+        /// base64 of the userbuf, exactly as signed.
+        var userbuf: String?
         private enum CodingKeys: String, CodingKey {
             case identifier = "TLS.identifier", sdkappid = "TLS.sdkappid", time = "TLS.time", expire = "TLS.expire", sig = "TLS.sig"
+            case userbuf = "TLS.userbuf"
         }
         /// The reference libraries write the numbers as numbers; some write them as strings.
         init(from decoder: any Decoder) throws {
@@ -74,11 +86,13 @@ package enum UserSig {
             time = try int(.time)
             expire = try int(.expire)
             sig = try c.decode(String.self, forKey: .sig)
+            userbuf = try c.decodeIfPresent(String.self, forKey: .userbuf)
         }
     }
 
-    private static func hmac(identifier: String, sdkAppId: Int, time: Int64, expire: Int64, key: String) -> String {
-        let content = "TLS.identifier:\(identifier)\nTLS.sdkappid:\(sdkAppId)\nTLS.time:\(time)\nTLS.expire:\(expire)\n"
+    private static func hmac(identifier: String, sdkAppId: Int, time: Int64, expire: Int64, userbuf: String?, key: String) -> String {
+        var content = "TLS.identifier:\(identifier)\nTLS.sdkappid:\(sdkAppId)\nTLS.time:\(time)\nTLS.expire:\(expire)\n"
+        if let userbuf { content += "TLS.userbuf:\(userbuf)\n" }
         let mac = HMAC<SHA256>.authenticationCode(for: Data(content.utf8), using: SymmetricKey(data: Data(key.utf8)))
         return Data(mac).base64EncodedString()
     }
