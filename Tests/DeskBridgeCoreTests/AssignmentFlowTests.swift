@@ -114,9 +114,36 @@ struct AssignmentFlowTests {
         #expect(late.effects.contains(.release("ana")))
         #expect(late.effects.contains(.setAgentStatus("ana", .Rest)))
         #expect(late.state.session?.ownership.offeree == "ben")
-        #expect(late.state.session?.offer?.missed == ["ana"])
+        #expect(late.state.session?.missedOffers?.agents == ["ana"])
         #expect(late.state.timerDue == Self.t0.addingTimeInterval(120))
         #expect(late.state.session?.assignments.map(\.outcome) == ["offered", "timeout", "offered"])
+    }
+
+    /// Two agents who never accept: each is offered the session once, then it waits in the queue
+    /// (the user hears the queue prompt) and is offered to nobody until something really changes.
+    @Test func anExpiredOfferDoesNotBounceBetweenAgentsWhoNeverAccept() throws {
+        let engine = Self.engine(strategy: "automatic", breakOnTimeout: false)
+        let offered = engine.handle(EngineFixture.text("hi"), state: nil, context: Self.at(0)).state
+        #expect(offered.session?.ownership.offeree == "ana")
+        let toBen = engine.tick(state: offered, context: Self.at(60, Self.routing(anaLoad: 1)))
+        #expect(toBen.state.session?.ownership.offeree == "ben")
+        let queued = engine.tick(state: toBen.state, context: Self.at(120, Self.routing(benLoad: 1)))
+        #expect(queued.state.queuePosition != nil, "both had it: the session waits in the queue")
+        #expect(queued.state.session?.missedOffers?.agents == ["ana", "ben"])
+        #expect(queued.state.session?.assignments.last.map { "\($0.outcome): \($0.reason)" } == "queued: offer to ben timed out")
+
+        // The queue drain finds both with room, as it will every pass: neither is offered it again.
+        let drained = engine.retryAssignment(state: queued.state, position: 1, context: Self.at(121))
+        #expect(drained.state.session?.ownership.offeree == nil)
+        #expect(drained.effects.lines == ["BOT: Number 1."], "the user hears the queue prompt, not silence")
+        let later = engine.retryAssignment(state: drained.state, position: 1, context: Self.at(900))
+        #expect(later.state.session?.ownership.offeree == nil)
+
+        // Something really changes: Ben was Busy and becomes Available; he is offered it, and the record says why.
+        let busyBen = engine.retryAssignment(state: queued.state, position: 1, context: Self.at(130, Self.routing(ana: .Busy, ben: .Busy)))
+        let back = engine.retryAssignment(state: busyBen.state, position: 1, context: Self.at(140, Self.routing(ana: .Busy)))
+        #expect(back.state.session?.ownership.offeree == "ben")
+        #expect(back.state.session?.assignments.last.map { "\($0.outcome): \($0.reason)" } == "offered: ben became Available")
     }
 
     @Test func transferBetweenAgentsEndsOneSegmentAndBeginsTheNext() throws {

@@ -73,8 +73,35 @@ package struct Offer: Codable, Sendable, Equatable {
     package var agent: AgentID
     package var until: Date
     package var limit: Int
-    /// Agents whose offers already timed out in this transfer; redirection skips them.
-    package var missed: [AgentID] = []
+}
+
+/// Agents who let this session's offer expire, and the group's agents as they were then.
+///
+/// They are not offered the session again until every other eligible agent has had it, or until
+/// something really changed (an agent's status or load differs from `seen`); the session waits in
+/// the queue meanwhile. Without this, two agents who never accept would be offered the session in
+/// turn forever.
+package struct MissedOffers: Codable, Sendable, Equatable {
+    package var agents: [AgentID]
+    /// `status/load` per agent of the group, after the last expiry was applied.
+    package var seen: [String: String]
+
+    /// The group's agents as routing sees them, for comparison with `seen`.
+    package static func signature(_ routing: RoutingSnapshot, group: SkillGroupID) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: routing.agents.filter { $0.groups[group] != nil }.map { ($0.id.rawValue, "\($0.status.rawValue)/\($0.load)") })
+    }
+
+    /// What changed since `seen`, in words for the assignment record; nil when nothing did.
+    package func change(in routing: RoutingSnapshot, group: SkillGroupID) -> String? {
+        let now = Self.signature(routing, group: group)
+        guard now != seen else { return nil }
+        for (agent, state) in now.sorted(by: { $0.key < $1.key }) where state != seen[agent] {
+            let (was, isNow) = (seen[agent]?.split(separator: "/") ?? [], state.split(separator: "/"))
+            if isNow.first == "Available", was.first != "Available" { return "\(agent) became Available" }
+            if let before = was.last.flatMap({ Int($0) }), let after = isNow.last.flatMap({ Int($0) }), after < before { return "\(agent) has room again" }
+        }
+        return "the group's agents changed"
+    }
 }
 
 /// An `OnAssignHuman` call in flight.
@@ -115,6 +142,8 @@ package struct Session: Codable, Sendable, Equatable {
     package var surveyAnswers: [String] = []
     /// An offer waiting for `accept_session` (manual reception), with its deadline.
     package var offer: Offer?
+    /// Agents who let an offer of this transfer expire (see `MissedOffers`).
+    package var missedOffers: MissedOffers?
     /// An assignment webhook call waiting for its answer.
     package var pendingAssignment: PendingAssignment?
     /// The user is choosing a skill group (`userChoice`).

@@ -16,6 +16,7 @@ extension Turn {
         }
         let group = group ?? desk.assignment.defaultSkillGroup
         state.session!.skillGroup = group
+        state.session!.missedOffers = nil  // a new transfer: everyone may be offered it again
         notify("Transfer.Requested")
         say([.text(Template.render(desk.prompts.connecting, variables()))], as: .bot)
         if desk.workingHours.enabled, !engine.schedule.isOpen(at: context.now) {
@@ -126,8 +127,7 @@ extension Turn {
         }
         var session = state.session!
         let framing = session.ownership.offer(to: agent.id)
-        let missed = session.offer?.missed ?? []
-        session.offer = Offer(agent: agent.id, until: context.now.addingTimeInterval(TimeInterval(desk.reception.acceptTimeoutSeconds)), limit: limit, missed: missed)
+        session.offer = Offer(agent: agent.id, until: context.now.addingTimeInterval(TimeInterval(desk.reception.acceptTimeoutSeconds)), limit: limit)
         session.queuedAt = nil
         state.session = session
         step.effects.append(.occupy(agent.id, limit: limit))
@@ -143,6 +143,7 @@ extension Turn {
         let framing = session.ownership.assign(to: agent.id, as: agent.representative)
         session.queuedAt = nil
         session.offer = nil
+        session.missedOffers = nil
         session.announcedPosition = nil
         session.variables["StaffNo"] = agent.staffNo
         session.variables["StaffNickName"] = agent.nickname
@@ -188,13 +189,27 @@ extension Turn {
 
     static var positionPromptInterval: TimeInterval { 5 }
 
-    /// A queued session tries again (capacity freed, an agent came online); `position` updates the prompt.
+    /// A queued session tries again; `position` updates the prompt. Agents who let its offer
+    /// expire are skipped until the group's agents change (`MissedOffers`), and the recorded
+    /// reason says what made the placement possible.
     mutating func retryFromQueue(position: Int?) {
         guard case .queued(let group) = state.session?.ownership.owner else { return }
+        var excluding: Set<AgentID> = []
+        var reason = "an agent has room"
+        if let missed = state.session?.missedOffers {
+            if let change = missed.change(in: context.routing, group: group) {
+                // Everyone may be offered it again; what is seen now is the base for the next change.
+                reason = change
+                state.session!.missedOffers = MissedOffers(agents: [], seen: MissedOffers.signature(context.routing, group: group))
+            } else if !missed.agents.isEmpty {
+                excluding = Set(missed.agents)
+                reason = "an agent who has not been offered it has room"
+            }
+        }
         if let agentId = AssignmentRouter.automatic(group: group, limit: limit(group), agents: context.routing.agents, rules: rules,
-                                                    lastReceptionist: state.lastAgentId),
+                                                    lastReceptionist: state.lastAgentId, excluding: excluding),
             let agent = desk.agent(agentId) {
-            place(agent, group: group, strategy: "queue", candidates: [], reason: "capacity freed", latencyMs: nil)
+            place(agent, group: group, strategy: "queue", candidates: [], reason: reason, latencyMs: nil)
         } else if let position {
             announcePosition(position, force: false)
         }
@@ -202,12 +217,10 @@ extension Turn {
 
     /// The offer deadline passed: free the agent (and send it to Rest), then redirect or queue.
     mutating func offerExpired() {
-        guard var offer = state.session?.offer, context.now >= offer.until else { return }
+        guard let offer = state.session?.offer, context.now >= offer.until else { return }
         let group = state.session?.skillGroup ?? desk.assignment.defaultSkillGroup
         step.effects.append(.release(offer.agent))
         if desk.reception.breakOnTimeout { step.effects.append(.setAgentStatus(offer.agent, .Rest)) }
-        offer.missed.append(offer.agent)
-        state.session!.offer = offer
         var routing = context.routing
         if let index = routing.agents.firstIndex(where: { $0.id == offer.agent }) {
             routing.agents[index].load = max(routing.agents[index].load - 1, 0)
@@ -216,8 +229,11 @@ extension Turn {
         record(strategy: "reception", candidates: [offer.agent], agent: nil, outcome: "timeout",
                reason: "not accepted within \(desk.reception.acceptTimeoutSeconds) s")
         context.routing = routing  // the freed (and resting) agent, as the commit will leave it
+        var missed = state.session?.missedOffers?.agents ?? []
+        if !missed.contains(offer.agent) { missed.append(offer.agent) }
+        state.session!.missedOffers = MissedOffers(agents: missed, seen: MissedOffers.signature(routing, group: group))
         if desk.reception.redirectOnTimeout {
-            routeBuiltIn(group: group, strategy: "redirect", reason: "offer to \(offer.agent) timed out", excluding: Set(offer.missed))
+            routeBuiltIn(group: group, strategy: "redirect", reason: "offer to \(offer.agent) timed out", excluding: Set(missed))
         } else {
             enqueue(group: group, strategy: "reception", reason: "offer to \(offer.agent) timed out")
         }
