@@ -64,15 +64,19 @@ package enum TencentToGoogle {
         text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
-    /// Splits text over 3,072 characters at a paragraph, then a sentence, then a space, then hard.
-    package static func split(_ text: String, limit: Int = GoogleLimits.textLength) -> [String] {
+    /// Splits text over 3,072 characters at a paragraph, then a line, then a sentence, then a
+    /// space, then hard. With `keepingSpans` (Google rich text) a cut inside a line is never made
+    /// inside `**bold**`, `*italic*` or a `[link](url)`, which Google would reject as broken
+    /// formatting; spans never cross lines, so paragraph and line cuts are always safe.
+    package static func split(_ text: String, limit: Int = GoogleLimits.textLength, keepingSpans: Bool = false) -> [String] {
         var parts: [String] = []
         var rest = Substring(text)
         while rest.count > limit {
             let window = rest.prefix(limit)
             let cut = window.range(of: "\n\n", options: .backwards)?.upperBound
-                ?? window.range(of: ". ", options: .backwards)?.upperBound
-                ?? window.range(of: " ", options: .backwards)?.upperBound
+                ?? window.range(of: "\n", options: .backwards)?.upperBound
+                ?? lastCut(in: window, after: ". ", keepingSpans: keepingSpans)
+                ?? lastCut(in: window, after: " ", keepingSpans: keepingSpans)
                 ?? window.endIndex
             let piece = rest[..<cut].trimmingCharacters(in: .whitespacesAndNewlines)
             if !piece.isEmpty { parts.append(piece) }
@@ -81,6 +85,49 @@ package enum TencentToGoogle {
         let last = rest.trimmingCharacters(in: .whitespacesAndNewlines)
         if !last.isEmpty || parts.isEmpty { parts.append(last) }
         return parts
+    }
+
+    /// The end of the last `separator` in `window` where no formatting span is open (when asked);
+    /// failing that, the last `separator` at all.
+    private static func lastCut(in window: Substring, after separator: String, keepingSpans: Bool) -> String.Index? {
+        var searchEnd = window.endIndex
+        var tried = 0
+        while keepingSpans, tried < 256, let found = window[..<searchEnd].range(of: separator, options: .backwards) {
+            let lineStart = window[..<found.lowerBound].lastIndex(of: "\n").map(window.index(after:)) ?? window.startIndex
+            if !spanOpen(window[lineStart..<found.upperBound]) { return found.upperBound }
+            searchEnd = found.lowerBound
+            tried += 1
+        }
+        return window.range(of: separator, options: .backwards)?.upperBound
+    }
+
+    /// Whether a rich-text line, read up to its end, is inside a bold, italic or link span.
+    private static func spanOpen(_ line: Substring) -> Bool {
+        var bold = false, italic = false, linkText = false, linkURL = false
+        var index = line.startIndex
+        while index < line.endIndex {
+            let character = line[index]
+            let next = line.index(after: index)
+            if linkURL {
+                if character == ")" { linkURL = false }
+            } else if character == "*" {
+                if next < line.endIndex, line[next] == "*" {
+                    bold.toggle()
+                    index = line.index(after: next)
+                    continue
+                }
+                italic.toggle()
+            } else if character == "[" {
+                linkText = true
+            } else if character == "]", linkText, next < line.endIndex, line[next] == "(" {
+                linkText = false
+                linkURL = true
+                index = line.index(after: next)
+                continue
+            }
+            index = next
+        }
+        return bold || italic || linkText || linkURL
     }
 }
 
@@ -181,8 +228,7 @@ private struct Builder {
         rendering.menu = .init(ref: ref, kind: kind.rawValue, items: items.map(\.content))
         let chipsFit = !items.isEmpty && items.count <= GoogleLimits.suggestionsPerMessage && Set(labels).count == labels.count
         guard chipsFit else {
-            let listing = ([head] + numbered).filter { !$0.isEmpty }.joined(separator: "\n")
-            append(GoogleMessage(messageId: "", representative: representative, text: TencentToGoogle.clip(listing, GoogleLimits.textLength), fallback: fallback))
+            text(([head] + numbered).filter { !$0.isEmpty }.joined(separator: "\n"))
             return
         }
         var text = head
@@ -192,8 +238,10 @@ private struct Builder {
         }
         var suggestions = items.indices.map { Suggestion.reply(text: labels[$0], postbackData: Postback(kind: kind, ref: ref, index: $0).encoded) }
         if offerLiveAgent ?? self.offerLiveAgent, suggestions.count < GoogleLimits.suggestionsPerMessage { suggestions.append(.liveAgentRequest) }
-        append(GoogleMessage(messageId: "", representative: representative, text: TencentToGoogle.clip(text.isEmpty ? fallback : text, GoogleLimits.textLength),
-                             suggestions: suggestions, fallback: fallback))
+        // A long header or long descriptions are split; the chips go on the last part.
+        let parts = TencentToGoogle.split(text.isEmpty ? fallback : text)
+        for part in parts.dropLast() { append(GoogleMessage(messageId: "", representative: representative, text: part)) }
+        append(GoogleMessage(messageId: "", representative: representative, text: parts.last ?? "", suggestions: suggestions, fallback: fallback))
     }
 
     /// D5/D6: a standalone rich card; media only for an https picture; at most four chips.
@@ -209,6 +257,10 @@ private struct Builder {
         if !suggestions.isEmpty { content.suggestions = Array(suggestions.prefix(GoogleLimits.suggestionsPerCard)) }
         append(GoogleMessage(messageId: "", representative: representative, richCard: .init(standaloneCard: .init(cardContent: content)),
                              fallback: TencentToGoogle.clip(fallback, GoogleLimits.textLength)))
+        // A title or description over Google's limit is cut on the card; the whole text follows.
+        if title.count > GoogleLimits.cardTitleLength || (description?.count ?? 0) > GoogleLimits.cardDescriptionLength {
+            text([title, description ?? ""].filter { !$0.isEmpty }.joined(separator: "\n\n"))
+        }
     }
 
     /// D8: Markdown → rich text parts and images, in order.
@@ -218,8 +270,10 @@ private struct Builder {
             case .image(let url, let alt): image(url: url, thumbnail: nil, alt: alt.isEmpty ? nil : alt)
             case .text(let rich, let plain, let containsRichText):
                 guard containsRichText else { text(plain); continue }
-                append(GoogleMessage(messageId: "", representative: representative, text: TencentToGoogle.clip(rich, GoogleLimits.textLength),
-                                     fallback: TencentToGoogle.clip(plain, GoogleLimits.textLength), containsRichText: true))
+                for part in TencentToGoogle.split(rich, keepingSpans: true) {
+                    append(GoogleMessage(messageId: "", representative: representative, text: part,
+                                         fallback: TencentToGoogle.clip(MarkdownToRichText.plainText(part), GoogleLimits.textLength), containsRichText: true))
+                }
             }
         }
     }
