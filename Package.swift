@@ -93,7 +93,10 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            /// The pages (HTML, CSS, ES modules), served as they are.
+            resources: [.copy("Public")]
         ),
         /// `deskbridge replay`: recorded conversations against a fresh instance and local stand-ins.
         .target(

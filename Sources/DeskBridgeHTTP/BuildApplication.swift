@@ -77,7 +77,7 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
         services.append(ProcessorService(runtime: runtime, pollInterval: overrides.pollInterval, logger: logger))
         services.append(DeliveryService(
             store: store, transport: transport, builder: RequestBuilder(channel: config.channel, desk: config.desk, tokens: tokens),
-            policy: config.channel.retry.policy, clock: overrides.clock, signal: runtime.deliveries, processing: runtime.processing,
+            policy: config.channel.retry.policy, clock: overrides.clock, signal: runtime.deliveries, processing: runtime.processing, changes: runtime.changes,
             owner: overrides.replicaId,
             pollInterval: overrides.pollInterval, logger: logger))
     }
@@ -92,6 +92,8 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
                now: { overrides.clock.now() }).register(on: router)
     OperationsRoutes(store: store, registry: overrides.registry).register(on: router)
+    WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: WorkbenchSignIns(),
+                    trustedProxies: try trustedProxies(config.server.trustedProxies), now: { overrides.clock.now() }).register(on: router)
 
     let onListening = overrides.onListening
     return Application(

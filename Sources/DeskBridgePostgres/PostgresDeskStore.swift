@@ -163,6 +163,20 @@ package final class PostgresDeskStore: DeskStore {
         }.first
     }
 
+    package func humanSideConversations(limit: Int) async throws -> [StoredConversation] {
+        let decoder = decoder
+        return try await query("""
+            SELECT agent, conversation_id, state, version, processed_seq, last_client_ip FROM conversations
+            WHERE session_state IN ('Queueing', 'WaitingForAgentAnswering', 'Agent') ORDER BY key LIMIT \(limit)
+            """) { row in
+            let stateData: Data? = try row.value("state")
+            return StoredConversation(
+                key: ConversationKey(agent: try row.value("agent"), conversationId: try row.value("conversation_id")),
+                state: try stateData.map { try decoder.decode(ConversationState.self, from: $0) },
+                version: try row.value("version"), processedSeq: try row.value("processed_seq"), lastClientIP: try row.value("last_client_ip"))
+        }
+    }
+
     package func commit(_ commit: ConversationCommit) async throws {
         let stateData = try encoder.encode(commit.state)
         let queue = commit.state.queuePosition

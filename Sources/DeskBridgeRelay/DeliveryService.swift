@@ -21,6 +21,8 @@ package struct DeliveryService: Service, CustomStringConvertible {
     let signal: WorkSignal
     /// Woken when an interface call's result has been appended to a conversation.
     let processing: WorkSignal
+    /// Told when a Google call's delivery state changed, for the workbench pages.
+    let changes: ChangeFeed
     let owner: String
     /// Calls claimed at once (each the head of a different lane).
     let batch: Int
@@ -33,7 +35,7 @@ package struct DeliveryService: Service, CustomStringConvertible {
     let logger: Logger
 
     package init(store: any DeskStore, transport: any OutboundTransport, builder: RequestBuilder, policy: RetryPolicy, clock: WallClock,
-                 signal: WorkSignal, processing: WorkSignal = WorkSignal(), owner: String, batch: Int = 64, batchesInFlight: Int = 4, pollInterval: Duration = .milliseconds(500),
+                 signal: WorkSignal, processing: WorkSignal = WorkSignal(), changes: ChangeFeed = ChangeFeed(), owner: String, batch: Int = 64, batchesInFlight: Int = 4, pollInterval: Duration = .milliseconds(500),
                  sleepClock: any Clock<Duration> = ContinuousClock(), logger: Logger) {
         self.store = store
         self.transport = transport
@@ -42,6 +44,7 @@ package struct DeliveryService: Service, CustomStringConvertible {
         self.clock = clock
         self.signal = signal
         self.processing = processing
+        self.changes = changes
         self.owner = owner
         self.batch = batch
         self.batchesInFlight = max(1, batchesInFlight)
@@ -116,6 +119,7 @@ package struct DeliveryService: Service, CustomStringConvertible {
         }
         do {
             try await store.recordDeliveries(records, owner: owner, now: clock.now())
+            for key in Set(items.filter { $0.target == .google }.map(\.conversation)) { changes.deliveryChanged(key) }
         } catch {
             logger.warning("could not record deliveries; their leases will expire and the calls be retried", metadata: ["error": "\(error)"])
         }

@@ -17,17 +17,20 @@ package final class ConversationRuntime: Sendable {
     package let deliveries: WorkSignal
     /// Wakes the processor after an ingest, or when capacity frees up for the queue.
     package let processing: WorkSignal
+    /// Tells signed-in workbench pages what changed (in this process).
+    package let changes: ChangeFeed
     private let plan: CommitPlan
     private let logger: Logger
 
     package init(store: any DeskStore, config: DeskBridgeConfig, clock: WallClock, logger: Logger,
-                 deliveries: WorkSignal = WorkSignal(), processing: WorkSignal = WorkSignal()) {
+                 deliveries: WorkSignal = WorkSignal(), processing: WorkSignal = WorkSignal(), changes: ChangeFeed = ChangeFeed()) {
         self.store = store
         self.engine = ConversationEngine(config: config)
         self.clock = clock
         self.logger = logger
         self.deliveries = deliveries
         self.processing = processing
+        self.changes = changes
         self.plan = CommitPlan(sessionEventsEnabled: config.desk.callbacks.sessionEvents.url != nil)
     }
 
@@ -99,7 +102,7 @@ package final class ConversationRuntime: Sendable {
                 logger.notice("desk message kinds with no Google rendering", metadata: ["conversation": "\(key)", "src": "\(dropped)"])
             }
             let commit = plan.commit(for: run.parts, stored: stored, processedSeq: run.lastSeq, now: now)
-            if try await self.commit(commit, effects: run.parts.flatMap(\.step.effects)) {
+            if try await self.commit(commit, effects: run.parts.flatMap(\.step.effects), before: stored.state) {
                 return (run.parts.count, run.parts.count < events.count || events.count == Self.eventsPerCommit)
             }
         }
@@ -160,7 +163,7 @@ package final class ConversationRuntime: Sendable {
             let step = try compute(state, context)
             if step.effects.isEmpty, step.state == state { return step }  // nothing changed; no write
             let commit = plan.commit(for: [.init(step: step, clientIP: nil)], stored: stored, processedSeq: nil, now: context.now)
-            if try await self.commit(commit, effects: step.effects) { return step }
+            if try await self.commit(commit, effects: step.effects, before: state) { return step }
         }
         throw StoreError.unavailable("conversation \(key) kept changing")
     }
@@ -214,7 +217,7 @@ package final class ConversationRuntime: Sendable {
     private static let maxAttempts = 32
 
     /// True when committed; false when the conversation changed underneath (recompute).
-    private func commit(_ commit: ConversationCommit, effects: [ConversationEffect]) async throws -> Bool {
+    private func commit(_ commit: ConversationCommit, effects: [ConversationEffect], before: ConversationState?) async throws -> Bool {
         do {
             try await store.commit(commit)
         } catch StoreError.conflict {
@@ -225,6 +228,14 @@ package final class ConversationRuntime: Sendable {
         if !commit.outbox.isEmpty { deliveries.signal() }
         if !commit.release.isEmpty { processing.signal() }
         countAssignmentDecisions(effects)
+        changes.conversationChanged(commit.key, agents: Self.agents(in: before).union(Self.agents(in: commit.state)),
+                                    queueGroups: Set([before?.queuePosition?.group, commit.state.queuePosition?.group].compactMap { $0 }))
         return true
+    }
+
+    /// The agents part of a conversation: holding, offered, or its last agent.
+    private static func agents(in state: ConversationState?) -> Set<AgentID> {
+        let ownership = state?.session?.ownership
+        return Set([ownership?.holder, ownership?.offeree, state?.lastAgentId].compactMap { $0 })
     }
 }

@@ -336,6 +336,22 @@ package final class SQLiteDeskStore: DeskStore {
         _ = try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }
     }
 
+    package func humanSideConversations(limit: Int) async throws -> [StoredConversation] {
+        let decoder = decoder
+        return try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT agent, conversation_id, state, version, processed_seq, last_client_ip FROM conversations
+                WHERE session_state IN ('Queueing', 'WaitingForAgentAnswering', 'Agent') ORDER BY key LIMIT ?
+                """), arguments: [limit]).map { row in
+                let stateData: Data? = row["state"]
+                return StoredConversation(
+                    key: ConversationKey(agent: row["agent"], conversationId: row["conversation_id"]),
+                    state: try stateData.map { try decoder.decode(ConversationState.self, from: $0) },
+                    version: row["version"], processedSeq: row["processed_seq"], lastClientIP: row["last_client_ip"])
+            }
+        }
+    }
+
     package func sessionCounts() async throws -> [String: Int] {
         try await read { db in
             var counts: [String: Int] = [:]

@@ -58,7 +58,15 @@ package protocol DeskStore: Sendable {
     func ping() async throws
     /// Open sessions by desk state (`Chatbot`, `Queueing`, `Agent`), for metrics.
     func sessionCounts() async throws -> [String: Int]
+
+    // MARK: Workbench
+    /// Conversations whose session is on the human side (queued, offered or held by an agent),
+    /// for the workbench's session lists; the caller filters by who may see them.
+    func humanSideConversations(limit: Int) async throws -> [StoredConversation]
 }
+
+/// The desk states `humanSideConversations` returns.
+package let humanSideDeskStates = ["Queueing", "WaitingForAgentAnswering", "Agent"]
 
 extension DeskStore {
     /// Two reads; a store whose conversation row may move between them still gives a consistent

@@ -251,6 +251,13 @@ package final class InMemoryDeskStore: DeskStore {
         }
     }
 
+    package func humanSideConversations(limit: Int) async throws -> [StoredConversation] {
+        withState { s in
+            Array(s.conversations.values.map(\.stored).filter { humanSideDeskStates.contains($0.state?.session?.deskState ?? "") }
+                .sorted { $0.key.storageKey < $1.key.storageKey }.prefix(limit))
+        }
+    }
+
     package func sessionCounts() async throws -> [String: Int] {
         withState { s in
             var counts: [String: Int] = [:]

@@ -165,4 +165,5 @@ final class UnavailableStore: DeskStore {
     func ping() async throws { throw down() }
     func records(_ conversation: ConversationKey) async throws -> ConversationRecords { throw down() }
     func sessionCounts() async throws -> [String: Int] { throw down() }
+    func humanSideConversations(limit: Int) async throws -> [StoredConversation] { throw down() }
 }

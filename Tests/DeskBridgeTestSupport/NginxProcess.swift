@@ -16,11 +16,11 @@ package final class NginxProcess: Sendable {
     package static var isAvailable: Bool { executable != nil }
 
     /// Starts nginx on a free loopback port, proxying to `upstreams` (loopback ports).
-    package init(upstreams: [Int]) async throws {
+    package init(upstreams: [Int], port fixedPort: Int? = nil) async throws {
         guard let executable = Self.executable else { throw Failure(message: "nginx not found (apt-get install nginx-light)") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deskbridge-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let port = try FreePort.pick()
+        let port = try fixedPort ?? FreePort.pick()
         let locations = ServiceProcess.packageRoot.appendingPathComponent("deploy/nginx/deskbridge-locations.conf").path
         let temp = directory.path
         let config = """

@@ -1,0 +1,34 @@
+// Every call to the workbench API: same-origin, JSON, and the CSRF token on every change.
+let csrfToken = "";
+
+export function setCsrfToken(token) { csrfToken = token; }
+
+export class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function call(method, path, body) {
+  const headers = { "Accept": "application/json" };
+  if (method !== "GET") {
+    headers["Content-Type"] = "application/json";
+    headers["X-CSRF-Token"] = csrfToken;
+  }
+  const response = await fetch(path, { method, headers, credentials: "same-origin", body: body ? JSON.stringify(body) : undefined });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, answer.error || `HTTP ${response.status}`);
+  return answer;
+}
+
+export const api = {
+  signIn: (agentId, userSig) => call("POST", "/workbench/api/sign-in", { agentId, userSig }),
+  signOut: () => call("POST", "/workbench/api/sign-out", {}),
+  me: () => call("GET", "/workbench/api/me"),
+  sessions: () => call("GET", "/workbench/api/sessions"),
+  transcript: (sessionId) => call("GET", `/workbench/api/transcript?sessionId=${encodeURIComponent(sessionId)}`),
+  targets: () => call("GET", "/workbench/api/transfer-targets"),
+  accept: (sessionId) => call("POST", "/workbench/api/accept", { sessionId }),
+  send: (sessionId, text) => call("POST", "/workbench/api/send", { sessionId, text }),
+  end: (sessionId) => call("POST", "/workbench/api/end", { sessionId }),
+  transfer: (sessionId, target) => call("POST", "/workbench/api/transfer", { sessionId, ...target }),
+  setStatus: (status) => call("POST", "/workbench/api/status", { status }),
+};

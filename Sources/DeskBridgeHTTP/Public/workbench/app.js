@@ -1,0 +1,152 @@
+// The workbench: sign-in, then one state object that the stream and the API update and the
+// page renders from.
+import { api, setCsrfToken, ApiError } from "./api.js";
+import { openStream } from "./stream.js";
+import { renderLists, renderConversation, renderTargets } from "./render.js";
+import { alertOffer, askForNotifications } from "./alerts.js";
+
+const state = { me: null, sessions: [], groups: [], current: null, transcript: null, unread: {}, seenOffers: new Set(), seenCounts: {} };
+let stream = null;
+let refreshing = null;
+
+const actions = {
+  async accept(sessionId) {
+    await guarded(async () => { await api.accept(sessionId); state.current = sessionId; await refresh(); });
+  },
+  async open(sessionId) {
+    state.current = sessionId;
+    state.unread[sessionId] = 0;
+    await refresh();
+  },
+};
+
+async function guarded(work) {
+  const error = document.getElementById("composer-error");
+  error.textContent = "";
+  try { await work(); } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return signedOut();
+    error.textContent = e.message;
+  }
+}
+
+/// Reads everything the page shows; overlapping requests collapse into one more pass.
+async function refresh() {
+  if (refreshing) { refreshing.again = true; return refreshing.done; }
+  refreshing = { again: false };
+  refreshing.done = (async () => {
+    do {
+      refreshing.again = false;
+      try {
+        const list = await api.sessions();
+        state.sessions = list.sessions;
+        state.groups = list.groups;
+        for (const s of list.sessions) {
+          if (s.state === "WaitingForAgentAnswering" && !state.seenOffers.has(s.sessionId)) {
+            state.seenOffers.add(s.sessionId);
+            alertOffer(s.userName);
+          }
+        }
+        if (state.current) {
+          state.unread[state.current] = 0;
+          state.transcript = await api.transcript(state.current).catch(() => null);
+          const count = state.transcript ? state.transcript.messages.length : 0;
+          state.seenCounts[state.current] = count;
+        } else {
+          state.transcript = null;
+        }
+        renderLists(state, actions);
+        renderConversation(state);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) { signedOut(); refreshing = null; return; }
+        retryLater();  // the network went away mid-read: read again soon, so nothing is missed
+      }
+    } while (refreshing.again);
+    refreshing = null;
+  })();
+  return refreshing.done;
+}
+
+let retryTimer = null;
+function retryLater() {
+  if (retryTimer) return;
+  retryTimer = setTimeout(() => { retryTimer = null; refresh(); }, 2000);
+}
+
+function onChange(change) {
+  const session = state.sessions.find((s) => s.clientUserId === change.clientUserId);
+  if (session && session.sessionId !== state.current) state.unread[session.sessionId] = (state.unread[session.sessionId] || 0) + 1;
+  refresh();
+}
+
+function setConnection(status) {
+  const node = document.getElementById("connection");
+  node.textContent = status === "live" ? "Live" : status === "down" ? "Disconnected — reconnecting…" : "Connecting…";
+  node.classList.toggle("down", status === "down");
+  node.dataset.state = status;
+}
+
+async function start() {
+  state.me = await api.me();
+  setCsrfToken(state.me.csrfToken);
+  document.getElementById("sign-in").hidden = true;
+  document.getElementById("workbench").hidden = false;
+  document.getElementById("me").textContent = `${state.me.nickname} (${state.me.agentId})`;
+  document.getElementById("status").value = state.me.status;
+  renderTargets(await api.targets());
+  stream = openStream({ onOpen: () => refresh(), onChange, onState: setConnection });
+  askForNotifications();
+}
+
+function signedOut() {
+  if (stream) stream.close();
+  stream = null;
+  document.getElementById("workbench").hidden = true;
+  document.getElementById("sign-in").hidden = false;
+}
+
+document.getElementById("sign-in-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const error = document.getElementById("sign-in-error");
+  error.textContent = "";
+  try {
+    await api.signIn(document.getElementById("agent-id").value.trim(), document.getElementById("user-sig").value.trim());
+    await start();
+  } catch (e) { error.textContent = e.message; }
+});
+
+document.getElementById("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const box = document.getElementById("message");
+  const text = box.value;
+  if (!text.trim() || !state.current) return;
+  await guarded(async () => { await api.send(state.current, text); box.value = ""; await refresh(); });
+});
+
+document.getElementById("message").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) document.getElementById("composer").requestSubmit();
+});
+
+document.getElementById("end").addEventListener("click", () => guarded(async () => { await api.end(state.current); await refresh(); }));
+
+document.getElementById("transfer-button").addEventListener("click", () => guarded(async () => {
+  const [kind, id] = document.getElementById("transfer-target").value.split(":");
+  const label = document.getElementById("transfer-target").selectedOptions[0]?.textContent || "";
+  if (!window.confirm(`Transfer this session to ${label}?`)) return;
+  await api.transfer(state.current, kind === "agent" ? { agentId: id } : { groupId: Number(id) });
+  await refresh();
+}));
+
+document.getElementById("status").addEventListener("change", (event) => guarded(() => api.setStatus(event.target.value)));
+
+document.getElementById("sign-out").addEventListener("click", async () => { await api.signOut().catch(() => {}); signedOut(); });
+
+document.addEventListener("keydown", (event) => {
+  if (!event.altKey) return;
+  if (event.key === "a") { const first = state.sessions.find((s) => s.state === "WaitingForAgentAnswering"); if (first) actions.accept(first.sessionId); }
+  if (event.key === "e" && state.current) document.getElementById("end").click();
+});
+
+setInterval(() => { if (state.sessions.some((s) => s.state === "WaitingForAgentAnswering")) renderLists(state, actions); }, 1000);
+
+// A page opened while still signed in (the cookie is HttpOnly) goes straight to the workbench.
+start().catch(() => signedOut());

@@ -1,0 +1,266 @@
+import DeskBridgeCore
+import DeskBridgeRuntime
+import DeskBridgeStore
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import ServiceLifecycle
+
+/// `/workbench`: the agent workbench page and the API behind it (README, "Workbench").
+///
+/// Sign-in takes a UserSig the business server minted for the agent, like every desk API, and
+/// starts a server-side session in a cookie; every later call reads the agent from that session,
+/// so the page never holds a UserSig. State-changing calls need the session's CSRF token in
+/// `X-CSRF-Token` and a JSON body. The live stream tells the page *that* something changed; the
+/// page reads what through the API, so a dropped stream loses nothing once it is back.
+struct WorkbenchRoutes: Sendable {
+    let commands: DeskCommands
+    let desk: DeskConfig
+    let signIns: WorkbenchSignIns
+    let trustedProxies: TrustedProxies
+    let now: @Sendable () -> Date
+
+    static let cookieName = "deskbridge_workbench"
+    private var runtime: ConversationRuntime { commands.runtime }
+
+    func register(on router: Router<DeskRequestContext>) {
+        WorkbenchAssets.register(on: router)
+        router.post("/workbench/api/sign-in") { request, context in try await signIn(request, context) }
+        get(router, "/workbench/api/me") { signIn, _ in try await me(signIn) }
+        get(router, "/workbench/api/sessions") { signIn, _ in try await sessions(signIn) }
+        get(router, "/workbench/api/transcript") { signIn, request in try await transcript(signIn, request.uri.queryParameters["sessionId"].map(String.init)) }
+        get(router, "/workbench/api/transfer-targets") { signIn, _ in try await targets(signIn) }
+        router.get("/workbench/api/events") { request, context in try await events(request, context) }
+        post(router, "/workbench/api/sign-out") { _, token, _ in
+            signIns.signOut(token: token)
+            return Ok()
+        }
+        post(router, "/workbench/api/accept") { signIn, _, body in
+            try await commands.acceptSession(as: .agent(signIn.agent), sessionId: try field(body, "sessionId"), agentId: nil)
+            return Ok()
+        }
+        post(router, "/workbench/api/send") { signIn, _, body in
+            let text = try field(body, "text")
+            guard !text.isEmpty else { throw DeskCommandError.badMsgBody("the message is empty") }
+            let row = try await heldSession(signIn, try field(body, "sessionId"))
+            let sent = try await commands.sendMessage(as: .agent(signIn.agent), from: nil, to: row.clientUserId.rawValue, body: [.text(text)], cloudCustomData: nil)
+            return Sent(msgKey: sent.msgKey)
+        }
+        post(router, "/workbench/api/end") { signIn, _, body in
+            try await commands.endSession(as: .agent(signIn.agent), sessionId: try field(body, "sessionId"))
+            return Ok()
+        }
+        post(router, "/workbench/api/transfer") { signIn, _, body in
+            let group = body["groupId"].flatMap { Int($0) }
+            let agent = body["agentId"].flatMap { $0.isEmpty ? nil : $0 }
+            guard group != nil || agent != nil else { throw DeskCommandError.badJSON("name an agentId or a groupId") }
+            let result = try await commands.transferSession(as: .agent(signIn.agent), sessionId: try field(body, "sessionId"), agentId: agent, groupId: group)
+            return Transferred(agentId: result.agentId, queued: result.queued)
+        }
+        post(router, "/workbench/api/status") { signIn, _, body in
+            try await commands.setAgentStatus(as: .agent(signIn.agent), agentId: signIn.agent.rawValue, status: try field(body, "status"))
+            return Ok()
+        }
+    }
+
+    // MARK: - Sign-in
+
+    private struct SignInRequest: Decodable {
+        var agentId: String
+        var userSig: String
+    }
+
+    private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
+        var request = request
+        guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
+        let body = try await request.collectBody(upTo: 16 * 1_024)
+        guard let sign = try? JSONDecoder().decode(SignInRequest.self, from: Data(buffer: body)) else {
+            return Self.refusal(.badRequest, "agentId and userSig are required")
+        }
+        do {
+            try UserSig.verify(sign.userSig, identifier: sign.agentId, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey.reveal,
+                               now: Int64(now().timeIntervalSince1970))
+        } catch {
+            return Self.refusal(.unauthorized, error.message)
+        }
+        guard desk.agent(AgentID(sign.agentId)) != nil else { return Self.refusal(.forbidden, "\(sign.agentId) is not an agent of this desk") }
+        let (token, _) = signIns.signIn(AgentID(sign.agentId), now: now())
+        var response = try Self.json(Ok())
+        response.setCookie(Cookie(name: Self.cookieName, value: token, maxAge: Int(signIns.lifetime), path: "/workbench",
+                                  secure: isSecure(request, context), httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// Secure cookies when the request came over TLS: through a trusted proxy that says so.
+    private func isSecure(_ request: Request, _ context: DeskRequestContext) -> Bool {
+        guard let peer = context.peerAddress, trustedProxies.contains(peer) else { return false }
+        return request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
+    // MARK: - Reads
+
+    private func me(_ signIn: WorkbenchSignIns.SignIn) async throws -> WorkbenchViews.Me {
+        let agent = desk.agent(signIn.agent)
+        let routing = try await runtime.store.routingSnapshot()
+        return WorkbenchViews.Me(agentId: signIn.agent.rawValue, nickname: agent?.nickname ?? signIn.agent.rawValue, avatarImage: agent?.avatarImage,
+                                 status: routing.agent(signIn.agent)?.status.rawValue ?? "Offline", csrfToken: signIn.csrfToken,
+                                 groups: WorkbenchViews.groups(desk, of: agent, routing: routing))
+    }
+
+    /// Sessions offered to or held by this agent, with its groups' queue lengths.
+    private func sessions(_ signIn: WorkbenchSignIns.SignIn) async throws -> WorkbenchViews.Sessions {
+        let lastEventId = runtime.changes.lastId  // read first: anything later reaches the page as an event
+        let routing = try await runtime.store.routingSnapshot()
+        let rows = try await runtime.store.humanSideConversations(limit: 1_000).compactMap { stored -> WorkbenchViews.SessionRow? in
+            guard let state = stored.state, let ownership = state.session?.ownership,
+                  ownership.holder == signIn.agent || ownership.offeree == signIn.agent else { return nil }
+            return WorkbenchViews.row(state)
+        }
+        return WorkbenchViews.Sessions(sessions: rows, groups: WorkbenchViews.groups(desk, of: desk.agent(signIn.agent), routing: routing),
+                                       lastEventId: lastEventId)
+    }
+
+    /// One session's transcript, the bot part included; for the agent holding or offered it, or who served it.
+    private func transcript(_ signIn: WorkbenchSignIns.SignIn, _ sessionId: String?) async throws -> WorkbenchViews.Transcript {
+        let records = try await commands.sessionRecords(as: .agent(signIn.agent), sessionId: sessionId, clientUserId: nil)
+        let stored = try await runtime.store.conversation(sessionId: SessionID(sessionId ?? ""))
+        return WorkbenchViews.transcript(records, session: SessionID(sessionId ?? ""), state: stored?.state)
+    }
+
+    /// Whom the session can go to: every agent with status and load, and the groups with their queues.
+    private func targets(_ signIn: WorkbenchSignIns.SignIn) async throws -> WorkbenchViews.Targets {
+        let routing = try await runtime.store.routingSnapshot()
+        let agents = desk.agents.filter { $0.id != signIn.agent }.map { agent in
+            let snapshot = routing.agent(agent.id)
+            return WorkbenchViews.Target(agentId: agent.id.rawValue, nickname: agent.nickname, status: snapshot?.status.rawValue ?? "Offline",
+                                         load: snapshot?.load ?? 0, groups: agent.skillGroups.map(\.id.rawValue))
+        }
+        return WorkbenchViews.Targets(agents: agents, groups: WorkbenchViews.groups(desk, of: nil, routing: routing))
+    }
+
+    private func heldSession(_ signIn: WorkbenchSignIns.SignIn, _ sessionId: String) async throws -> ConversationState {
+        guard let state = try await runtime.store.conversation(sessionId: SessionID(sessionId))?.state, state.session?.id.rawValue == sessionId else {
+            throw DeskCommandError.unknownUserOrSession
+        }
+        guard state.session?.ownership.holder == signIn.agent else { throw DeskCommandError.notHolder }
+        return state
+    }
+
+    // MARK: - Live stream
+
+    /// Server-Sent Events: `change` events with increasing ids, a comment every 15 s so a dead
+    /// connection is noticed, and `retry: 2000`. A page that reconnects reads its state again.
+    private func events(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
+        guard let signIn = signIns.signIn(token: request.cookies[Self.cookieName]?.value, now: now()) else {
+            return Self.refusal(.unauthorized, "sign in first")
+        }
+        let groups = Set(desk.agent(signIn.agent)?.skillGroups.map(\.id) ?? [])
+        let changes = runtime.changes.subscribe(agent: signIn.agent, groups: groups)
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let (lines, output) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(512))
+            output.yield("retry: 2000\nid: \(runtime.changes.lastId)\nevent: hello\ndata: {}\n\n")
+            // Ends when the client goes away (a write fails) or the service stops (the lines finish).
+            try await withGracefulShutdownHandler {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await change in changes {
+                            let conversation = change.conversation.map { "\"\($0.clientUserId.rawValue)\"" } ?? "null"
+                            output.yield("id: \(change.id)\nevent: change\ndata: {\"clientUserId\":\(conversation)}\n\n")
+                        }
+                        output.finish()
+                    }
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .seconds(15))
+                            output.yield(": keep-alive\n\n")
+                        }
+                    }
+                    for await line in lines { try await writer.write(ByteBuffer(string: line)) }
+                    group.cancelAll()
+                }
+            } onGracefulShutdown: {
+                output.finish()
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    // MARK: - Plumbing
+
+    private struct Ok: Encodable { var ok = true }
+    private struct Sent: Encodable { var msgKey: String }
+    private struct Transferred: Encodable { var agentId: String; var queued: Bool }
+
+    /// A read for a signed-in page.
+    private func get(_ router: Router<DeskRequestContext>, _ path: RouterPath,
+                     _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, Request) async throws -> any Encodable) {
+        router.get(path) { request, _ in
+            guard let signIn = signIns.signIn(token: request.cookies[Self.cookieName]?.value, now: now()) else {
+                return Self.refusal(.unauthorized, "sign in first")
+            }
+            return try await Self.answer { try await handler(signIn, request) }
+        }
+    }
+
+    /// A state-changing call: signed in, the CSRF token in `X-CSRF-Token`, a JSON object body.
+    private func post(_ router: Router<DeskRequestContext>, _ path: RouterPath,
+                      _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, String, [String: String]) async throws -> any Encodable) {
+        router.post(path) { request, _ in
+            var request = request
+            guard let token = request.cookies[Self.cookieName]?.value, let signIn = signIns.signIn(token: token, now: now()) else {
+                return Self.refusal(.unauthorized, "sign in first")
+            }
+            guard WorkbenchSignIns.matches(request.headers[.init("X-CSRF-Token")!], signIn.csrfToken) else {
+                return Self.refusal(.forbidden, "the CSRF token is missing or wrong")
+            }
+            guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
+            let data = Data(buffer: try await request.collectBody(upTo: 64 * 1_024))
+            guard let object = (try? JSONSerialization.jsonObject(with: data.isEmpty ? Data("{}".utf8) : data)) as? [String: Any] else {
+                return Self.refusal(.badRequest, "the body is not a JSON object")
+            }
+            let fields = object.compactMapValues { value -> String? in
+                switch value {
+                case let text as String: text
+                case let number as NSNumber: number.stringValue
+                default: nil
+                }
+            }
+            return try await Self.answer { try await handler(signIn, token, fields) }
+        }
+    }
+
+    private func field(_ body: [String: String], _ name: String) throws -> String {
+        guard let value = body[name] else { throw DeskCommandError.badJSON("\(name) is required") }
+        return value
+    }
+
+    /// Runs a handler; a refused command is a 4xx naming the Tencent code, and changes nothing.
+    private static func answer(_ handler: () async throws -> any Encodable) async throws -> Response {
+        do {
+            return try json(try await handler())
+        } catch let error as DeskCommandError {
+            let status: HTTPResponse.Status = switch error.code {
+            case 120001, 120005: .forbidden
+            case 120002, 120003: .notFound
+            case 120004: .conflict
+            default: .badRequest
+            }
+            return refusal(status, error.info, code: error.code)
+        }
+    }
+
+    static func json(_ value: any Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func refusal(_ status: HTTPResponse.Status, _ message: String, code: Int? = nil) -> Response {
+        struct Body: Encodable { var error: String; var code: Int? }
+        let data = (try? JSONEncoder().encode(Body(error: message, code: code))) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,63 @@
+import Crypto
+import DeskBridgeCore
+import Foundation
+import Synchronization
+
+/// Signed-in workbench pages: a server-side session per sign-in, named by an unguessable token
+/// in an HttpOnly, SameSite=Strict cookie, with its own CSRF token that every state-changing call
+/// must echo in `X-CSRF-Token`.
+///
+/// Held in this process's memory: a restart signs everyone out, and behind several replicas the
+/// proxy must keep a page on one replica (README, "Workbench").
+final class WorkbenchSignIns: Sendable {
+    struct SignIn: Sendable, Equatable {
+        var agent: AgentID
+        var csrfToken: String
+        var expires: Date
+    }
+
+    private let sessions = Mutex<[String: SignIn]>([:])
+    let lifetime: TimeInterval
+
+    init(lifetime: TimeInterval = 12 * 3_600) { self.lifetime = lifetime }
+
+    /// Starts a session for `agent`; returns the cookie token and the sign-in.
+    func signIn(_ agent: AgentID, now: Date) -> (token: String, signIn: SignIn) {
+        let token = Self.randomToken()
+        let signIn = SignIn(agent: agent, csrfToken: Self.randomToken(), expires: now.addingTimeInterval(lifetime))
+        sessions.withLock { all in
+            all = all.filter { $0.value.expires > now }  // expired sign-ins go on each new one
+            all[token] = signIn
+        }
+        return (token, signIn)
+    }
+
+    /// The live sign-in named by `token`, if any.
+    func signIn(token: String?, now: Date) -> SignIn? {
+        guard let token, !token.isEmpty else { return nil }
+        return sessions.withLock { all in
+            guard let signIn = all[token] else { return nil }
+            guard signIn.expires > now else {
+                all.removeValue(forKey: token)
+                return nil
+            }
+            return signIn
+        }
+    }
+
+    func signOut(token: String) { sessions.withLock { _ = $0.removeValue(forKey: token) } }
+
+    /// 32 random bytes as hex: unguessable, safe in a cookie and a header.
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// Compares a sent CSRF token with the session's in constant time.
+    static func matches(_ sent: String?, _ expected: String) -> Bool {
+        guard let sent else { return false }
+        let a = Array(sent.utf8), b = Array(expected.utf8)
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,117 @@
+import DeskBridgeCore
+import DeskBridgeStore
+import Foundation
+
+/// What the workbench page reads: plain values built from the store, never the stored documents.
+enum WorkbenchViews {
+    struct Me: Encodable {
+        var agentId: String
+        var nickname: String
+        var avatarImage: String?
+        var status: String
+        var csrfToken: String
+        var groups: [Group]
+    }
+
+    struct Group: Encodable {
+        var id: Int
+        var name: String
+        var waiting: Int
+    }
+
+    struct SessionRow: Encodable {
+        var sessionId: String
+        var clientUserId: String
+        var userName: String
+        /// `WaitingForAgentAnswering` (an offer to this agent) or `Agent` (held by it).
+        var state: String
+        var offerExpiresAt: Int64?
+        var skillGroupId: Int?
+    }
+
+    struct Sessions: Encodable {
+        var sessions: [SessionRow]
+        var groups: [Group]
+        /// The change the page has seen once it has read this (`Last-Event-ID` to resume from).
+        var lastEventId: UInt64
+    }
+
+    struct Message: Encodable {
+        var key: String
+        var time: Int64
+        var direction: String
+        var sender: String
+        var agentId: String?
+        var text: String
+        /// `pending`, `delivered` or `failed`, over the Google calls that carried it (outbound only).
+        var delivery: String?
+    }
+
+    struct Transcript: Encodable {
+        var sessionId: String
+        var clientUserId: String
+        var userName: String
+        var state: String
+        var holder: String?
+        var messages: [Message]
+    }
+
+    struct Target: Encodable {
+        var agentId: String
+        var nickname: String
+        var status: String
+        var load: Int
+        var groups: [Int]
+    }
+
+    struct Targets: Encodable {
+        var agents: [Target]
+        var groups: [Group]
+    }
+
+    static func groups(_ desk: DeskConfig, of agent: DeskConfig.Agent?, routing: RoutingSnapshot) -> [Group] {
+        let ids = Set(agent?.skillGroups.map(\.id) ?? desk.skillGroups.map(\.id))
+        return desk.skillGroups.filter { ids.contains($0.id) }.map { Group(id: $0.id.rawValue, name: $0.name, waiting: routing.queueLengths[$0.id] ?? 0) }
+    }
+
+    static func row(_ state: ConversationState) -> SessionRow? {
+        guard let session = state.session else { return nil }
+        return SessionRow(sessionId: session.id.rawValue, clientUserId: state.clientUserId.rawValue, userName: state.profile.displayName ?? "User",
+                          state: session.deskState, offerExpiresAt: session.offer?.until.unixMillis, skillGroupId: session.skillGroup?.rawValue)
+    }
+
+    /// One session's messages, in order, with the delivery state of each outbound one.
+    static func transcript(_ records: ConversationRecords, session: SessionID, state: ConversationState?) -> Transcript {
+        let messages = records.messages.filter { $0.session == session }.map { record in
+            Message(key: record.msgKey, time: record.time.unixMillis, direction: record.direction.rawValue, sender: record.sender.rawValue,
+                    agentId: record.agentId?.rawValue, text: text(record.msgBody), delivery: delivery(record, records.deliveries))
+        }
+        let open = state?.session?.id == session ? state?.session : nil
+        return Transcript(sessionId: session.rawValue, clientUserId: state?.clientUserId.rawValue ?? "", userName: state?.profile.displayName ?? "User",
+                          state: open?.deskState ?? "Ended", holder: open?.ownership.holder?.rawValue, messages: messages)
+    }
+
+    private static func delivery(_ record: MessageRecord, _ deliveries: [String: OutboxItem]) -> String? {
+        guard record.direction == .Out else { return nil }
+        let states = record.callIds.compactMap { deliveries[$0]?.state }
+        if states.contains(.failed) { return "failed" }
+        if states.isEmpty || states.contains(.pending) { return "pending" }
+        return "delivered"
+    }
+
+    /// A message as a person reads it: text as sent, desk messages as the user sees them.
+    static func text(_ body: [MsgElement]) -> String {
+        body.map { element -> String in
+            switch element {
+            case .text(let text): return text
+            case .image(let image): return "[image] " + (image.originalURL ?? "")
+            case .other(let type): return "[\(type)]"
+            case .custom(let custom):
+                let shown = TencentToGoogle.render([element], msgKey: "workbench", as: Representative(.BOT, displayName: nil, avatarImage: nil),
+                                                   offerLiveAgent: false).messages
+                let lines = shown.compactMap { $0.text ?? $0.fallback }
+                return lines.isEmpty ? (custom.Desc ?? "[\(DeskCustomMessage(data: custom.Data)?.src ?? "custom") message]") : lines.joined(separator: "\n")
+            }
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,78 @@
+import DeskBridgeCore
+import Synchronization
+
+/// One change a signed-in page may need to show: a conversation it is part of changed (a
+/// message, an offer, a transfer, a delivery state), or the queue of one of its groups moved.
+package struct DeskChange: Sendable, Equatable {
+    /// Increases by one per change in this process; pages resume from it (`Last-Event-ID`).
+    package var id: UInt64
+    package var conversation: ConversationKey?
+    package var queueGroups: Set<SkillGroupID>
+}
+
+/// Live notifications for the workbench, published after each commit of this process.
+///
+/// Subscribers hear only changes of conversations they are part of (they hold, were offered or
+/// last served the session, before or after the change) and of their groups' queues. A change
+/// carries no content: the page reads the state it may see through its API, so a missed or
+/// repeated notification never loses or doubles anything.
+package final class ChangeFeed: Sendable {
+    private struct Subscriber {
+        let agent: AgentID
+        let groups: Set<SkillGroupID>
+        let continuation: AsyncStream<DeskChange>.Continuation
+    }
+    private struct State {
+        var lastId: UInt64 = 0
+        var nextSubscriber = 0
+        var subscribers: [Int: Subscriber] = [:]
+        /// Who was last part of each conversation, for changes that carry no state (deliveries).
+        var involved: [ConversationKey: Set<AgentID>] = [:]
+    }
+    private let state = Mutex(State())
+    private static let rememberedConversations = 10_000
+
+    package init() {}
+
+    package var lastId: UInt64 { state.withLock { $0.lastId } }
+    package var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+
+    /// A conversation changed; `agents` are those part of it before or after the change.
+    package func conversationChanged(_ key: ConversationKey, agents: Set<AgentID>, queueGroups: Set<SkillGroupID> = []) {
+        publish(key, agents: agents, queueGroups: queueGroups, remember: true)
+    }
+
+    /// Something about a conversation changed without a new state (a delivery was recorded).
+    package func deliveryChanged(_ key: ConversationKey) {
+        publish(key, agents: nil, queueGroups: [], remember: false)
+    }
+
+    private func publish(_ key: ConversationKey, agents: Set<AgentID>?, queueGroups: Set<SkillGroupID>, remember: Bool) {
+        state.withLock { s in
+            var audience = agents ?? s.involved[key] ?? []
+            if remember, let agents {
+                audience.formUnion(s.involved[key] ?? [])
+                if s.involved.count >= Self.rememberedConversations, s.involved[key] == nil { s.involved.removeAll(keepingCapacity: true) }
+                s.involved[key] = agents
+            }
+            guard !audience.isEmpty || !queueGroups.isEmpty else { return }
+            s.lastId += 1
+            let change = DeskChange(id: s.lastId, conversation: key, queueGroups: queueGroups)
+            for subscriber in s.subscribers.values where audience.contains(subscriber.agent) || !subscriber.groups.isDisjoint(with: queueGroups) {
+                subscriber.continuation.yield(change)
+            }
+        }
+    }
+
+    /// Changes for `agent` (and its groups' queues) from now on, until the stream is dropped.
+    package func subscribe(agent: AgentID, groups: Set<SkillGroupID>) -> AsyncStream<DeskChange> {
+        let (stream, continuation) = AsyncStream<DeskChange>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let id = state.withLock { s in
+            s.nextSubscriber += 1
+            s.subscribers[s.nextSubscriber] = Subscriber(agent: agent, groups: groups, continuation: continuation)
+            return s.nextSubscriber
+        }
+        continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) } }
+        return stream
+    }
+}
