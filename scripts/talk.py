@@ -11,6 +11,7 @@ As the desk (Tencent-style APIs with a UserSig):
   scripts/talk.py agent-end lena@acme.example
   scripts/talk.py state                       # get_session_state of this conversation
   scripts/talk.py agent-status lena@acme.example Available
+  scripts/talk.py usersig lena@acme.example  # a UserSig to sign in to the workbench (/workbench)
 
 Environment: DESKBRIDGE_URL (http://127.0.0.1:8080), BM_CLIENT_TOKEN, DESK_SECRET,
 CONVERSATION (conv-demo), AGENT (brands/demo/agents/demo), SDKAPPID (1400000000),
@@ -64,15 +65,16 @@ def usersig(identifier, expire=3600):
     return raw.replace("+", "*").replace("/", "-").replace("=", "_")
 
 
-def desk(path, identifier, body):
+def desk(path, identifier, body, quiet=False):
     query = f"sdkappid={APP}&identifier={urllib.parse.quote(identifier)}&usersig={usersig(identifier)}&random=1&contenttype=json"
     status, text = post(f"{URL}{path}?{query}", body)
-    print(status, text)
+    if not quiet:
+        print(status, text)
     return json.loads(text) if text.startswith("{") else {}
 
 
 def session_id():
-    return desk("/v4/desk_http_svc/get_session_state", ADMIN, {"ClientUserId": client_user_id()}).get("SessionId", "")
+    return desk("/v4/desk_http_svc/get_session_state", ADMIN, {"ClientUserId": client_user_id()}, quiet=True).get("SessionId", "")
 
 
 def main(args):
@@ -97,6 +99,8 @@ def main(args):
         desk("/v4/desk_http_svc/end_session", rest[0], {"SessionId": session_id()})
     elif command == "state":
         desk("/v4/desk_http_svc/get_session_state", ADMIN, {"ClientUserId": client_user_id()})
+    elif command == "usersig":
+        print(usersig(rest[0], expire=12 * 3600))
     elif command == "agent-status":
         desk("/v4/desk_http_svc/set_agent_status", rest[0], {"AgentId": rest[0], "Status": rest[1]})
     else:

@@ -53,6 +53,12 @@ struct ConfigValidator {
         // desk
         let desk = config.desk
         if desk.secretKey.isEmpty { fail("desk.secretKey", "must not be empty") }
+        for (index, group) in desk.quickReplies.enumerated() {
+            if group.group.isEmpty { fail("desk.quickReplies[\(index)].group", "must not be empty") }
+            for (reply, text) in group.replies.enumerated() where text.isEmpty || text.count > 3_072 {
+                fail("desk.quickReplies[\(index)].replies[\(reply)]", "must be 1 to 3072 characters")
+            }
+        }
         let groupIds = desk.skillGroups.map(\.id)
         for (index, group) in desk.skillGroups.enumerated() {
             if groupIds.filter({ $0 == group.id }).count > 1 { fail("desk.skillGroups[\(index)].id", "duplicate skill group \(group.id)") }

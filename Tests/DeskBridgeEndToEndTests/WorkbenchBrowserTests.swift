@@ -72,12 +72,21 @@ struct WorkbenchBrowserTests {
             #expect(try await eventually { try await a.texts("[data-test=delivery]").last == "delivered" })
             try await shoot("03-accepted-and-replied")
 
+            // `#` opens the quick replies; the search narrows them; Enter inserts one, Send sends it.
+            try await a.type("[data-test=composer-text]", "#open")
+            #expect(try await eventually { try await a.texts("[data-test=quick-reply]").map { $0.hasSuffix("We are open 9 to 18, Monday to Friday.") } == [true] })
+            try await shoot("04-quick-replies")
+            try await a.type("[data-test=composer-text]", "\u{E007}")
+            #expect(try await a.run("return document.getElementById('message').value") as? String == "We are open 9 to 18, Monday to Friday.")
+            try await a.click("[data-test=send]")
+            #expect(try await eventually { google.calls.contains { $0.line == "HUMAN Lena: We are open 9 to 18, Monday to Friday." } })
+
             // Hostile user text is shown as text: no element is made from it.
             let hostile = "<img src=x onerror=alert(1)>"
             #expect(try await HTTP.webhook(service.baseURL, Wire.text(hostile, conversation: conversation)).status == 200)
             #expect(try await eventually { try await transcript(a).contains(hostile) })
             #expect(try await a.count("#transcript img") == 0)
-            try await shoot("04-hostile-text")
+            try await shoot("05-hostile-text")
 
             // The stream is cut mid-conversation (the proxy goes away); messages sent meanwhile
             // all show once it is back, none twice.
@@ -85,7 +94,7 @@ struct WorkbenchBrowserTests {
             nginx.stop()
             #expect(try await eventually { try await a.run("return document.getElementById('connection').dataset.state") as? String == "down" },
                     "the page says it is disconnected")
-            try await shoot("05-disconnected")
+            try await shoot("06-disconnected")
             for text in ["sent while you were away 1", "sent while you were away 2"] {
                 #expect(try await HTTP.webhook(service.baseURL, Wire.text(text, conversation: conversation)).status == 200)
             }
@@ -97,7 +106,7 @@ struct WorkbenchBrowserTests {
             #expect(try await a.run("return document.getElementById('connection').dataset.state") as? String == "live")
             let keys = try await a.run("return Array.from(document.querySelectorAll('[data-test=message]')).map(e => e.dataset.key)") as? [String] ?? []
             #expect(!keys.isEmpty && Set(keys).count == keys.count, "no message shows twice")
-            try await shoot("06-reconnected")
+            try await shoot("07-reconnected")
 
             // Transfer to Omar: his page gets the offer; Lena's composer is disabled.
             _ = try await a.run("document.getElementById('transfer-target').value = arguments[0]", ["agent:\(omar)"])
@@ -108,12 +117,12 @@ struct WorkbenchBrowserTests {
             try await b.click("[data-test=accept]")
             #expect(try await eventually { google.calls.contains { $0.line == "JOINED Omar" } })
             #expect(try await eventually { try await b.run("return document.getElementById('end').disabled") as? Bool == false })
-            try await shoot("07-transferred")
+            try await shoot("08-transferred")
 
             // Omar ends: REPRESENTATIVE_LEFT.
             try await b.click("[data-test=end]")
             #expect(try await eventually { google.calls.contains { $0.line == "LEFT Omar" } })
-            try await shoot("08-ended")
+            try await shoot("09-ended")
             await a.close()
             await b.close()
         }

@@ -33,6 +33,9 @@ package enum TestConfig {
           closure: { closureMessage: "Chat ended.", timeoutMessage: "Closed for inactivity.", userTimeoutSeconds: \(userTimeoutSeconds) }
           queue: { prompt: "You are number $QueuePosition." }
           skillGroups: [ { id: 1, name: Support, receptionLimit: \(receptionLimit) } ]
+          quickReplies:
+            - { group: Greetings, replies: ["Hello! How can I help you today?"] }
+            - { group: Hours, replies: ["We are open 9 to 18, Monday to Friday."] }
           agents:
             - { id: "lena@acme.example", nickname: Lena, staffNo: "1001", avatarImage: "https://cdn.example/lena.png", status: \(lenaStatus), skillGroups: [ { id: 1 } ] }
             - { id: "omar@acme.example", nickname: Omar, staffNo: "1002", status: \(omarStatus), skillGroups: [ { id: 1 } ] }

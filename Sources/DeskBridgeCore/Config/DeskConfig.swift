@@ -17,10 +17,12 @@ package struct DeskConfig: Sendable, Decodable {
     package var satisfaction = Satisfaction()
     package var skillGroups: [SkillGroup] = [SkillGroup(id: 1, name: "Support", receptionLimit: 3)]
     package var agents: [Agent] = []
+    /// Canned answers agents insert with `#` in the workbench, in groups.
+    package var quickReplies: [QuickReplyGroup] = []
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sdkAppId, adminIdentifier, secretKey, callbackToken, callbacks, assignment, routing, reception, queue
-        case prompts, closure, workingHours, satisfaction, skillGroups, agents
+        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies
     }
 
     package init(from decoder: any Decoder) throws {
@@ -40,12 +42,25 @@ package struct DeskConfig: Sendable, Decodable {
         satisfaction = try c.value(.satisfaction, default: satisfaction)
         skillGroups = try c.value(.skillGroups, default: skillGroups)
         agents = try c.value(.agents, default: agents)
+        quickReplies = try c.value(.quickReplies, default: quickReplies)
     }
 
     package func skillGroup(_ id: SkillGroupID) -> SkillGroup? { skillGroups.first { $0.id == id } }
     package func agent(_ id: AgentID) -> Agent? { agents.first { $0.id == id } }
 
     // MARK: - Sections
+
+    /// `desk.quickReplies[]`: a named group of reply texts.
+    package struct QuickReplyGroup: Sendable, Decodable, Equatable {
+        package var group: String
+        package var replies: [String]
+        private enum CodingKeys: String, CodingKey, CaseIterable { case group, replies }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            group = try c.decode(String.self, forKey: .group)
+            replies = try c.decode([String].self, forKey: .replies)
+        }
+    }
 
     package struct Callbacks: Sendable, Decodable {
         package var assignment = Endpoint()

@@ -31,6 +31,9 @@ struct WorkbenchRoutes: Sendable {
         get(router, "/workbench/api/sessions") { signIn, _ in try await sessions(signIn) }
         get(router, "/workbench/api/transcript") { signIn, request in try await transcript(signIn, request.uri.queryParameters["sessionId"].map(String.init)) }
         get(router, "/workbench/api/transfer-targets") { signIn, _ in try await targets(signIn) }
+        get(router, "/workbench/api/quick-replies") { _, request in
+            WorkbenchViews.quickReplies(desk, matching: request.uri.queryParameters["q"].map(String.init) ?? "")
+        }
         router.get("/workbench/api/events") { request, context in try await events(request, context) }
         post(router, "/workbench/api/sign-out") { _, token, _ in
             signIns.signOut(token: token)

@@ -64,6 +64,24 @@ enum WorkbenchViews {
         var groups: [Int]
     }
 
+    struct QuickReplies: Encodable {
+        struct Group: Encodable {
+            var group: String
+            var replies: [String]
+        }
+        var groups: [Group]
+    }
+
+    /// Quick replies whose group or text contains `query` (case-insensitive); all without one.
+    static func quickReplies(_ desk: DeskConfig, matching query: String) -> QuickReplies {
+        let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
+        let groups = desk.quickReplies.compactMap { group -> QuickReplies.Group? in
+            let replies = needle.isEmpty || group.group.lowercased().contains(needle) ? group.replies : group.replies.filter { $0.lowercased().contains(needle) }
+            return replies.isEmpty ? nil : QuickReplies.Group(group: group.group, replies: replies)
+        }
+        return QuickReplies(groups: groups)
+    }
+
     struct Targets: Encodable {
         var agents: [Target]
         var groups: [Group]

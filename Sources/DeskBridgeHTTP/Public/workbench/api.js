@@ -26,6 +26,7 @@ export const api = {
   sessions: () => call("GET", "/workbench/api/sessions"),
   transcript: (sessionId) => call("GET", `/workbench/api/transcript?sessionId=${encodeURIComponent(sessionId)}`),
   targets: () => call("GET", "/workbench/api/transfer-targets"),
+  quickReplies: (query) => call("GET", `/workbench/api/quick-replies?q=${encodeURIComponent(query)}`),
   accept: (sessionId) => call("POST", "/workbench/api/accept", { sessionId }),
   send: (sessionId, text) => call("POST", "/workbench/api/send", { sessionId, text }),
   end: (sessionId) => call("POST", "/workbench/api/end", { sessionId }),

@@ -4,6 +4,7 @@ import { api, setCsrfToken, ApiError } from "./api.js";
 import { openStream } from "./stream.js";
 import { renderLists, renderConversation, renderTargets } from "./render.js";
 import { alertOffer, askForNotifications } from "./alerts.js";
+import { attachQuickReplies } from "./quick-replies.js";
 
 const state = { me: null, sessions: [], groups: [], current: null, transcript: null, unread: {}, seenOffers: new Set(), seenCounts: {} };
 let stream = null;
@@ -121,6 +122,8 @@ document.getElementById("composer").addEventListener("submit", async (event) => 
   if (!text.trim() || !state.current) return;
   await guarded(async () => { await api.send(state.current, text); box.value = ""; await refresh(); });
 });
+
+attachQuickReplies(document.getElementById("message"), document.getElementById("quick-replies"));
 
 document.getElementById("message").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) document.getElementById("composer").requestSubmit();
