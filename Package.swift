@@ -148,7 +148,9 @@ let package = Package(
         ),
         .testTarget(name: "DeskBridgeCoreTests", dependencies: ["DeskBridgeCore", "DeskBridgeConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeskBridgeRuntimeTests", dependencies: ["DeskBridgeRuntime", "DeskBridgeTestSupport"]),
-        .testTarget(name: "DeskBridgeStoreTests", dependencies: ["DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeTestSupport"]),
+        .testTarget(name: "DeskBridgeStoreTests", dependencies: [
+            "DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(
             name: "DeskBridgeRelayTests",
             dependencies: [

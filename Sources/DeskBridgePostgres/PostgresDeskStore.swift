@@ -411,12 +411,13 @@ package final class PostgresDeskStore: DeskStore {
         let first: Int64? = try row.value("first_attempt_at")
         let attempts: Int64 = try row.value("attempts")
         let state: Int64 = try row.value("state")
+        let id: Int64 = try row.value("id")
         return OutboxItem(
-            id: try row.value("id"), lane: try row.value("lane"),
+            id: id, lane: try row.value("lane"),
             conversation: ConversationKey(agent: try row.value("agent"), conversationId: try row.value("conversation_id")),
-            target: OutboxTarget(rawValue: try row.value("target")) ?? .google, method: try row.value("method"), path: try row.value("path"),
+            target: try OutboxTarget.stored(try row.value("target"), row: id), method: try row.value("method"), path: try row.value("path"),
             body: try row.value("body"), callId: try row.value("call_id"), clientIP: try row.value("client_ip"), attempts: Int(attempts),
-            firstAttemptAt: first.map(Date.init(unixMillis:)), state: OutboxItem.State(rawValue: Int(state)) ?? .pending,
+            firstAttemptAt: first.map(Date.init(unixMillis:)), state: try OutboxItem.State.stored(Int(state), row: id),
             lastError: try row.value("last_error"))
     }
 

@@ -21,9 +21,17 @@ package struct CommitPlan: Sendable {
         }
     }
 
+    /// An effect that could not be turned into its outbox row. The whole step is refused, so a
+    /// conversation never commits with one of its calls silently missing.
+    package struct EncodingFailure: Error, CustomStringConvertible {
+        package var effect: String
+        package var reason: String
+        package var description: String { "the \(effect) of this step cannot be encoded (\(reason)); nothing was committed" }
+    }
+
     /// One commit for consecutive steps of one conversation: their effects in order, and the
     /// last step's state.
-    package func commit(for parts: [Part], stored: StoredConversation, processedSeq: Int64?, now: Date) -> ConversationCommit {
+    package func commit(for parts: [Part], stored: StoredConversation, processedSeq: Int64?, now: Date) throws(EncodingFailure) -> ConversationCommit {
         var outbox: [OutboxDraft] = []
         var occupy: [(agent: AgentID, limit: Int)] = []
         var release: [AgentID] = []
@@ -31,13 +39,19 @@ package struct CommitPlan: Sendable {
         var records: [MessageRecord] = []
         var sessions: [SessionSummary] = []
         let encoder = JSONEncoder.canonical()
+        func encode(_ value: some Encodable, _ effect: String) throws(EncodingFailure) -> Data {
+            do { return try encoder.encode(value) } catch { throw EncodingFailure(effect: effect, reason: "\(error)") }
+        }
         for (effect, clientIP) in parts.lazy.flatMap({ part in part.step.effects.lazy.map { ($0, part.clientIP) } }) {
             switch effect {
             case .google(let call):
                 let (method, path) = call.request(conversationId: stored.key.conversationId)
-                outbox.append(OutboxDraft(target: .google, method: method, path: path, body: call.body, callId: call.id))
+                let body: Data
+                do { body = try call.encodedBody() } catch { throw EncodingFailure(effect: "Google call \(call.id)", reason: "\(error)") }
+                outbox.append(OutboxDraft(target: .google, method: method, path: path, body: body, callId: call.id))
             case .notify(let notification):
-                guard sessionEventsEnabled, let body = try? encoder.encode(notification) else { continue }
+                guard sessionEventsEnabled else { continue }
+                let body = try encode(notification, "session event \(notification.Event)")
                 outbox.append(OutboxDraft(target: .sessionEvents, method: "POST", path: "", body: body, callId: notification.requestId,
                                           clientIP: clientIP ?? stored.lastClientIP))
             case .occupy(let agent, let limit):
@@ -45,7 +59,7 @@ package struct CommitPlan: Sendable {
             case .release(let agent):
                 release.append(agent)
             case .requestAssignment(let request):
-                guard let body = try? encoder.encode(request) else { continue }
+                let body = try encode(request, "assignment request")
                 outbox.append(OutboxDraft(target: .assignment, method: "POST", path: "", body: body, callId: request.requestId,
                                           clientIP: clientIP ?? stored.lastClientIP))
             case .setAgentStatus(let agent, let status):
@@ -55,7 +69,7 @@ package struct CommitPlan: Sendable {
             case .archive(let summary):
                 sessions.append(summary)
             case .callInterface(let call, let session):
-                guard let body = try? encoder.encode(InterfaceCallJob(session: session, call: call)) else { continue }
+                let body = try encode(InterfaceCallJob(session: session, call: call), "interface call \(call.callId)")
                 outbox.append(OutboxDraft(target: .interface, method: "POST", path: "", body: body,
                                           callId: "if-\(Hex.ref12(session.rawValue))-\(call.callId)"))
             }

@@ -101,7 +101,9 @@ package final class ConversationRuntime: Sendable {
             if case let dropped = run.dropped, !dropped.isEmpty {
                 logger.notice("desk message kinds with no Google rendering", metadata: ["conversation": "\(key)", "src": "\(dropped)"])
             }
-            let commit = plan.commit(for: run.parts, stored: stored, processedSeq: run.lastSeq, now: now)
+            let commit = try planned(key) { () throws(CommitPlan.EncodingFailure) in
+                try plan.commit(for: run.parts, stored: stored, processedSeq: run.lastSeq, now: now)
+            }
             if try await self.commit(commit, effects: run.parts.flatMap(\.step.effects), before: stored.state) {
                 return (run.parts.count, run.parts.count < events.count || events.count == Self.eventsPerCommit)
             }
@@ -162,7 +164,9 @@ package final class ConversationRuntime: Sendable {
             let context = ConversationEngine.Context(now: clock.now(), routing: try await store.routingSnapshot())
             let step = try compute(state, context)
             if step.effects.isEmpty, step.state == state { return step }  // nothing changed; no write
-            let commit = plan.commit(for: [.init(step: step, clientIP: nil)], stored: stored, processedSeq: nil, now: context.now)
+            let commit = try planned(key) { () throws(CommitPlan.EncodingFailure) in
+                try plan.commit(for: [.init(step: step, clientIP: nil)], stored: stored, processedSeq: nil, now: context.now)
+            }
             if try await self.commit(commit, effects: step.effects, before: state) { return step }
         }
         throw StoreError.unavailable("conversation \(key) kept changing")
@@ -215,6 +219,20 @@ package final class ConversationRuntime: Sendable {
     }
 
     private static let maxAttempts = 32
+
+    /// `deskbridge_step_failures_total{reason="encoding"}`: steps refused because an effect could not be encoded.
+    private static let encodingFailures = Counter(label: "deskbridge_step_failures_total", dimensions: [("reason", "encoding")])
+
+    /// Plans a commit; a step whose effects cannot all be encoded is logged, counted and not committed.
+    private func planned(_ key: ConversationKey, _ build: () throws(CommitPlan.EncodingFailure) -> ConversationCommit) throws -> ConversationCommit {
+        do {
+            return try build()
+        } catch {
+            logger.error("step not committed", metadata: ["conversation": "\(key)", "error": "\(error)"])
+            Self.encodingFailures.increment()
+            throw error
+        }
+    }
 
     /// True when committed; false when the conversation changed underneath (recompute).
     private func commit(_ commit: ConversationCommit, effects: [ConversationEffect], before: ConversationState?) async throws -> Bool {

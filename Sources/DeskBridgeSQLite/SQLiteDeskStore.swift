@@ -262,7 +262,7 @@ package final class SQLiteDeskStore: DeskStore {
                     UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, ?)
                     WHERE id = ?
                     """).execute(arguments: [owner, leaseUntil.unixMillis, now.unixMillis, id])
-                var item = Self.item(row)
+                var item = try Self.item(row)
                 item.attempts += 1
                 item.firstAttemptAt = item.firstAttemptAt ?? now
                 items.append(item)
@@ -376,13 +376,13 @@ package final class SQLiteDeskStore: DeskStore {
 
     // MARK: - Helpers
 
-    private static func item(_ row: Row) -> OutboxItem {
+    private static func item(_ row: Row) throws -> OutboxItem {
         let first: Int64? = row["first_attempt_at"]
         return OutboxItem(
             id: row["id"], lane: row["lane"], conversation: ConversationKey(agent: row["agent"], conversationId: row["conversation_id"]),
-            target: OutboxTarget(rawValue: row["target"]) ?? .google, method: row["method"], path: row["path"], body: row["body"],
+            target: try OutboxTarget.stored(row["target"], row: row["id"]), method: row["method"], path: row["path"], body: row["body"],
             callId: row["call_id"], clientIP: row["client_ip"], attempts: row["attempts"], firstAttemptAt: first.map(Date.init(unixMillis:)),
-            state: OutboxItem.State(rawValue: row["state"]) ?? .pending, lastError: row["last_error"])
+            state: try OutboxItem.State.stored(row["state"], row: row["id"]), lastError: row["last_error"])
     }
 
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

@@ -9,6 +9,9 @@ package enum StoreError: Error, Equatable, Sendable {
     case agentUnavailable(AgentID)
     /// The store cannot be reached or written (answered 503 at the edge).
     case unavailable(String)
+    /// A stored row holds a value this version does not know (an outbox target, a delivery
+    /// state): refused rather than read as some default.
+    case corrupt(String)
 }
 
 /// How an ingest ended.
@@ -131,6 +134,22 @@ package struct ConversationCommit: Sendable {
 }
 
 /// A stored outbound call, as a delivery worker claims it.
+extension OutboxTarget {
+    /// A stored target; an unknown one is `StoreError.corrupt` naming the row, never a default.
+    package static func stored(_ raw: String, row: Int64) throws(StoreError) -> OutboxTarget {
+        guard let target = OutboxTarget(rawValue: raw) else { throw .corrupt("outbox row \(row) has an unknown target \"\(raw)\"") }
+        return target
+    }
+}
+
+extension OutboxItem.State {
+    /// A stored delivery state; an unknown one is `StoreError.corrupt` naming the row.
+    package static func stored(_ raw: Int, row: Int64) throws(StoreError) -> OutboxItem.State {
+        guard let state = OutboxItem.State(rawValue: raw) else { throw .corrupt("outbox row \(row) has an unknown state \(raw)") }
+        return state
+    }
+}
+
 package struct OutboxItem: Sendable, Equatable {
     package enum State: Int, Sendable, Codable { case pending = 0, delivered = 1, failed = 2 }
 

@@ -15,11 +15,12 @@ package enum GoogleCall: Codable, Sendable, Equatable {
         }
     }
 
-    package var body: Data {
+    /// The request body. Throws rather than send an empty body when a value cannot be encoded.
+    package func encodedBody() throws -> Data {
         let encoder = JSONEncoder.canonical()
         switch self {
-        case .message(let message): return (try? encoder.encode(message)) ?? Data()
-        case .event(_, let event): return (try? encoder.encode(event)) ?? Data()
+        case .message(let message): return try encoder.encode(message)
+        case .event(_, let event): return try encoder.encode(event)
         }
     }
 
