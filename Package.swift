@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Dependencies point one way: core ← storage / relay ← HTTP ← executable.
+/// Dependencies point one way: core ← store ← {SQLite, PostgreSQL, runtime} ← relay; HTTP ← runtime;
+/// server (the assembly: which adapters, their lifecycles) ← {HTTP, relay, SQLite, PostgreSQL} ← executable.
 let package = Package(
     name: "DeskBridge",
     platforms: [.macOS(.v15)],
@@ -82,11 +83,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        /// The HTTP surface (Hummingbird 2) and `buildApplication`.
+        /// The HTTP surface (Hummingbird 2) over the ports: routes, pages, request deadlines.
         .target(
             name: "DeskBridgeHTTP",
             dependencies: [
-                "DeskBridgeConfig", "DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeRelay",
+                "DeskBridgeConfig", "DeskBridgeRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -98,11 +99,26 @@ let package = Package(
             /// The pages (HTML, CSS, ES modules), served as they are.
             resources: [.copy("Public")]
         ),
+        /// `buildApplication`: chooses the adapters (SQLite or PostgreSQL, the HTTP client) and
+        /// joins their lifecycles with the workers and the HTTP surface.
+        .target(
+            name: "DeskBridgeServer",
+            dependencies: [
+                "DeskBridgeHTTP", "DeskBridgeRelay", "DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         /// `deskbridge replay`: recorded conversations against a fresh instance and local stand-ins.
         .target(
             name: "DeskBridgeReplay",
             dependencies: [
-                "DeskBridgeHTTP",
+                "DeskBridgeServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -114,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "deskbridge",
             dependencies: [
-                "DeskBridgeHTTP", "DeskBridgeReplay", "DeskBridgeSQLite",
+                "DeskBridgeServer", "DeskBridgeReplay", "DeskBridgeSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -124,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "deskbridge-bench",
             dependencies: [
-                "DeskBridgeHTTP", "DeskBridgeReplay", "DeskBridgePostgres", "DeskBridgeRuntime", "DeskBridgeSQLite", "DeskBridgeConfig", "DeskBridgeRelay",
+                "DeskBridgeServer", "DeskBridgeReplay", "DeskBridgePostgres", "DeskBridgeRuntime", "DeskBridgeSQLite", "DeskBridgeConfig", "DeskBridgeRelay",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -137,7 +153,7 @@ let package = Package(
         .target(
             name: "DeskBridgeTestSupport",
             dependencies: [
-                "DeskBridgeHTTP", "DeskBridgeReplay",
+                "DeskBridgeServer", "DeskBridgeReplay",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -163,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "DeskBridgeHTTPTests",
             dependencies: [
-                "DeskBridgeHTTP", "DeskBridgeTestSupport",
+                "DeskBridgeHTTP", "DeskBridgeServer", "DeskBridgeSQLite", "DeskBridgeTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -1,6 +1,6 @@
 import DeskBridgeConfig
 import DeskBridgeCore
-import DeskBridgeHTTP
+import DeskBridgeServer
 import Foundation
 import Hummingbird
 import Logging

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import DeskBridgeConfig
 import DeskBridgeCore
-import DeskBridgeHTTP
+import DeskBridgeServer
 import DeskBridgeRuntime
 import DeskBridgeStore
 import Foundation

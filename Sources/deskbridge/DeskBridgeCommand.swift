@@ -1,6 +1,6 @@
 import ArgumentParser
 import DeskBridgeConfig
-import DeskBridgeHTTP
+import DeskBridgeServer
 import DeskBridgeReplay
 import DeskBridgeSQLite
 import Hummingbird

@@ -1,6 +1,7 @@
 import DeskBridgeConfig
 import DeskBridgeCore
 import DeskBridgeHTTP
+import DeskBridgeServer
 import DeskBridgeRuntime
 import DeskBridgeSQLite
 import DeskBridgeStore

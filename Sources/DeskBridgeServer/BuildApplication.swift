@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DeskBridgeConfig
 import DeskBridgeCore
+import DeskBridgeHTTP
 import DeskBridgePostgres
 import DeskBridgeRelay
 import DeskBridgeRuntime
@@ -34,6 +35,9 @@ package struct ApplicationOverrides: Sendable {
 }
 
 /// Builds the whole service from a validated configuration: one function for `serve` and tests.
+///
+/// This is where the adapters are chosen (SQLite or PostgreSQL, the real HTTP client or a given
+/// transport) and their lifecycles joined; the HTTP surface only sees the ports.
 package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides: ApplicationOverrides = .init()) async throws -> some ApplicationProtocol {
     let config = loaded.config
     // The service group stops services in reverse order, so the ones listed first (the
@@ -82,23 +86,12 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
             pollInterval: overrides.pollInterval, logger: logger))
     }
 
-    let router = Router(context: DeskRequestContext.self)
-    WebhookRoutes(
-        runtime: runtime,
-        verifier: WebhookSignatureVerifier(keys: [config.channel.webhook.clientToken, config.channel.webhook.partnerKey].compactMap { $0?.reveal }),
-        clientToken: config.channel.webhook.clientToken, maxBodyBytes: config.server.maxBodyBytes,
-        trustedProxies: try trustedProxies(config.server.trustedProxies)
-    ).register(on: router)
-    DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
-               now: { overrides.clock.now() }).register(on: router)
-    OperationsRoutes(store: store, registry: overrides.registry).register(on: router)
-    WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: WorkbenchSignIns(),
-                    trustedProxies: try trustedProxies(config.server.trustedProxies), now: { overrides.clock.now() }).register(on: router)
+    let router = try DeskRouter.make(runtime: runtime, config: config, registry: overrides.registry, clock: overrides.clock)
 
     let onListening = overrides.onListening
     return Application(
         router: router,
-        server: .http1(configuration: httpConfiguration(config.server)),
+        server: .http1(configuration: DeskRouter.serverConfiguration(config.server)),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "DeskBridge"),
         services: services,
         onServerRunning: { channel in
@@ -110,14 +103,6 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     )
 }
 
-/// HTTP/1.1 with the request deadlines and the idle timeout of `server` (README, "Timeouts").
-private func httpConfiguration(_ server: ServerConfig) -> HTTP1Channel.Configuration {
-    func amount(_ seconds: Double) -> TimeAmount { .milliseconds(Int64(seconds * 1_000)) }
-    let header = amount(server.headerTimeoutSeconds), body = amount(server.bodyTimeoutSeconds)
-    return HTTP1Channel.Configuration(additionalChannelHandlers: [RequestDeadlineHandler(headerTimeout: header, bodyTimeout: body)],
-                                      idleTimeout: amount(server.idleTimeoutSeconds))
-}
-
 /// Owns the process's one `HTTPClient` and shuts it down after the workers have stopped.
 struct HTTPClientService: Service {
     let client: HTTPClient
@@ -125,15 +110,6 @@ struct HTTPClientService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await client.shutdown()
-    }
-}
-
-/// `server.trustedProxies`, already checked by the validator; a bad entry is still a config error here.
-private func trustedProxies(_ entries: [String]) throws -> TrustedProxies {
-    do {
-        return try TrustedProxies(entries)
-    } catch {
-        throw ConfigErrors(problems: [ConfigProblem(path: "server.trustedProxies", message: "\(error.entry) is not an IP address or CIDR range")])
     }
 }
 
