@@ -46,6 +46,22 @@ struct ConfigValidator {
             fail("channel.retry.\(key)", "must be positive")
         }
         if retry.maxBackoffMs < retry.initialBackoffMs { fail("channel.retry.maxBackoffMs", "must not be below initialBackoffMs") }
+        var webAppIds: Set<String> = []
+        for (index, web) in config.webChannels.enumerated() {
+            let path = "webChannels[\(index)]"
+            if web.webAppId.isEmpty || web.webAppId.count > 64 || !web.webAppId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+                fail("\(path).webAppId", "must be 1 to 64 letters, digits, - or _")
+            }
+            if !webAppIds.insert(web.webAppId).inserted { fail("\(path).webAppId", "\"\(web.webAppId)\" is used twice") }
+            if let flow = web.flow, config.flows.flows[flow] == nil { fail("\(path).flow", "unknown flow \"\(flow)\"") }
+            if let avatar = web.avatarImage, !avatar.hasPrefix("https://") { fail("\(path).avatarImage", "must be an https: URL") }
+            for (number, origin) in web.allowedOrigins.enumerated() {
+                guard let url = URL(string: origin), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.path.isEmpty else {
+                    fail("\(path).allowedOrigins[\(number)]", "must be an origin such as https://shop.example")
+                    continue
+                }
+            }
+        }
         for (index, agent) in config.channel.agents.enumerated() where config.flows.flows[agent.flow] == nil {
             fail("channel.agents[\(index)].flow", "unknown flow \"\(agent.flow)\"")
         }

@@ -26,6 +26,7 @@ package enum DeskRouter {
         OperationsRoutes(store: runtime.store, registry: registry).register(on: router)
         WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: WorkbenchSignIns(),
                         trustedProxies: proxies, now: { clock.now() }).register(on: router)
+        WebChannelRoutes(runtime: runtime, config: config, maxBodyBytes: config.server.maxBodyBytes).register(on: router)
         return router
     }
 

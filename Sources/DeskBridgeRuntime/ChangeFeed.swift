@@ -12,15 +12,27 @@ package struct DeskChange: Sendable, Equatable {
 
 /// Live notifications for the workbench, published after each commit of this process.
 ///
-/// Subscribers hear only changes of conversations they are part of (they hold, were offered or
-/// last served the session, before or after the change) and of their groups' queues. A change
+/// An agent's page hears only changes of conversations it is part of (it holds, was offered or
+/// last served the session, before or after the change) and of its groups' queues; a website
+/// visitor's page hears only its own conversation. A change
 /// carries no content: the page reads the state it may see through its API, so a missed or
 /// repeated notification never loses or doubles anything.
 package final class ChangeFeed: Sendable {
     private struct Subscriber {
-        let agent: AgentID
-        let groups: Set<SkillGroupID>
+        /// An agent's page (its conversations and its groups' queues), or a visitor's (one conversation).
+        enum Audience {
+            case agent(AgentID, groups: Set<SkillGroupID>)
+            case conversation(ConversationKey)
+        }
+        let audience: Audience
         let continuation: AsyncStream<DeskChange>.Continuation
+
+        func wants(_ key: ConversationKey, agents: Set<AgentID>, queueGroups: Set<SkillGroupID>) -> Bool {
+            switch audience {
+            case .agent(let agent, let groups): agents.contains(agent) || !groups.isDisjoint(with: queueGroups)
+            case .conversation(let conversation): conversation == key
+            }
+        }
     }
     private struct State {
         var lastId: UInt64 = 0
@@ -55,10 +67,9 @@ package final class ChangeFeed: Sendable {
                 if s.involved.count >= Self.rememberedConversations, s.involved[key] == nil { s.involved.removeAll(keepingCapacity: true) }
                 s.involved[key] = agents
             }
-            guard !audience.isEmpty || !queueGroups.isEmpty else { return }
             s.lastId += 1
             let change = DeskChange(id: s.lastId, conversation: key, queueGroups: queueGroups)
-            for subscriber in s.subscribers.values where audience.contains(subscriber.agent) || !subscriber.groups.isDisjoint(with: queueGroups) {
+            for subscriber in s.subscribers.values where subscriber.wants(key, agents: audience, queueGroups: queueGroups) {
                 subscriber.continuation.yield(change)
             }
         }
@@ -66,10 +77,19 @@ package final class ChangeFeed: Sendable {
 
     /// Changes for `agent` (and its groups' queues) from now on, until the stream is dropped.
     package func subscribe(agent: AgentID, groups: Set<SkillGroupID>) -> AsyncStream<DeskChange> {
+        subscribe(.agent(agent, groups: groups))
+    }
+
+    /// Changes of one conversation (a website visitor's page), from now on.
+    package func subscribe(conversation: ConversationKey) -> AsyncStream<DeskChange> {
+        subscribe(.conversation(conversation))
+    }
+
+    private func subscribe(_ audience: Subscriber.Audience) -> AsyncStream<DeskChange> {
         let (stream, continuation) = AsyncStream<DeskChange>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let id = state.withLock { s in
             s.nextSubscriber += 1
-            s.subscribers[s.nextSubscriber] = Subscriber(agent: agent, groups: groups, continuation: continuation)
+            s.subscribers[s.nextSubscriber] = Subscriber(audience: audience, continuation: continuation)
             return s.nextSubscriber
         }
         continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) } }

@@ -9,7 +9,7 @@ package enum TestConfig {
         initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 10_000, bearerToken: String? = "test-bearer",
         flows: String = TestConfig.shopFlow, assignment: String = "{ strategy: automatic }", reception: String = "{ automatic: true }",
         assignmentURL: String? = nil, userTimeoutSeconds: Int = 900, storageURL: String? = nil, trustedProxies: [String] = [],
-        webhookKeys: Bool = true, serverTimeouts: String = ""
+        webhookKeys: Bool = true, serverTimeouts: String = "", webOrigins: [String] = []
     ) -> String {
         """
         server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096, trustedProxies: [\(trustedProxies.map { "\"\($0)\"" }.joined(separator: ", "))]\(serverTimeouts) }
@@ -39,6 +39,8 @@ package enum TestConfig {
           agents:
             - { id: "lena@acme.example", nickname: Lena, staffNo: "1001", avatarImage: "https://cdn.example/lena.png", status: \(lenaStatus), skillGroups: [ { id: 1 } ] }
             - { id: "omar@acme.example", nickname: Omar, staffNo: "1002", status: \(omarStatus), skillGroups: [ { id: 1 } ] }
+        webChannels:
+          - { webAppId: shop-web, name: Acme web, title: Chat with Acme, allowedOrigins: [\(webOrigins.map { "\"\($0)\"" }.joined(separator: ", "))] }
         \(flows)
         """
     }

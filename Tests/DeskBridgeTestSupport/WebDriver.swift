@@ -83,6 +83,14 @@ package final class WebDriver: Sendable {
             (try await run("return document.querySelectorAll(arguments[0]).length", [css]) as? Int) ?? 0
         }
 
+        /// Commands go into the frame matching `css` until `leaveFrame`.
+        package func enterFrame(_ css: String) async throws {
+            guard let element = try await find(css) else { throw Failure(description: "no frame \(css)") }
+            _ = try await call("POST", "/frame", ["id": [Self.elementKey: element]])
+        }
+
+        package func leaveFrame() async throws { _ = try await call("POST", "/frame/parent", [:]) }
+
         package func acceptAlert() async throws { _ = try await call("POST", "/alert/accept", [:]) }
 
         package func screenshot(to file: URL) async throws {

@@ -9,8 +9,10 @@ package struct DeskBridgeConfig: Sendable, Decodable {
     package var channel: ChannelConfig
     package var desk: DeskConfig
     package var flows: FlowsConfig
+    /// Website channels beside the Google channel (an addition; CONTRACT §6).
+    package var webChannels: [WebChannelConfig]
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case server, storage, channel, desk, flows }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case server, storage, channel, desk, flows, webChannels }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.strictContainer(CodingKeys.self)
@@ -19,6 +21,18 @@ package struct DeskBridgeConfig: Sendable, Decodable {
         channel = try c.value(.channel, default: ChannelConfig())
         desk = try c.decode(DeskConfig.self, forKey: .desk)
         flows = try c.decode(FlowsConfig.self, forKey: .flows)
+        webChannels = try c.value(.webChannels, default: [])
+    }
+
+    package func webChannel(_ webAppId: String) -> WebChannelConfig? { webChannels.first { $0.webAppId == webAppId } }
+
+    /// The flow a conversation of `agent` runs: its website channel's, else the Google agent's mapping, else the default.
+    package func flowName(forAgent agent: String) -> String {
+        let fallback = flows.resolvedDefault ?? ""
+        if let webAppId = ConversationKey(agent: agent, conversationId: "").webAppId {
+            return webChannel(webAppId)?.flow ?? fallback
+        }
+        return channel.flowName(forAgent: agent, default: fallback)
     }
 }
 

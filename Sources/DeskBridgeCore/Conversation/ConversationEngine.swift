@@ -251,7 +251,7 @@ package struct ConversationEngine: Sendable {
     }
 
     func flowName(for agent: String) -> String {
-        config.channel.flowName(forAgent: agent, default: config.flows.resolvedDefault ?? "")
+        config.flowName(forAgent: agent)
     }
 
     func flowEngine(for agent: String) -> FlowEngine? {

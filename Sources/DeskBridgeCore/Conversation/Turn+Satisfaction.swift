@@ -51,6 +51,7 @@ extension Turn {
         var event = SessionEventNotification(session: card.session, event: "Satisfaction.Submitted", at: context.now, user: state.clientUserId,
                                              requestId: "\(card.session.rawValue)-rating")
         event.SatisfactionSelected = score
+        event.ChannelType = state.key.channelType
         step.effects.append(.notify(event))
     }
 }

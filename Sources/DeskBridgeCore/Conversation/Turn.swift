@@ -329,8 +329,10 @@ struct Turn {
     private mutating func makeEvent(_ event: String) -> SessionEventNotification {
         state.session!.eventSeq += 1
         let session = state.session!
-        return SessionEventNotification(session: session.id, event: event, at: context.now, user: state.clientUserId,
-                                        requestId: "\(session.id.rawValue)-\(session.eventSeq)")
+        var notification = SessionEventNotification(session: session.id, event: event, at: context.now, user: state.clientUserId,
+                                                    requestId: "\(session.id.rawValue)-\(session.eventSeq)")
+        notification.ChannelType = state.key.channelType
+        return notification
     }
 
     /// System variables (CONTRACT §2).
@@ -342,7 +344,7 @@ struct Turn {
             "EntryPoint": state.profile.entryPoint ?? "",
             "PlaceId": state.profile.placeId ?? "",
             "ChannelId": state.key.agent,
-            "ChannelName": config.channel.bot.displayName,
+            "ChannelName": state.key.webAppId.flatMap { config.webChannel($0)?.name } ?? config.channel.bot.displayName,
         ]
         if let session = state.session { vars["SystemSessionId"] = session.id.rawValue }
         return vars

@@ -5,7 +5,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import NIOCore
-import ServiceLifecycle
 
 /// `/workbench`: the agent workbench page and the API behind it (README, "Workbench").
 ///
@@ -152,42 +151,14 @@ struct WorkbenchRoutes: Sendable {
 
     // MARK: - Live stream
 
-    /// Server-Sent Events: `change` events with increasing ids, a comment every 15 s so a dead
-    /// connection is noticed, and `retry: 2000`. A page that reconnects reads its state again.
+    /// The agent's live stream (`EventStream`); a page that reconnects reads its state again.
     private func events(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
         guard let signIn = signIns.signIn(token: request.cookies[Self.cookieName]?.value, now: now()) else {
             return Self.refusal(.unauthorized, "sign in first")
         }
         let groups = Set(desk.agent(signIn.agent)?.skillGroups.map(\.id) ?? [])
         let changes = runtime.changes.subscribe(agent: signIn.agent, groups: groups)
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"]
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let (lines, output) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(512))
-            output.yield("retry: 2000\nid: \(runtime.changes.lastId)\nevent: hello\ndata: {}\n\n")
-            // Ends when the client goes away (a write fails) or the service stops (the lines finish).
-            try await withGracefulShutdownHandler {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await change in changes {
-                            let conversation = change.conversation.map { "\"\($0.clientUserId.rawValue)\"" } ?? "null"
-                            output.yield("id: \(change.id)\nevent: change\ndata: {\"clientUserId\":\(conversation)}\n\n")
-                        }
-                        output.finish()
-                    }
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try? await Task.sleep(for: .seconds(15))
-                            output.yield(": keep-alive\n\n")
-                        }
-                    }
-                    for await line in lines { try await writer.write(ByteBuffer(string: line)) }
-                    group.cancelAll()
-                }
-            } onGracefulShutdown: {
-                output.finish()
-            }
-            try await writer.finish(nil)
-        })
+        return EventStream.response(changes, lastId: runtime.changes.lastId)
     }
 
     // MARK: - Plumbing

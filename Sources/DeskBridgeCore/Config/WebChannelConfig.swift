@@ -1,0 +1,47 @@
+/// `webChannels[]`: a website channel (CONTRACT §6), Tencent's "Website Channel": a chat page at
+/// `/web/im/chat/?webAppId=ID` and an embed script, through the same pipeline as Google.
+///
+/// Its conversations are keyed under the agent `web/<webAppId>`, so ordering, deduplication,
+/// flows, routing, ownership and records are the Google channel's own.
+package struct WebChannelConfig: Sendable, Decodable, Equatable {
+    package var webAppId: String
+    package var name: String
+    /// The flow its conversations run; `flows.default` when absent.
+    package var flow: String?
+    package var title: String
+    package var avatarImage: String?
+    /// Origins whose pages may embed the chat (the embed script's frame); the chat page's own origin always may.
+    package var allowedOrigins: [String]
+    /// Reserved for signed visitor identities (the issue "The website channel"); not used yet.
+    package var identitySecret: Secret?
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case webAppId, name, flow, title, avatarImage, allowedOrigins, identitySecret }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.strictContainer(CodingKeys.self)
+        webAppId = try c.decode(String.self, forKey: .webAppId)
+        name = try c.value(.name, default: webAppId)
+        flow = try c.decodeIfPresent(String.self, forKey: .flow)
+        title = try c.value(.title, default: name)
+        avatarImage = try c.decodeIfPresent(String.self, forKey: .avatarImage)
+        allowedOrigins = try c.value(.allowedOrigins, default: [])
+        identitySecret = try c.decodeIfPresent(Secret.self, forKey: .identitySecret)
+    }
+
+    /// The conversation agent its visitors' conversations are keyed under.
+    package var agent: String { ConversationKey.webAgentPrefix + webAppId }
+}
+
+extension ConversationKey {
+    static let webAgentPrefix = "web/"
+
+    /// A website-channel conversation: its bot and agent messages are read by the visitor's page
+    /// from the store, not sent to the Google API.
+    package var isWebChannel: Bool { agent.hasPrefix(Self.webAgentPrefix) }
+
+    /// The website channel's `webAppId`, for a website-channel conversation.
+    package var webAppId: String? { isWebChannel ? String(agent.dropFirst(Self.webAgentPrefix.count)) : nil }
+
+    /// `ChannelType` in session events: `WEB` or `GBM`.
+    package var channelType: String { isWebChannel ? "WEB" : "GBM" }
+}

@@ -1,0 +1,26 @@
+// DeskBridge's embed script for a website channel: <script src="https://desk.example/web/im/imPublish.js?webAppId=ID" async></script>
+// adds a floating button to the page that opens the channel's chat in a frame.
+(function () {
+  const script = document.currentScript;
+  if (!script) return;
+  const source = new URL(script.src);
+  const webAppId = source.searchParams.get("webAppId") || "";
+  const chat = `${source.origin}/web/im/chat/?webAppId=${encodeURIComponent(webAppId)}`;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Chat with us";
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("data-deskbridge", "chat-button");
+  button.style.cssText = "position:fixed;right:20px;bottom:20px;z-index:2147483646;padding:12px 18px;border-radius:24px;border:0;background:#2463eb;color:#fff;font:16px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px #0004";
+  const frame = document.createElement("iframe");
+  frame.title = "Chat";
+  frame.setAttribute("data-deskbridge", "chat-frame");
+  frame.style.cssText = "position:fixed;right:20px;bottom:80px;z-index:2147483647;width:min(380px,calc(100vw - 40px));height:min(560px,calc(100vh - 120px));border:1px solid #8886;border-radius:12px;background:#fff;display:none";
+  button.addEventListener("click", () => {
+    if (!frame.src) frame.src = chat;
+    const open = frame.style.display === "none";
+    frame.style.display = open ? "block" : "none";
+    button.setAttribute("aria-expanded", String(open));
+  });
+  document.body.append(frame, button);
+})();
