@@ -21,6 +21,30 @@ struct ConfigLoaderTests {
         }
     }
 
+    @Test func webChannelsAreCheckedAndPickTheirFlow() throws {
+        let bad = """
+            desk: { secretKey: s }
+            webChannels:
+              - { webAppId: shop, flow: nowhere }
+              - { webAppId: shop }
+              - { webAppId: "a b", avatarImage: "http://x/a.png", allowedOrigins: ["shop.example"] }
+
+            """ + Self.minimalFlow
+        #expect(problems(bad) == [
+            "webChannels[0].flow: unknown flow \"nowhere\"",
+            "webChannels[1].webAppId: \"shop\" is used twice",
+            "webChannels[2].webAppId: must be 1 to 64 letters, digits, - or _",
+            "webChannels[2].avatarImage: must be an https: URL",
+            "webChannels[2].allowedOrigins[0]: must be an origin such as https://shop.example",
+        ])
+        let good = "desk: { secretKey: s }\nwebChannels: [ { webAppId: shop, flow: main, allowedOrigins: [\"https://shop.example\"] } ]\n" + Self.minimalFlow
+        let config = try ConfigLoader.parse(yaml: good, directory: URL(fileURLWithPath: "/etc/deskbridge"), environment: [:]).get().config
+        #expect(config.webChannel("shop")?.title == "shop", "title and name default to the webAppId")
+        #expect(config.flowName(forAgent: "web/shop") == "main")
+        #expect(ConversationKey(agent: "web/shop", conversationId: "v").channelType == "WEB")
+        #expect(ConversationKey(agent: "brands/1/agents/2", conversationId: "v").channelType == "GBM")
+    }
+
     @Test func noDescriptionOfTheConfigurationShowsASecret() throws {
         let yaml = """
             storage: { url: "postgres://desk:pg-pass-1@db.internal:5432/desk" }

@@ -49,8 +49,8 @@ struct AppHarness {
         return (try JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any] ?? [:]
     }
 
-    func storedEvents(_ conversation: String) async throws -> Int {
-        try await store.pendingInbound(ConversationKey(agent: Wire.googleAgent, conversationId: conversation), afterSeq: 0, limit: 100).count
+    func storedEvents(_ conversation: String, agent: String = Wire.googleAgent) async throws -> Int {
+        try await store.pendingInbound(ConversationKey(agent: agent, conversationId: conversation), afterSeq: 0, limit: 100).count
     }
 }
 
