@@ -218,6 +218,24 @@ package final class ConversationRuntime: Sendable {
         }
     }
 
+    /// One `info` line per session start, handoff and end, so a person watching the log sees the desk work.
+    private func logMilestones(_ effects: [ConversationEffect], key: ConversationKey) {
+        for case .notify(let event) in effects {
+            let line: Logger.Message
+            switch event.Event {
+            case "SessionBegin": line = "session started"
+            case "Transfer.Succeeded": line = "session handed to an agent"
+            case "Agent.Reassigned": line = "session transferred to another agent"
+            case "SessionEnd", "SessionTimeout": line = "session ended"
+            default: continue
+            }
+            var metadata: Logger.Metadata = ["session": "\(event.SessionId)", "channel": "\(event.ChannelType)", "conversation": "\(key)"]
+            if !event.AgentId.isEmpty { metadata["agent"] = "\(event.AgentId)" }
+            if event.Event == "SessionTimeout" { metadata["reason"] = "timeout" }
+            logger.info(line, metadata: metadata)
+        }
+    }
+
     private static let maxAttempts = 32
 
     /// `deskbridge_step_failures_total{reason="encoding"}`: steps refused because an effect could not be encoded.
@@ -246,6 +264,7 @@ package final class ConversationRuntime: Sendable {
         if !commit.outbox.isEmpty { deliveries.signal() }
         if !commit.release.isEmpty { processing.signal() }
         countAssignmentDecisions(effects)
+        logMilestones(effects, key: commit.key)
         changes.conversationChanged(commit.key, agents: Self.agents(in: before).union(Self.agents(in: commit.state)),
                                     queueGroups: Set([before?.queuePosition?.group, commit.state.queuePosition?.group].compactMap { $0 }))
         return true

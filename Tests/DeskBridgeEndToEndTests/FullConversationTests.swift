@@ -83,6 +83,11 @@ struct FullConversationTests {
                 #expect(Set(attempts.map(\.body)).count == 1, "a RequestID always carries the same event")
             }
             #expect(!service.log.contains(Wire.deskSecret) && !service.log.contains("cb-token") && !service.log.contains("test-bearer"))
+            // At info, one line per session start, handoff and end.
+            let milestones = service.log.split(separator: "\n").filter { $0.contains(" info ") && $0.contains("session ") }
+            #expect(milestones.contains { $0.contains("session started") && $0.contains("channel=GBM") })
+            #expect(milestones.contains { $0.contains("session handed to an agent") && $0.contains("agent=\(lena)") })
+            #expect(milestones.contains { $0.contains("session ended") })
 
             // The service records: both sessions, every message both ways, who sent it, deliveries, decisions.
             let records = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/get_session_records", as: "administrator", ["ClientUserId": user])
