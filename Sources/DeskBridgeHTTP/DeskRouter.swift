@@ -24,8 +24,11 @@ package enum DeskRouter {
         DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
                    now: { clock.now() }).register(on: router)
         OperationsRoutes(store: runtime.store, registry: registry).register(on: router)
-        WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: WorkbenchSignIns(),
+        let agentSignIns = WorkbenchSignIns()
+        WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns,
                         trustedProxies: proxies, now: { clock.now() }).register(on: router)
+        ConsoleRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: WorkbenchSignIns(), agentSignIns: agentSignIns,
+                      now: { clock.now() }).register(on: router)
         WebChannelRoutes(runtime: runtime, config: config, maxBodyBytes: config.server.maxBodyBytes).register(on: router)
         return router
     }

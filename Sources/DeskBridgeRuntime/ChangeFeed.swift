@@ -23,14 +23,17 @@ package final class ChangeFeed: Sendable {
         enum Audience {
             case agent(AgentID, groups: Set<SkillGroupID>)
             case conversation(ConversationKey)
+            /// The console: every change.
+            case everything
         }
         let audience: Audience
         let continuation: AsyncStream<DeskChange>.Continuation
 
-        func wants(_ key: ConversationKey, agents: Set<AgentID>, queueGroups: Set<SkillGroupID>) -> Bool {
+        func wants(_ key: ConversationKey?, agents: Set<AgentID>, queueGroups: Set<SkillGroupID>) -> Bool {
             switch audience {
             case .agent(let agent, let groups): agents.contains(agent) || !groups.isDisjoint(with: queueGroups)
             case .conversation(let conversation): conversation == key
+            case .everything: true
             }
         }
     }
@@ -53,6 +56,20 @@ package final class ChangeFeed: Sendable {
     package func conversationChanged(_ key: ConversationKey, agents: Set<AgentID>, queueGroups: Set<SkillGroupID> = []) {
         publish(key, agents: agents, queueGroups: queueGroups, remember: true)
     }
+
+    /// An agent's status or sign-in changed (the console set it): its pages and the console read again.
+    package func agentChanged(_ agent: AgentID) {
+        state.withLock { s in
+            s.lastId += 1
+            let change = DeskChange(id: s.lastId, conversation: nil, queueGroups: [])
+            for subscriber in s.subscribers.values where subscriber.wants(nil, agents: [agent], queueGroups: []) {
+                subscriber.continuation.yield(change)
+            }
+        }
+    }
+
+    /// Every change, for the console.
+    package func subscribeToEverything() -> AsyncStream<DeskChange> { subscribe(.everything) }
 
     /// Something about a conversation changed without a new state (a delivery was recorded).
     package func deliveryChanged(_ key: ConversationKey) {

@@ -33,18 +33,18 @@ struct WebChannelRoutes: Sendable {
             return assets.response("imPublish.js", policy: "default-src 'none'", extraHeaders: [.accessControlAllowOrigin: "*"])
         }
         router.get("/web/im/api/channel") { request, _ in
-            guard let channel = channel(request) else { return WorkbenchRoutes.refusal(.notFound, "unknown webAppId") }
-            return try WorkbenchRoutes.json(ChannelView(webAppId: channel.webAppId, name: channel.name, title: channel.title, avatarImage: channel.avatarImage))
+            guard let channel = channel(request) else { return SignedInAPI.refusal(.notFound, "unknown webAppId") }
+            return try SignedInAPI.json(ChannelView(webAppId: channel.webAppId, name: channel.name, title: channel.title, avatarImage: channel.avatarImage))
         }
         router.post("/web/im/api/messages") { request, _ in try await post(request) }
         router.get("/web/im/api/messages") { request, _ in
-            guard let key = visitor(request) else { return WorkbenchRoutes.refusal(.badRequest, "webAppId and visitorId are required") }
+            guard let key = visitor(request) else { return SignedInAPI.refusal(.badRequest, "webAppId and visitorId are required") }
             let records = try await runtime.store.records(key)
             let outbox = try await runtime.store.outbox(lane: ConversationCommit.lane(key, .google))
-            return try WorkbenchRoutes.json(WebChatTimeline.build(records: records, outbox: outbox))
+            return try SignedInAPI.json(WebChatTimeline.build(records: records, outbox: outbox))
         }
         router.get("/web/im/api/events") { request, _ in
-            guard let key = visitor(request) else { return WorkbenchRoutes.refusal(.badRequest, "webAppId and visitorId are required") }
+            guard let key = visitor(request) else { return SignedInAPI.refusal(.badRequest, "webAppId and visitorId are required") }
             return EventStream.response(runtime.changes.subscribe(conversation: key), lastId: runtime.changes.lastId)
         }
     }
@@ -88,15 +88,15 @@ struct WebChannelRoutes: Sendable {
     /// it stands for: durably, deduplicated by the page's `messageId`, then answered.
     private func post(_ request: Request) async throws -> Response {
         var request = request
-        guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return WorkbenchRoutes.refusal(.unsupportedMediaType, "send JSON") }
+        guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return SignedInAPI.refusal(.unsupportedMediaType, "send JSON") }
         let data: ByteBuffer
-        do { data = try await request.collectBody(upTo: maxBodyBytes) } catch { return WorkbenchRoutes.refusal(.contentTooLarge, "body exceeds \(maxBodyBytes) bytes") }
-        guard let post = try? JSONDecoder().decode(Post.self, from: Data(buffer: data)) else { return WorkbenchRoutes.refusal(.badRequest, "not a visitor message") }
-        guard let channel = config.webChannel(post.webAppId) else { return WorkbenchRoutes.refusal(.notFound, "unknown webAppId") }
-        guard Self.isToken(post.visitorId), Self.isToken(post.messageId) else { return WorkbenchRoutes.refusal(.badRequest, "visitorId and messageId must be 16 to 64 letters, digits or dashes") }
+        do { data = try await request.collectBody(upTo: maxBodyBytes) } catch { return SignedInAPI.refusal(.contentTooLarge, "body exceeds \(maxBodyBytes) bytes") }
+        guard let post = try? JSONDecoder().decode(Post.self, from: Data(buffer: data)) else { return SignedInAPI.refusal(.badRequest, "not a visitor message") }
+        guard let channel = config.webChannel(post.webAppId) else { return SignedInAPI.refusal(.notFound, "unknown webAppId") }
+        guard Self.isToken(post.visitorId), Self.isToken(post.messageId) else { return SignedInAPI.refusal(.badRequest, "visitorId and messageId must be 16 to 64 letters, digits or dashes") }
         var payload: [String: Any]
         if let text = post.text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, post.postbackData == nil {
-            guard text.count <= 3_072 else { return WorkbenchRoutes.refusal(.badRequest, "text is longer than 3072 characters") }
+            guard text.count <= 3_072 else { return SignedInAPI.refusal(.badRequest, "text is longer than 3072 characters") }
             payload = ["message": ["messageId": post.messageId, "text": text]]
         } else if let postback = post.postbackData, !postback.isEmpty {
             payload = ["suggestionResponse": ["postbackData": postback, "text": post.text ?? "", "type": "REPLY"]]
@@ -105,7 +105,7 @@ struct WebChannelRoutes: Sendable {
         } else if let typing = post.typing {
             payload = ["userStatus": ["isTyping": typing]]
         } else {
-            return WorkbenchRoutes.refusal(.badRequest, "send text, a postbackData, typing or liveAgent")
+            return SignedInAPI.refusal(.badRequest, "send text, a postbackData, typing or liveAgent")
         }
         let name = post.name.map { String($0.prefix(64)) }.flatMap { $0.isEmpty ? nil : $0 } ?? "Visitor"
         payload["agent"] = channel.agent
@@ -113,15 +113,15 @@ struct WebChannelRoutes: Sendable {
         payload["requestId"] = "web-" + post.messageId
         payload["context"] = ["userInfo": ["displayName": name]]
         let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
-        guard case .event(let webhook) = try WebhookBody.decode(body) else { return WorkbenchRoutes.refusal(.badRequest, "not a visitor message") }
+        guard case .event(let webhook) = try WebhookBody.decode(body) else { return SignedInAPI.refusal(.badRequest, "not a visitor message") }
         do {
             if case .accepted = try await runtime.store.accept(webhook.conversation, dedupeKeys: webhook.dedupeKeys, body: body, clientIP: nil,
                                                                 receivedAt: runtime.clock.now()) {
                 runtime.processing.signal()
             }
         } catch {
-            return WorkbenchRoutes.refusal(.serviceUnavailable, "storage unavailable; retry later")
+            return SignedInAPI.refusal(.serviceUnavailable, "storage unavailable; retry later")
         }
-        return try WorkbenchRoutes.json(["ok": true])
+        return try SignedInAPI.json(["ok": true])
     }
 }

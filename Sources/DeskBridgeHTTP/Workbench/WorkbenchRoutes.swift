@@ -22,46 +22,47 @@ struct WorkbenchRoutes: Sendable {
 
     static let cookieName = "deskbridge_workbench"
     private var runtime: ConversationRuntime { commands.runtime }
+    private var api: SignedInAPI { SignedInAPI(signIns: signIns, cookieName: Self.cookieName, now: now) }
 
     func register(on router: Router<DeskRequestContext>) {
         WorkbenchAssets.register(on: router)
         router.post("/workbench/api/sign-in") { request, context in try await signIn(request, context) }
-        get(router, "/workbench/api/me") { signIn, _ in try await me(signIn) }
-        get(router, "/workbench/api/sessions") { signIn, _ in try await sessions(signIn) }
-        get(router, "/workbench/api/transcript") { signIn, request in try await transcript(signIn, request.uri.queryParameters["sessionId"].map(String.init)) }
-        get(router, "/workbench/api/transfer-targets") { signIn, _ in try await targets(signIn) }
-        get(router, "/workbench/api/quick-replies") { _, request in
+        api.get(router, "/workbench/api/me") { signIn, _ in try await me(signIn) }
+        api.get(router, "/workbench/api/sessions") { signIn, _ in try await sessions(signIn) }
+        api.get(router, "/workbench/api/transcript") { signIn, request in try await transcript(signIn, request.uri.queryParameters["sessionId"].map(String.init)) }
+        api.get(router, "/workbench/api/transfer-targets") { signIn, _ in try await targets(signIn) }
+        api.get(router, "/workbench/api/quick-replies") { _, request in
             WorkbenchViews.quickReplies(desk, matching: request.uri.queryParameters["q"].map(String.init) ?? "")
         }
         router.get("/workbench/api/events") { request, context in try await events(request, context) }
-        post(router, "/workbench/api/sign-out") { _, token, _ in
+        api.post(router, "/workbench/api/sign-out") { _, token, _ in
             signIns.signOut(token: token)
             return Ok()
         }
-        post(router, "/workbench/api/accept") { signIn, _, body in
-            try await commands.acceptSession(as: .agent(signIn.agent), sessionId: try field(body, "sessionId"), agentId: nil)
+        api.post(router, "/workbench/api/accept") { signIn, _, body in
+            try await commands.acceptSession(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"), agentId: nil)
             return Ok()
         }
-        post(router, "/workbench/api/send") { signIn, _, body in
-            let text = try field(body, "text")
+        api.post(router, "/workbench/api/send") { signIn, _, body in
+            let text = try SignedInAPI.field(body, "text")
             guard !text.isEmpty else { throw DeskCommandError.badMsgBody("the message is empty") }
-            let row = try await heldSession(signIn, try field(body, "sessionId"))
+            let row = try await heldSession(signIn, try SignedInAPI.field(body, "sessionId"))
             let sent = try await commands.sendMessage(as: .agent(signIn.agent), from: nil, to: row.clientUserId.rawValue, body: [.text(text)], cloudCustomData: nil)
             return Sent(msgKey: sent.msgKey)
         }
-        post(router, "/workbench/api/end") { signIn, _, body in
-            try await commands.endSession(as: .agent(signIn.agent), sessionId: try field(body, "sessionId"))
+        api.post(router, "/workbench/api/end") { signIn, _, body in
+            try await commands.endSession(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"))
             return Ok()
         }
-        post(router, "/workbench/api/transfer") { signIn, _, body in
+        api.post(router, "/workbench/api/transfer") { signIn, _, body in
             let group = body["groupId"].flatMap { Int($0) }
             let agent = body["agentId"].flatMap { $0.isEmpty ? nil : $0 }
             guard group != nil || agent != nil else { throw DeskCommandError.badJSON("name an agentId or a groupId") }
-            let result = try await commands.transferSession(as: .agent(signIn.agent), sessionId: try field(body, "sessionId"), agentId: agent, groupId: group)
+            let result = try await commands.transferSession(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"), agentId: agent, groupId: group)
             return Transferred(agentId: result.agentId, queued: result.queued)
         }
-        post(router, "/workbench/api/status") { signIn, _, body in
-            try await commands.setAgentStatus(as: .agent(signIn.agent), agentId: signIn.agent.rawValue, status: try field(body, "status"))
+        api.post(router, "/workbench/api/status") { signIn, _, body in
+            try await commands.setAgentStatus(as: .agent(signIn.agent), agentId: signIn.agent.rawValue, status: try SignedInAPI.field(body, "status"))
             return Ok()
         }
     }
@@ -75,20 +76,21 @@ struct WorkbenchRoutes: Sendable {
 
     private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
         var request = request
-        guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
+        guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return SignedInAPI.refusal(.unsupportedMediaType, "send JSON") }
         let body = try await request.collectBody(upTo: 16 * 1_024)
         guard let sign = try? JSONDecoder().decode(SignInRequest.self, from: Data(buffer: body)) else {
-            return Self.refusal(.badRequest, "agentId and userSig are required")
+            return SignedInAPI.refusal(.badRequest, "agentId and userSig are required")
         }
         do {
             try UserSig.verify(sign.userSig, identifier: sign.agentId, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey.reveal,
                                now: Int64(now().timeIntervalSince1970))
         } catch {
-            return Self.refusal(.unauthorized, error.message)
+            return SignedInAPI.refusal(.unauthorized, error.message)
         }
-        guard desk.agent(AgentID(sign.agentId)) != nil else { return Self.refusal(.forbidden, "\(sign.agentId) is not an agent of this desk") }
+        guard desk.agent(AgentID(sign.agentId)) != nil else { return SignedInAPI.refusal(.forbidden, "\(sign.agentId) is not an agent of this desk") }
+        guard !signIns.isForcedOffline(AgentID(sign.agentId)) else { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
         let (token, _) = signIns.signIn(AgentID(sign.agentId), now: now())
-        var response = try Self.json(Ok())
+        var response = try SignedInAPI.json(Ok())
         response.setCookie(Cookie(name: Self.cookieName, value: token, maxAge: Int(signIns.lifetime), path: "/workbench",
                                   secure: isSecure(request, context), httpOnly: true, sameSite: .strict))
         return response
@@ -153,9 +155,7 @@ struct WorkbenchRoutes: Sendable {
 
     /// The agent's live stream (`EventStream`); a page that reconnects reads its state again.
     private func events(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
-        guard let signIn = signIns.signIn(token: request.cookies[Self.cookieName]?.value, now: now()) else {
-            return Self.refusal(.unauthorized, "sign in first")
-        }
+        guard let signIn = api.signIn(request) else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
         let groups = Set(desk.agent(signIn.agent)?.skillGroups.map(\.id) ?? [])
         let changes = runtime.changes.subscribe(agent: signIn.agent, groups: groups)
         return EventStream.response(changes, lastId: runtime.changes.lastId)
@@ -167,74 +167,4 @@ struct WorkbenchRoutes: Sendable {
     private struct Sent: Encodable { var msgKey: String }
     private struct Transferred: Encodable { var agentId: String; var queued: Bool }
 
-    /// A read for a signed-in page.
-    private func get(_ router: Router<DeskRequestContext>, _ path: RouterPath,
-                     _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, Request) async throws -> any Encodable) {
-        router.get(path) { request, _ in
-            guard let signIn = signIns.signIn(token: request.cookies[Self.cookieName]?.value, now: now()) else {
-                return Self.refusal(.unauthorized, "sign in first")
-            }
-            return try await Self.answer { try await handler(signIn, request) }
-        }
-    }
-
-    /// A state-changing call: signed in, the CSRF token in `X-CSRF-Token`, a JSON object body.
-    private func post(_ router: Router<DeskRequestContext>, _ path: RouterPath,
-                      _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, String, [String: String]) async throws -> any Encodable) {
-        router.post(path) { request, _ in
-            var request = request
-            guard let token = request.cookies[Self.cookieName]?.value, let signIn = signIns.signIn(token: token, now: now()) else {
-                return Self.refusal(.unauthorized, "sign in first")
-            }
-            guard WorkbenchSignIns.matches(request.headers[.init("X-CSRF-Token")!], signIn.csrfToken) else {
-                return Self.refusal(.forbidden, "the CSRF token is missing or wrong")
-            }
-            guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
-            let data = Data(buffer: try await request.collectBody(upTo: 64 * 1_024))
-            guard let object = (try? JSONSerialization.jsonObject(with: data.isEmpty ? Data("{}".utf8) : data)) as? [String: Any] else {
-                return Self.refusal(.badRequest, "the body is not a JSON object")
-            }
-            let fields = object.compactMapValues { value -> String? in
-                switch value {
-                case let text as String: text
-                case let number as NSNumber: number.stringValue
-                default: nil
-                }
-            }
-            return try await Self.answer { try await handler(signIn, token, fields) }
-        }
-    }
-
-    private func field(_ body: [String: String], _ name: String) throws -> String {
-        guard let value = body[name] else { throw DeskCommandError.badJSON("\(name) is required") }
-        return value
-    }
-
-    /// Runs a handler; a refused command is a 4xx naming the Tencent code, and changes nothing.
-    private static func answer(_ handler: () async throws -> any Encodable) async throws -> Response {
-        do {
-            return try json(try await handler())
-        } catch let error as DeskCommandError {
-            let status: HTTPResponse.Status = switch error.code {
-            case 120001, 120005: .forbidden
-            case 120002, 120003: .notFound
-            case 120004: .conflict
-            default: .badRequest
-            }
-            return refusal(status, error.info, code: error.code)
-        }
-    }
-
-    static func json(_ value: any Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
-    }
-
-    static func refusal(_ status: HTTPResponse.Status, _ message: String, code: Int? = nil) -> Response {
-        struct Body: Encodable { var error: String; var code: Int? }
-        let data = (try? JSONEncoder().encode(Body(error: message, code: code))) ?? Data()
-        return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
 }

@@ -17,6 +17,7 @@ final class WorkbenchSignIns: Sendable {
     }
 
     private let sessions = Mutex<[String: SignIn]>([:])
+    private let blocked = Mutex<Set<AgentID>>([])
     let lifetime: TimeInterval
 
     init(lifetime: TimeInterval = 12 * 3_600) { self.lifetime = lifetime }
@@ -46,6 +47,19 @@ final class WorkbenchSignIns: Sendable {
     }
 
     func signOut(token: String) { sessions.withLock { _ = $0.removeValue(forKey: token) } }
+
+    /// Forced offline: ends every sign-in of `agent` (its open pages are signed out on their next
+    /// read) and refuses new ones until `resume`.
+    func forceOffline(_ agent: AgentID) {
+        blocked.withLock { _ = $0.insert(agent) }
+        sessions.withLock { all in all = all.filter { $0.value.agent != agent } }
+    }
+
+    func resume(_ agent: AgentID) { blocked.withLock { _ = $0.remove(agent) } }
+    func isForcedOffline(_ agent: AgentID) -> Bool { blocked.withLock { $0.contains(agent) } }
+
+    /// Agents with a live sign-in, for the console.
+    func signedIn(now: Date) -> Set<AgentID> { sessions.withLock { Set($0.values.filter { $0.expires > now }.map(\.agent)) } }
 
     /// 32 random bytes as hex: unguessable, safe in a cookie and a header.
     static func randomToken() -> String {

@@ -99,10 +99,12 @@ async function start() {
 }
 
 function signedOut() {
+  const wasIn = !document.getElementById("workbench").hidden;
   if (stream) stream.close();
   stream = null;
   document.getElementById("workbench").hidden = true;
   document.getElementById("sign-in").hidden = false;
+  if (wasIn) document.getElementById("sign-in-error").textContent = "You were signed out.";
 }
 
 document.getElementById("sign-in-form").addEventListener("submit", async (event) => {

@@ -1,0 +1,110 @@
+import DeskBridgeCore
+import DeskBridgeRuntime
+import DeskBridgeStore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `/console`: the supervisor's real-time monitoring (README, "Console"): sessions by state,
+/// the queues, every agent's status, load and sign-in, with the status set (and an agent forced
+/// offline) from there. The administrator signs in with a UserSig for `desk.adminIdentifier`,
+/// which works on a fresh install with nothing but the YAML file.
+struct ConsoleRoutes: Sendable {
+    let commands: DeskCommands
+    let desk: DeskConfig
+    /// The console's own sign-ins (the administrator's).
+    let signIns: WorkbenchSignIns
+    /// The workbench's, to end a forced-offline agent's pages.
+    let agentSignIns: WorkbenchSignIns
+    let now: @Sendable () -> Date
+
+    static let cookieName = "deskbridge_console"
+    static let policy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    private var runtime: ConversationRuntime { commands.runtime }
+    private var api: SignedInAPI { SignedInAPI(signIns: signIns, cookieName: Self.cookieName, now: now) }
+
+    func register(on router: Router<DeskRequestContext>) {
+        let assets = PageAssets(folder: "console")
+        router.get("/console") { _, _ in assets.response("index.html", policy: Self.policy) }
+        router.get("/console/assets/:file") { _, context in
+            guard let name = context.parameters.get("file"), name != "index.html" else { return Response(status: .notFound) }
+            return assets.response(name, policy: Self.policy)
+        }
+        router.post("/console/api/sign-in") { request, _ in try await signIn(request) }
+        api.get(router, "/console/api/overview") { signIn, _ in try await overview(signIn) }
+        router.get("/console/api/events") { request, _ in
+            guard api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
+            return EventStream.response(runtime.changes.subscribeToEverything(), lastId: runtime.changes.lastId)
+        }
+        api.post(router, "/console/api/sign-out") { _, token, _ in
+            signIns.signOut(token: token)
+            return ["ok": true]
+        }
+        api.post(router, "/console/api/agent-status") { _, _, body in
+            let agent = AgentID(try SignedInAPI.field(body, "agentId"))
+            let status = try SignedInAPI.field(body, "status")
+            try await commands.setAgentStatus(as: .admin, agentId: agent.rawValue, status: status)
+            if body["force"] == "1" || body["force"] == "true" {
+                agentSignIns.forceOffline(agent)
+            } else if status != "Offline" {
+                agentSignIns.resume(agent)
+            }
+            runtime.changes.agentChanged(agent)
+            return ["ok": true]
+        }
+    }
+
+    private struct SignInRequest: Decodable { var userSig: String }
+
+    private func signIn(_ request: Request) async throws -> Response {
+        var request = request
+        guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return SignedInAPI.refusal(.unsupportedMediaType, "send JSON") }
+        let body = try await request.collectBody(upTo: 16 * 1_024)
+        guard let sign = try? JSONDecoder().decode(SignInRequest.self, from: Data(buffer: body)) else { return SignedInAPI.refusal(.badRequest, "userSig is required") }
+        do {
+            try UserSig.verify(sign.userSig, identifier: desk.adminIdentifier, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey.reveal,
+                               now: Int64(now().timeIntervalSince1970))
+        } catch {
+            return SignedInAPI.refusal(.unauthorized, "\(error.message) (a UserSig for \(desk.adminIdentifier) is needed)")
+        }
+        let (token, _) = signIns.signIn(AgentID(desk.adminIdentifier), now: now())
+        var response = try SignedInAPI.json(["ok": true])
+        response.setCookie(Cookie(name: Self.cookieName, value: token, maxAge: Int(signIns.lifetime), path: "/console", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    struct Overview: Encodable {
+        struct State: Encodable { var state: String; var count: Int }
+        struct Group: Encodable { var id: Int; var name: String; var waiting: Int; var receptionLimit: Int }
+        struct Agent: Encodable {
+            var agentId: String
+            var nickname: String
+            var status: String
+            var load: Int
+            var signedIn: Bool
+            var forcedOffline: Bool
+            var groups: [String]
+        }
+        var csrfToken: String
+        var sessions: [State]
+        var groups: [Group]
+        var agents: [Agent]
+    }
+
+    private func overview(_ signIn: WorkbenchSignIns.SignIn) async throws -> Overview {
+        let routing = try await runtime.store.routingSnapshot()
+        let counts = try await runtime.store.sessionCounts()
+        let signedIn = agentSignIns.signedIn(now: now())
+        let names = Dictionary(uniqueKeysWithValues: desk.skillGroups.map { ($0.id, $0.name) })
+        return Overview(
+            csrfToken: signIn.csrfToken,
+            sessions: ["Chatbot", "Queueing", "WaitingForAgentAnswering", "Agent"].map { .init(state: $0, count: counts[$0] ?? 0) },
+            groups: desk.skillGroups.map { .init(id: $0.id.rawValue, name: $0.name, waiting: routing.queueLengths[$0.id] ?? 0, receptionLimit: $0.receptionLimit) },
+            agents: desk.agents.map { agent in
+                let snapshot = routing.agent(agent.id)
+                return .init(agentId: agent.id.rawValue, nickname: agent.nickname, status: snapshot?.status.rawValue ?? "Offline", load: snapshot?.load ?? 0,
+                             signedIn: signedIn.contains(agent.id), forcedOffline: agentSignIns.isForcedOffline(agent.id),
+                             groups: agent.skillGroups.compactMap { names[$0.id] })
+            })
+    }
+}

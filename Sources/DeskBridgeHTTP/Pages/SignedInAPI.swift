@@ -1,0 +1,88 @@
+import DeskBridgeCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The API plumbing shared by the signed-in pages (workbench, console): a read needs a live
+/// sign-in cookie; a change also needs the sign-in's CSRF token in `X-CSRF-Token` and a JSON
+/// object body. A refused command is a 4xx naming its Tencent code, and changes nothing.
+struct SignedInAPI: Sendable {
+    let signIns: WorkbenchSignIns
+    let cookieName: String
+    let now: @Sendable () -> Date
+
+    func signIn(_ request: Request) -> WorkbenchSignIns.SignIn? {
+        signIns.signIn(token: request.cookies[cookieName]?.value, now: now())
+    }
+
+    /// A read for a signed-in page.
+    func get(_ router: Router<DeskRequestContext>, _ path: RouterPath,
+                     _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, Request) async throws -> any Encodable) {
+        router.get(path) { request, _ in
+            guard let signIn = signIn(request) else {
+                return Self.refusal(.unauthorized, "sign in first")
+            }
+            return try await Self.answer { try await handler(signIn, request) }
+        }
+    }
+
+    /// A state-changing call: signed in, the CSRF token in `X-CSRF-Token`, a JSON object body.
+    func post(_ router: Router<DeskRequestContext>, _ path: RouterPath,
+                      _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, String, [String: String]) async throws -> any Encodable) {
+        router.post(path) { request, _ in
+            var request = request
+            guard let token = request.cookies[cookieName]?.value, let signIn = signIns.signIn(token: token, now: now()) else {
+                return Self.refusal(.unauthorized, "sign in first")
+            }
+            guard WorkbenchSignIns.matches(request.headers[.init("X-CSRF-Token")!], signIn.csrfToken) else {
+                return Self.refusal(.forbidden, "the CSRF token is missing or wrong")
+            }
+            guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
+            let data = Data(buffer: try await request.collectBody(upTo: 64 * 1_024))
+            guard let object = (try? JSONSerialization.jsonObject(with: data.isEmpty ? Data("{}".utf8) : data)) as? [String: Any] else {
+                return Self.refusal(.badRequest, "the body is not a JSON object")
+            }
+            let fields = object.compactMapValues { value -> String? in
+                switch value {
+                case let text as String: text
+                case let number as NSNumber: number.stringValue
+                default: nil
+                }
+            }
+            return try await Self.answer { try await handler(signIn, token, fields) }
+        }
+    }
+
+    static func field(_ body: [String: String], _ name: String) throws -> String {
+        guard let value = body[name] else { throw DeskCommandError.badJSON("\(name) is required") }
+        return value
+    }
+
+    /// Runs a handler; a refused command is a 4xx naming the Tencent code, and changes nothing.
+    static func answer(_ handler: () async throws -> any Encodable) async throws -> Response {
+        do {
+            return try json(try await handler())
+        } catch let error as DeskCommandError {
+            let status: HTTPResponse.Status = switch error.code {
+            case 120001, 120005: .forbidden
+            case 120002, 120003: .notFound
+            case 120004: .conflict
+            default: .badRequest
+            }
+            return refusal(status, error.info, code: error.code)
+        }
+    }
+
+    static func json(_ value: any Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func refusal(_ status: HTTPResponse.Status, _ message: String, code: Int? = nil) -> Response {
+        struct Body: Encodable { var error: String; var code: Int? }
+        let data = (try? JSONEncoder().encode(Body(error: message, code: code))) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

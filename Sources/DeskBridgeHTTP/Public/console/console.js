@@ -1,0 +1,117 @@
+// The console's monitoring page: one overview read on every change the live stream reports.
+import { barChart } from "./chart.js";
+
+const labels = { Chatbot: "With the bot", Queueing: "Waiting in a queue", WaitingForAgentAnswering: "Offered to an agent", Agent: "With an agent" };
+let csrfToken = "";
+let source = null;
+
+async function call(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") { headers["Content-Type"] = "application/json"; headers["X-CSRF-Token"] = csrfToken; }
+  const response = await fetch(path, { method, headers, credentials: "same-origin", body: body ? JSON.stringify(body) : undefined });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) { const error = new Error(answer.error || `HTTP ${response.status}`); error.status = response.status; throw error; }
+  return answer;
+}
+
+function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = String(text);
+  if (className) td.className = className;
+  return td;
+}
+
+function render(overview) {
+  const rows = overview.sessions.map((s) => ({ label: labels[s.state] || s.state, value: s.count }));
+  document.getElementById("sessions-chart").replaceChildren(barChart(rows));
+  document.getElementById("sessions").replaceChildren(...overview.sessions.map((s) => {
+    const tr = document.createElement("tr");
+    tr.dataset.state = s.state;
+    tr.append(cell(labels[s.state] || s.state), cell(s.count, "number"));
+    return tr;
+  }));
+  document.getElementById("queues").replaceChildren(...overview.groups.map((g) => {
+    const tr = document.createElement("tr");
+    tr.append(cell(g.name), cell(g.waiting, "number"), cell(g.receptionLimit, "number"));
+    return tr;
+  }));
+  document.getElementById("agents").replaceChildren(...overview.agents.map((a) => {
+    const tr = document.createElement("tr");
+    tr.dataset.agent = a.agentId;
+    tr.setAttribute("data-test", "agent-row");
+    const select = document.createElement("select");
+    select.setAttribute("aria-label", `Status of ${a.nickname}`);
+    for (const status of ["Available", "Busy", "Rest", "Offline"]) {
+      const option = document.createElement("option");
+      option.textContent = status;
+      option.selected = status === a.status;
+      select.append(option);
+    }
+    select.addEventListener("change", () => act({ agentId: a.agentId, status: select.value }));
+    const statusCell = document.createElement("td");
+    statusCell.append(select);
+    const actions = document.createElement("td");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.setAttribute("data-test", a.forcedOffline ? "resume" : "force-offline");
+    button.textContent = a.forcedOffline ? "Resume online" : "Force offline";
+    button.addEventListener("click", () => act(a.forcedOffline ? { agentId: a.agentId, status: "Available" } : { agentId: a.agentId, status: "Offline", force: true }));
+    actions.append(button);
+    tr.append(cell(`${a.nickname} (${a.agentId})`), cell(a.groups.join(", ")), statusCell, cell(a.load, "number"),
+      cell(a.forcedOffline ? "forced offline" : a.signedIn ? "signed in" : "—"), actions);
+    return tr;
+  }));
+}
+
+async function act(body) {
+  document.getElementById("error").textContent = "";
+  try { await call("POST", "/console/api/agent-status", body); await refresh(); } catch (e) { document.getElementById("error").textContent = e.message; }
+}
+
+async function refresh() {
+  try {
+    const overview = await call("GET", "/console/api/overview");
+    csrfToken = overview.csrfToken;
+    render(overview);
+    return true;
+  } catch (e) {
+    if (e.status === 401) signedOut();
+    return false;
+  }
+}
+
+function connect(delay = 500) {
+  const status = document.getElementById("connection");
+  source = new EventSource("/console/api/events");
+  source.addEventListener("hello", () => { status.textContent = "Live"; status.dataset.state = "live"; refresh(); delay = 500; });
+  source.addEventListener("change", () => refresh());
+  source.onerror = () => {
+    source.close();
+    status.textContent = "Disconnected — reconnecting…";
+    status.dataset.state = "down";
+    setTimeout(() => connect(Math.min(delay * 2, 15000)), delay);
+  };
+}
+
+async function start() {
+  if (!(await refresh())) return;
+  document.getElementById("sign-in").hidden = true;
+  document.getElementById("console").hidden = false;
+  connect();
+}
+
+function signedOut() {
+  if (source) source.close();
+  document.getElementById("console").hidden = true;
+  document.getElementById("sign-in").hidden = false;
+}
+
+document.getElementById("sign-in-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    await call("POST", "/console/api/sign-in", { userSig: document.getElementById("user-sig").value.trim() });
+    await start();
+  } catch (e) { document.getElementById("sign-in-error").textContent = e.message; }
+});
+document.getElementById("sign-out").addEventListener("click", async () => { await call("POST", "/console/api/sign-out", {}).catch(() => {}); signedOut(); });
+start();

@@ -1,0 +1,69 @@
+import DeskBridgeCore
+import DeskBridgeTestSupport
+import Foundation
+import Testing
+
+/// The console in a real browser: the administrator watches a session reach an agent, forces the
+/// agent offline (its workbench page is signed out at once and cannot sign in again), and resumes it.
+@Suite("The console in a real browser", .serialized, .enabled(if: WebDriver.isAvailable))
+struct ConsoleBrowserTests {
+    static let screenshots = ServiceProcess.packageRoot.appendingPathComponent(".build/browser-screenshots")
+    let lena = "lena@acme.example"
+
+    func sig(_ who: String) -> String {
+        UserSig.generate(identifier: who, sdkAppId: Wire.sdkAppId, secretKey: Wire.deskSecret, issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 3_600)
+    }
+
+    func signInToWorkbench(_ browser: WebDriver.Browser, _ base: String) async throws {
+        try await browser.go(base + "/workbench")
+        try await browser.type("[data-test=agent-id]", lena)
+        try await browser.type("[data-test=user-sig]", sig(lena))
+        try await browser.click("[data-test=sign-in-button]")
+    }
+
+    @Test func theAdministratorWatchesTheDeskAndForcesAnAgentOffline() async throws {
+        try await Deployment.with { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let driver = try await WebDriver()
+            let admin = try await driver.session()
+            let agent = try await driver.session()
+            let base = service.baseURL
+
+            try await admin.go(base + "/console")
+            try await admin.type("[data-test=user-sig]", sig("administrator"))
+            try await admin.click("[data-test=sign-in-button]")
+            #expect(try await eventually { try await admin.run("return document.getElementById('connection').dataset.state") as? String == "live" })
+            try await signInToWorkbench(agent, base)
+            #expect(try await eventually { try await agent.run("return document.getElementById('connection').dataset.state") as? String == "live" })
+
+            // A session reaches Lena: the console shows it with her, live.
+            #expect(try await HTTP.webhook(base, Wire.text("hi", conversation: "conv-console")).status == 200)
+            #expect(try await HTTP.webhook(base, Wire.text("human", conversation: "conv-console")).status == 200)
+            let withAgent = "return document.querySelector('#sessions tr[data-state=Agent] td.number').textContent"
+            #expect(try await eventually { try await admin.run(withAgent) as? String == "1" }, "one session with an agent")
+            let lenaRow = "return document.querySelector('tr[data-agent=\"\(lena)\"]').textContent"
+            #expect(try await eventually { (try await admin.run(lenaRow) as? String)?.contains("signed in") == true })
+            #expect(try await admin.run("return document.querySelectorAll('#sessions-chart svg rect').length") as? Int == 4, "the chart draws the table's numbers")
+            try await admin.screenshot(to: Self.screenshots.appendingPathComponent("console-01-monitoring.png"))
+
+            // Force offline: her page is signed out at once, and she cannot sign in again.
+            try await admin.click("tr[data-agent=\"\(lena)\"] [data-test=force-offline]")
+            #expect(try await eventually { try await agent.run("return document.getElementById('workbench').hidden") as? Bool == true },
+                    "the agent's open page is signed out")
+            #expect(try await agent.texts("[data-test=sign-in-error]") == ["You were signed out."])
+            try await signInToWorkbench(agent, base)
+            #expect(try await eventually { (try await agent.texts("[data-test=sign-in-error]").first ?? "").contains("forced this agent offline") })
+            #expect(try await eventually { (try await admin.run(lenaRow) as? String)?.contains("forced offline") == true })
+            try await admin.screenshot(to: Self.screenshots.appendingPathComponent("console-02-forced-offline.png"))
+
+            // Resume online: she can sign in again.
+            try await admin.click("tr[data-agent=\"\(lena)\"] [data-test=resume]")
+            #expect(try await eventually { (try await admin.run(lenaRow) as? String)?.contains("Force offline") == true })
+            try await signInToWorkbench(agent, base)
+            #expect(try await eventually { try await agent.run("return document.getElementById('workbench').hidden") as? Bool == false })
+            await admin.close()
+            await agent.close()
+        }
+    }
+}

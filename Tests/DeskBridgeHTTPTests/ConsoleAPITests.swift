@@ -1,0 +1,50 @@
+import DeskBridgeCore
+import DeskBridgeStore
+import DeskBridgeTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The console API: only the administrator signs in; changes need the CSRF token.
+@Suite("Console API")
+struct ConsoleAPITests {
+    func sig(_ who: String) -> String {
+        UserSig.generate(identifier: who, sdkAppId: Wire.sdkAppId, secretKey: Wire.deskSecret, issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 600)
+    }
+
+    func call(_ app: AppHarness, _ method: HTTPRequest.Method, _ path: String, cookie: String? = nil, csrf: String? = nil,
+              body: [String: Any]? = nil) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, json: [String: Any]) {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let cookie { headers[.cookie] = cookie }
+        if let csrf { headers[HTTPField.Name("X-CSRF-Token")!] = csrf }
+        return try await app.client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(bytes: Wire.json($0)) }) { response in
+            (response.status, response.headers, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:])
+        }
+    }
+
+    @Test func onlyTheAdministratorSignsInAndChangesNeedTheCSRFToken() async throws {
+        try await AppHarness.run { app throws in
+            #expect(try await call(app, .post, "/console/api/sign-in", body: ["userSig": sig("lena@acme.example")]).status == .unauthorized,
+                    "an agent's UserSig does not open the console")
+            #expect(try await call(app, .get, "/console/api/overview").status == .unauthorized)
+            let signIn = try await call(app, .post, "/console/api/sign-in", body: ["userSig": sig("administrator")])
+            #expect(signIn.status == .ok)
+            let cookie = String(try #require(signIn.headers[.setCookie]).split(separator: ";")[0])
+            let overview = try await call(app, .get, "/console/api/overview", cookie: cookie)
+            let agents = try #require(overview.json["agents"] as? [[String: Any]])
+            #expect(agents.map { $0["agentId"] as? String } == ["lena@acme.example", "omar@acme.example"])
+            let csrf = try #require(overview.json["csrfToken"] as? String)
+
+            let refused = try await call(app, .post, "/console/api/agent-status", cookie: cookie, body: ["agentId": "lena@acme.example", "status": "Offline", "force": true])
+            #expect(refused.status == .forbidden)
+            #expect(try await app.store.routingSnapshot().agent("lena@acme.example")?.status == .Available, "nothing changed")
+            let forced = try await call(app, .post, "/console/api/agent-status", cookie: cookie, csrf: csrf, body: ["agentId": "lena@acme.example", "status": "Offline", "force": true])
+            #expect(forced.status == .ok)
+            #expect(try await app.store.routingSnapshot().agent("lena@acme.example")?.status == .Offline)
+            let blocked = try await call(app, .post, "/workbench/api/sign-in", body: ["agentId": "lena@acme.example", "userSig": sig("lena@acme.example")])
+            #expect(blocked.status == .forbidden, "a forced-offline agent cannot sign in to the workbench")
+        }
+    }
+}
