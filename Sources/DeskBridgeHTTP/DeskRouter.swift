@@ -21,10 +21,10 @@ package enum DeskRouter {
             verifier: WebhookSignatureVerifier(keys: [config.channel.webhook.clientToken, config.channel.webhook.partnerKey].compactMap { $0?.reveal }),
             clientToken: config.channel.webhook.clientToken, maxBodyBytes: config.server.maxBodyBytes, trustedProxies: proxies
         ).register(on: router)
-        DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
-                   now: { clock.now() }).register(on: router)
-        OperationsRoutes(store: runtime.store, registry: registry).register(on: router)
         let agentSignIns = WorkbenchSignIns()
+        DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
+                   signIns: agentSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
+        OperationsRoutes(store: runtime.store, registry: registry).register(on: router)
         WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns,
                         trustedProxies: proxies, now: { clock.now() }).register(on: router)
         ConsoleRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: WorkbenchSignIns(), agentSignIns: agentSignIns,

@@ -77,6 +77,7 @@ package struct DeskCommands: Sendable {
         }
         guard try await runtime.store.setAgentStatus(AgentID(agentId), status) else { throw DeskCommandError.unknownAgentOrGroup }
         if status == .Available { runtime.processing.signal() }
+        runtime.changes.agentChanged(AgentID(agentId))
     }
 
     /// `get_session_records` by `SessionId` (that session) or `ClientUserId` (all of the conversation's).

@@ -1,4 +1,5 @@
 import DeskBridgeCore
+import DeskBridgeHTTP
 import DeskBridgeStore
 import DeskBridgeTestSupport
 import Foundation
@@ -107,5 +108,19 @@ struct WorkbenchAPITests {
             try await app.client.execute(uri: "/workbench/assets/app.js", method: .get) { #expect($0.headers[.contentType]?.hasPrefix("text/javascript") == true) }
             try await app.client.execute(uri: "/workbench/assets/../../Package.swift", method: .get) { #expect($0.status == .notFound) }
         }
+    }
+}
+
+@Suite("SDK login tokens")
+struct SDKLoginTokenTests {
+    @Test func aTokenWorksOnceAndOnlyWithinTenMinutes() {
+        let signIns = WorkbenchSignIns()
+        let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+        let once = signIns.mintSDKToken("lena@acme.example", now: t0)
+        #expect(signIns.redeemSDKToken(once, now: t0.addingTimeInterval(599)) == "lena@acme.example")
+        #expect(signIns.redeemSDKToken(once, now: t0.addingTimeInterval(600)) == nil, "used")
+        let late = signIns.mintSDKToken("lena@acme.example", now: t0)
+        #expect(signIns.redeemSDKToken(late, now: t0.addingTimeInterval(WorkbenchSignIns.sdkTokenLifetime)) == nil, "expired")
+        #expect(signIns.redeemSDKToken("guess", now: t0) == nil)
     }
 }

@@ -36,11 +36,12 @@ package final class WebDriver: Sendable {
     deinit { if process.isRunning { process.terminate() } }
 
     /// A new browser window, `width`×`height`.
-    package func session(width: Int = 1280, height: Int = 800) async throws -> Browser {
-        let options: [String: Any] = [
+    package func session(width: Int = 1280, height: Int = 800, blockThirdPartyCookies: Bool = false) async throws -> Browser {
+        var options: [String: Any] = [
             "binary": Self.chromium ?? "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)"],
         ]
+        if blockThirdPartyCookies { options["prefs"] = ["profile.block_third_party_cookies": true, "profile.cookie_controls_mode": 1] }
         let answer = try await Self.request("POST", base + "/session",
                                             ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": options]]])
         guard let id = (answer["value"] as? [String: Any])?["sessionId"] as? String else { throw Failure(description: "no session: \(answer)") }

@@ -25,6 +25,10 @@ struct TransferRequest: Decodable {
     var SendTipIfNoAgentOnline: Int?
 }
 
+struct SDKLoginRequest: Decodable {
+    var UserId: String?
+}
+
 struct AgentStatusRequest: Decodable {
     var AgentId: String?
     var Status: String?
@@ -42,6 +46,7 @@ struct DeskAnswer: Encodable {
     var AgentId: String?
     var IsInQueue: Int?
     var Sessions: [SessionRecordsAnswer]?
+    var SdkURL: String?
 
     static func failure(_ code: Int, _ info: String) -> DeskAnswer {
         DeskAnswer(ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info)

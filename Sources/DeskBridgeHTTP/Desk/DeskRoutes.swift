@@ -12,6 +12,9 @@ struct DeskRoutes: Sendable {
     let commands: DeskCommands
     let desk: DeskConfig
     let maxBodyBytes: Int
+    /// The workbench's sign-ins, where an SDK login token is kept until its script is fetched.
+    let signIns: WorkbenchSignIns
+    let trustedProxies: TrustedProxies
     let now: @Sendable () -> Date
 
     func register(on router: Router<DeskRequestContext>) {
@@ -52,6 +55,15 @@ struct DeskRoutes: Sendable {
             let result = try await commands.transferSession(as: identity, sessionId: request.SessionId, agentId: request.AgentId, groupId: request.AgentGroupId)
             return DeskAnswer(AgentId: result.agentId, IsInQueue: result.queued ? 1 : 0)
         }
+        // Tencent's CreateSDKLoginToken: a script URL for the agent Web SDK, valid 10 minutes, usable once.
+        route(router, "/v4/desk_http_svc/create_sdk_login_token") { identity, data, request, peer in
+            guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
+            guard let agent = try decode(SDKLoginRequest.self, data).UserId, !agent.isEmpty, desk.agent(AgentID(agent)) != nil else {
+                throw DeskCommandError.unknownAgentOrGroup
+            }
+            let token = signIns.mintSDKToken(AgentID(agent), now: now())
+            return DeskAnswer(SdkURL: "\(publicBase(request, peer: peer))/workbench/sdk/\(token).js")
+        }
         route(router, "/v4/desk_http_svc/set_agent_status") { identity, data in
             let request = try decode(AgentStatusRequest.self, data)
             try await commands.setAgentStatus(as: identity, agentId: request.AgentId, status: request.Status)
@@ -61,13 +73,26 @@ struct DeskRoutes: Sendable {
 
     private func route(_ router: Router<DeskRequestContext>, _ path: String,
                        _ handler: @escaping @Sendable (DeskIdentity, Data) async throws -> DeskAnswer) {
+        route(router, path) { identity, data, _, _ in try await handler(identity, data) }
+    }
+
+    /// The scheme and host the caller reached DeskBridge at (through a trusted proxy, the one it says).
+    private func publicBase(_ request: Request, peer: String?) -> String {
+        let host = request.head.authority ?? "127.0.0.1"
+        let viaTLS = peer.map(trustedProxies.contains) == true && request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
+        let proto = viaTLS ? "https" : "http"
+        return "\(proto)://\(host)"
+    }
+
+    private func route(_ router: Router<DeskRequestContext>, _ path: String,
+                       _ handler: @escaping @Sendable (DeskIdentity, Data, Request, String?) async throws -> DeskAnswer) {
         router.post(RouterPath(path)) { request, context -> Response in
             var request = request
             let answer: DeskAnswer
             do {
                 let identity = try authenticate(request.uri)
                 let buffer = try await request.collectBody(upTo: maxBodyBytes)
-                answer = try await handler(identity, Data(buffer.readableBytesView))
+                answer = try await handler(identity, Data(buffer.readableBytesView), request, context.peerAddress)
             } catch let error as DeskCommandError {
                 answer = .failure(error.code, error.info)
             } catch let error as UserSig.Failure {

@@ -6,35 +6,68 @@ import NIOCore
 /// The API plumbing shared by the signed-in pages (workbench, console): a read needs a live
 /// sign-in cookie; a change also needs the sign-in's CSRF token in `X-CSRF-Token` and a JSON
 /// object body. A refused command is a 4xx naming its Tencent code, and changes nothing.
+///
+/// The agent Web SDK runs on the business's own origin, where DeskBridge's cookie would be a
+/// third-party cookie (blocked); it sends its sign-in as `Authorization: Bearer …` instead. Such
+/// a request needs no CSRF token (a browser never adds that header by itself) and its answer
+/// may be read cross-origin.
 struct SignedInAPI: Sendable {
     let signIns: WorkbenchSignIns
     let cookieName: String
     let now: @Sendable () -> Date
+    /// Whether bearer sign-ins (the SDK's) are taken here.
+    var allowsBearer = false
+
+    /// The sign-in token the request carries, and whether it came as a bearer.
+    func token(_ request: Request) -> (token: String, bearer: Bool)? {
+        if allowsBearer, let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            return (String(header.dropFirst("Bearer ".count)), true)
+        }
+        return request.cookies[cookieName].map { ($0.value, false) }
+    }
 
     func signIn(_ request: Request) -> WorkbenchSignIns.SignIn? {
-        signIns.signIn(token: request.cookies[cookieName]?.value, now: now())
+        token(request).flatMap { signIns.signIn(token: $0.token, now: now()) }
+    }
+
+    /// The answer to a browser's CORS preflight for a bearer call.
+    static func preflight() -> Response {
+        Response(status: .noContent, headers: [
+            .accessControlAllowOrigin: "*", .accessControlAllowHeaders: "Authorization, Content-Type",
+            .accessControlAllowMethods: "GET, POST", .accessControlMaxAge: "600",
+        ])
+    }
+
+    static func crossOrigin(_ response: Response, bearer: Bool) -> Response {
+        guard bearer else { return response }
+        var response = response
+        response.headers[.accessControlAllowOrigin] = "*"
+        return response
     }
 
     /// A read for a signed-in page.
     func get(_ router: Router<DeskRequestContext>, _ path: RouterPath,
                      _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, Request) async throws -> any Encodable) {
+        if allowsBearer { router.on(path, method: .options) { _, _ in Self.preflight() } }
         router.get(path) { request, _ in
+            let bearer = token(request)?.bearer ?? false
             guard let signIn = signIn(request) else {
-                return Self.refusal(.unauthorized, "sign in first")
+                return Self.crossOrigin(Self.refusal(.unauthorized, "sign in first"), bearer: bearer)
             }
-            return try await Self.answer { try await handler(signIn, request) }
+            return Self.crossOrigin(try await Self.answer { try await handler(signIn, request) }, bearer: bearer)
         }
     }
 
     /// A state-changing call: signed in, the CSRF token in `X-CSRF-Token`, a JSON object body.
     func post(_ router: Router<DeskRequestContext>, _ path: RouterPath,
                       _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, String, [String: String]) async throws -> any Encodable) {
+        if allowsBearer { router.on(path, method: .options) { _, _ in Self.preflight() } }
         router.post(path) { request, _ in
             var request = request
-            guard let token = request.cookies[cookieName]?.value, let signIn = signIns.signIn(token: token, now: now()) else {
+            guard let (token, bearer) = token(request), let signIn = signIns.signIn(token: token, now: now()) else {
                 return Self.refusal(.unauthorized, "sign in first")
             }
-            guard WorkbenchSignIns.matches(request.headers[.init("X-CSRF-Token")!], signIn.csrfToken) else {
+            guard bearer || WorkbenchSignIns.matches(request.headers[.init("X-CSRF-Token")!], signIn.csrfToken) else {
                 return Self.refusal(.forbidden, "the CSRF token is missing or wrong")
             }
             guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
@@ -49,7 +82,7 @@ struct SignedInAPI: Sendable {
                 default: nil
                 }
             }
-            return try await Self.answer { try await handler(signIn, token, fields) }
+            return Self.crossOrigin(try await Self.answer { try await handler(signIn, token, fields) }, bearer: bearer)
         }
     }
 

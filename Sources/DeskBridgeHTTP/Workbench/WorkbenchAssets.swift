@@ -10,7 +10,8 @@ enum WorkbenchAssets {
         let assets = PageAssets(folder: "workbench")
         router.get("/workbench") { _, _ in assets.response("index.html", policy: policy) }
         router.get("/workbench/assets/:file") { _, context in
-            guard let name = context.parameters.get("file"), name != "index.html" else { return Response(status: .notFound) }
+            // sdk.js is served only around a sign-in, at an SdkURL.
+            guard let name = context.parameters.get("file"), name != "index.html", name != "sdk.js" else { return Response(status: .notFound) }
             return assets.response(name, policy: policy)
         }
     }

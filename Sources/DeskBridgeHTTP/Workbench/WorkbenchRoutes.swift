@@ -22,7 +22,7 @@ struct WorkbenchRoutes: Sendable {
 
     static let cookieName = "deskbridge_workbench"
     private var runtime: ConversationRuntime { commands.runtime }
-    private var api: SignedInAPI { SignedInAPI(signIns: signIns, cookieName: Self.cookieName, now: now) }
+    private var api: SignedInAPI { SignedInAPI(signIns: signIns, cookieName: Self.cookieName, now: now, allowsBearer: true) }
 
     func register(on router: Router<DeskRequestContext>) {
         WorkbenchAssets.register(on: router)
@@ -34,7 +34,9 @@ struct WorkbenchRoutes: Sendable {
         api.get(router, "/workbench/api/quick-replies") { _, request in
             WorkbenchViews.quickReplies(desk, matching: request.uri.queryParameters["q"].map(String.init) ?? "")
         }
+        router.on("/workbench/api/events", method: .options) { _, _ in SignedInAPI.preflight() }
         router.get("/workbench/api/events") { request, context in try await events(request, context) }
+        router.get("/workbench/sdk/:file") { _, context in sdkScript(context.parameters.get("file") ?? "") }
         api.post(router, "/workbench/api/sign-out") { _, token, _ in
             signIns.signOut(token: token)
             return Ok()
@@ -155,10 +157,41 @@ struct WorkbenchRoutes: Sendable {
 
     /// The agent's live stream (`EventStream`); a page that reconnects reads its state again.
     private func events(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
-        guard let signIn = api.signIn(request) else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
+        let bearer = api.token(request)?.bearer ?? false
+        guard let signIn = api.signIn(request) else { return SignedInAPI.crossOrigin(SignedInAPI.refusal(.unauthorized, "sign in first"), bearer: bearer) }
         let groups = Set(desk.agent(signIn.agent)?.skillGroups.map(\.id) ?? [])
         let changes = runtime.changes.subscribe(agent: signIn.agent, groups: groups)
-        return EventStream.response(changes, lastId: runtime.changes.lastId)
+        return SignedInAPI.crossOrigin(EventStream.response(changes, lastId: runtime.changes.lastId), bearer: bearer)
+    }
+
+    // MARK: - Agent Web SDK
+
+    /// The script at an `SdkURL`: with an unused, unexpired token, a fresh sign-in for the agent
+    /// and the SDK (`window.tccc`) around it; otherwise a script whose `tccc` reports
+    /// `tokenExpired` and never becomes ready. Loadable cross-origin (`crossorigin="anonymous"`).
+    private func sdkScript(_ file: String) -> Response {
+        let assets = Self.sdkAssets
+        let token = file.hasSuffix(".js") ? String(file.dropLast(3)) : ""
+        let prelude: String
+        if let agent = signIns.redeemSDKToken(token, now: now()) {
+            let (session, _) = signIns.signIn(agent, now: now())
+            prelude = "const DESKBRIDGE_SDK = {signIn: \(Self.jsString(session)), agentId: \(Self.jsString(agent.rawValue))};\n"
+        } else {
+            prelude = "const DESKBRIDGE_SDK = {signIn: null, error: \"This SdkURL has expired or was already used; ask for a new one.\"};\n"
+        }
+        var body = ByteBuffer(string: "(function () {\n" + prelude)
+        body.writeBytes(assets.files["sdk.js"] ?? Data())
+        body.writeString("\n})();\n")
+        return Response(status: .ok, headers: [
+            .contentType: "text/javascript; charset=utf-8", .cacheControl: "no-store", .accessControlAllowOrigin: "*",
+            .init("X-Content-Type-Options")!: "nosniff",
+        ], body: .init(byteBuffer: body))
+    }
+
+    private static let sdkAssets = PageAssets(folder: "workbench")
+
+    private static func jsString(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
     }
 
     // MARK: - Plumbing

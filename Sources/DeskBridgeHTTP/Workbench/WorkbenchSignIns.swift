@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// Held in this process's memory: a restart signs everyone out, and behind several replicas the
 /// proxy must keep a page on one replica (README, "Workbench").
-final class WorkbenchSignIns: Sendable {
+package final class WorkbenchSignIns: Sendable {
     struct SignIn: Sendable, Equatable {
         var agent: AgentID
         var csrfToken: String
@@ -18,9 +18,31 @@ final class WorkbenchSignIns: Sendable {
 
     private let sessions = Mutex<[String: SignIn]>([:])
     private let blocked = Mutex<Set<AgentID>>([])
+    private let sdkTokens = Mutex<[String: (agent: AgentID, expires: Date)]>([:])
+
+    /// How long an `SdkURL` works, once (Tencent's CreateSDKLoginToken: 10 minutes).
+    package static let sdkTokenLifetime: TimeInterval = 600
+
+    /// A one-time token for the agent Web SDK's script URL.
+    package func mintSDKToken(_ agent: AgentID, now: Date) -> String {
+        let token = Self.randomToken()
+        sdkTokens.withLock { all in
+            all = all.filter { $0.value.expires > now }
+            all[token] = (agent, now.addingTimeInterval(Self.sdkTokenLifetime))
+        }
+        return token
+    }
+
+    /// The agent an SDK token was made for, if it is unused and unexpired; it cannot be used again.
+    package func redeemSDKToken(_ token: String, now: Date) -> AgentID? {
+        sdkTokens.withLock { all in
+            guard let entry = all.removeValue(forKey: token), entry.expires > now else { return nil }
+            return entry.agent
+        }
+    }
     let lifetime: TimeInterval
 
-    init(lifetime: TimeInterval = 12 * 3_600) { self.lifetime = lifetime }
+    package init(lifetime: TimeInterval = 12 * 3_600) { self.lifetime = lifetime }
 
     /// Starts a session for `agent`; returns the cookie token and the sign-in.
     func signIn(_ agent: AgentID, now: Date) -> (token: String, signIn: SignIn) {
