@@ -1,3 +1,4 @@
+import Foundation
 import DeskBridgeStore
 import Hummingbird
 import Metrics
@@ -5,12 +6,16 @@ import NIOCore
 import Prometheus
 
 /// `/healthz` (process up), `/readyz` (store reachable), `/metrics` (Prometheus text).
-struct OperationsRoutes: Sendable {
+package struct OperationsRoutes: Sendable {
     let store: any DeskStore
     let registry: PrometheusCollectorRegistry?
 
     func register(on router: Router<DeskRequestContext>) {
         router.get("/healthz") { _, _ in "ok\n" }
+        let openAPI = Self.openAPIDocument
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: openAPI)))
+        }
         router.get("/readyz") { _, _ -> Response in
             do {
                 try await store.ping()
@@ -35,4 +40,8 @@ struct OperationsRoutes: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
+
+    /// Every endpoint the service answers, as OpenAPI 3.1 (`Public/openapi.yaml`; a test checks it against the router).
+    package static let openAPIDocument: Data =
+        Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "Public").flatMap { try? Data(contentsOf: $0) } ?? Data()
 }
