@@ -128,6 +128,17 @@ struct FlowNodeTests {
         }
     }
 
+    /// The seeds' own condition form: `:Course == Chinese`.
+    @Test func conditionsInTheSeedsFormNameVariablesWithAColon() throws {
+        let vars = ["Course": "Chinese", "Level": "2", "Wanted": "Math"]
+        #expect(try ConditionExpression.parse(":Course == Chinese").evaluate(vars))
+        #expect(try !ConditionExpression.parse(":Course == Math").evaluate(vars))
+        #expect(try ConditionExpression.parse(":Course != Wanted").evaluate(vars), "a word that names a set variable is that variable")
+        #expect(try ConditionExpression.parse(":Level >= 2 && :Course == Chinese").evaluate(vars))
+        #expect(try !ConditionExpression.parse(":Missing == Chinese").evaluate(vars), "an unset variable on the left is empty")
+        #expect(throws: ConditionExpression.ParseError.self) { try ConditionExpression.parse(": == x") }
+    }
+
     @Test(arguments: [
         ("2024-03-04T07:59:59Z", false),  // Monday 08:59:59 Berlin
         ("2024-03-04T08:00:00Z", true),  // Monday 09:00:00
@@ -155,5 +166,23 @@ struct FlowNodeTests {
 
     @Test func disabledWorkingHoursAreAlwaysOpen() {
         #expect(WorkingSchedule(DeskConfig.WorkingHours()).isOpen(at: Date(timeIntervalSince1970: 0)))
+    }
+}
+
+/// The seeds' variable names and the texts they leave to the configuration.
+@Suite("Seed names and texts")
+struct SeedNamesTests {
+    @Test func clientAppIDAndClientAppNameNameTheChannelAndTheUserChoiceHeaderIsConfigured() throws {
+        let yaml = EngineFixture.yaml
+            .replacingOccurrences(of: #"text: "Hello ${UserName}!""#, with: #"text: "On ${ClientAppID} (${ClientAppName}), ${ChannelId}""#)
+            .replacingOccurrences(of: "  secretKey: s\n", with: "  secretKey: s\n  assignment: { strategy: userChoice, userChoicePrompt: \"Pick a team:\" }\n")
+            .replacingOccurrences(of: "skillGroups: [ { id: 1, name: Support, receptionLimit: 1 } ]", with: "skillGroups: [ { id: 1, name: Support, receptionLimit: 1 }, { id: 2, name: Sales, receptionLimit: 1 } ]")
+        let config = try ConfigLoader.parse(yaml: yaml, directory: URL(fileURLWithPath: "/tmp"), environment: [:]).get().config
+        let engine = ConversationEngine(config: config)
+        let context = ConversationEngine.Context(now: EngineFixture.now, routing: EngineFixture.routing())
+        let first = engine.handle(EngineFixture.text("hi"), state: nil, context: context)
+        #expect(first.effects.compactMap(\.googleMessage).first?.text == "On brands/b/agents/a (Acme Assistant), brands/b/agents/a")
+        let asked = engine.handle(EngineFixture.text("human"), state: first.state, context: context)
+        #expect(asked.effects.compactMap(\.googleMessage).contains { $0.text?.hasPrefix("Pick a team:") == true })
     }
 }

@@ -92,13 +92,16 @@ package struct DeskConfig: Sendable, Decodable {
         package var strategy = Strategy.automatic
         package var fallback = Strategy.automatic
         package var defaultSkillGroup = SkillGroupID(1)
+        /// The header of the `userChoice` menu of skill groups.
+        package var userChoicePrompt = "Which team would you like to talk to?"
         package init() {}
-        private enum CodingKeys: String, CodingKey, CaseIterable { case strategy, fallback, defaultSkillGroup }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case strategy, fallback, defaultSkillGroup, userChoicePrompt }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
             strategy = try c.value(.strategy, default: strategy)
             fallback = try c.value(.fallback, default: fallback)
             defaultSkillGroup = try c.value(.defaultSkillGroup, default: defaultSkillGroup)
+            userChoicePrompt = try c.value(.userChoicePrompt, default: userChoicePrompt)
         }
     }
 

@@ -77,6 +77,8 @@ package struct FlowNode: Sendable, Decodable, Equatable {
     package var skillGroup: SkillGroupID?
     // chatbot
     package var questions: [QuestionAnswer]?
+    /// The "Did you mean" card's title (default `Did you mean:`).
+    package var clarifyTitle: String?
 
     package init(type: Kind) { self.type = type }
 
@@ -126,7 +128,7 @@ package struct FlowNode: Sendable, Decodable, Equatable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case type, text, next, header, tail, errorPrompt, items, variable, options, url, timeoutMs, maxErrors
-        case request, response, defaults, branches, defaultNext = "default", inHours, outOfHours, skillGroup, questions
+        case request, response, defaults, branches, defaultNext = "default", inHours, outOfHours, skillGroup, questions, clarifyTitle
     }
 
     package init(from decoder: any Decoder) throws {
@@ -152,6 +154,7 @@ package struct FlowNode: Sendable, Decodable, Equatable {
         outOfHours = try c.decodeIfPresent(String.self, forKey: .outOfHours)
         skillGroup = try c.decodeIfPresent(SkillGroupID.self, forKey: .skillGroup)
         questions = try c.decodeIfPresent([QuestionAnswer].self, forKey: .questions)
+        clarifyTitle = try c.decodeIfPresent(String.self, forKey: .clarifyTitle)
     }
 
     /// Every node this one can lead to, with the key path of the reference.

@@ -37,7 +37,7 @@ extension Turn {
     mutating func askForGroup() {
         state.session!.choosingGroup = true
         let items = desk.skillGroups.map { DeskCustomMessage.Menu.Item(content: $0.name) }
-        say(.branch(.init(header: "Which team would you like to talk to?", items: items, tail: nil)), as: .bot)
+        say(.branch(.init(header: desk.assignment.userChoicePrompt, items: items, tail: nil)), as: .bot)
     }
 
     /// The answer to `askForGroup`: a group name (or its chip) transfers there; anything else asks again.

@@ -346,6 +346,9 @@ struct Turn {
             "ChannelId": state.key.agent,
             "ChannelName": state.key.webAppId.flatMap { config.webChannel($0)?.name } ?? config.channel.bot.displayName,
         ]
+        // The seeds' names for the same two.
+        vars["ClientAppID"] = vars["ChannelId"]
+        vars["ClientAppName"] = vars["ChannelName"]
         if let session = state.session { vars["SystemSessionId"] = session.id.rawValue }
         return vars
     }

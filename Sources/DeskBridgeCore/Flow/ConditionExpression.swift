@@ -1,8 +1,10 @@
 import Foundation
 
 /// A `condition` node's `when`: `==, !=, >, <, >=, <=, &&, ||`, parentheses, numbers and
-/// quoted strings; bare names are flow variables. Parsed once (check-config reports errors),
-/// evaluated against the variables at the moment of the decision.
+/// quoted strings; bare names are flow variables. The seeds' own form works too: `:Course ==
+/// Chinese`, where a leading colon names a variable and an unquoted word on the right of a
+/// comparison is that word when no variable of that name is set. Parsed once (check-config
+/// reports errors), evaluated against the variables at the moment of the decision.
 package indirect enum ConditionExpression: Sendable, Equatable {
     case and(ConditionExpression, ConditionExpression)
     case or(ConditionExpression, ConditionExpression)
@@ -14,6 +16,8 @@ package indirect enum ConditionExpression: Sendable, Equatable {
         case variable(String)
         case string(String)
         case number(Double)
+        /// A bare word on the right of a comparison: the variable when set, else the word.
+        case word(String)
     }
 
     package enum Comparison: String, Sendable, CaseIterable { case eq = "==", ne = "!=", ge = ">=", le = "<=", gt = ">", lt = "<" }
@@ -45,6 +49,7 @@ package indirect enum ConditionExpression: Sendable, Equatable {
     private static func text(_ operand: Operand, _ variables: [String: String]) -> String {
         switch operand {
         case .variable(let name): variables[name] ?? ""
+        case .word(let name): variables[name] ?? name
         case .string(let text): text
         case .number(let number): number.rounded() == number ? String(Int64(number)) : String(number)
         }
@@ -71,10 +76,11 @@ package indirect enum ConditionExpression: Sendable, Equatable {
     }
 
     enum Token: Equatable, CustomStringConvertible {
-        case name(String), string(String), number(Double), op(String), open, close
+        /// `explicit`: written with the seeds' leading colon (`:Course`), always a variable.
+        case name(String, explicit: Bool = false), string(String), number(Double), op(String), open, close
         var description: String {
             switch self {
-            case .name(let n): "\"\(n)\""
+            case .name(let n, _): "\"\(n)\""
             case .string(let s): "'\(s)'"
             case .number(let n): "\(n)"
             case .op(let o): "\"\(o)\""
@@ -117,12 +123,14 @@ package indirect enum ConditionExpression: Sendable, Equatable {
                 i = j
                 continue
             }
-            if c.isLetter || c == "_" || c == "$" {
+            let colonName = c == ":" && i + 1 < chars.count && (chars[i + 1].isLetter || chars[i + 1] == "_")
+            if c.isLetter || c == "_" || c == "$" || colonName {
+                if colonName { i += 1 }
                 var j = i
                 while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" || chars[j] == "$" || chars[j] == "{" || chars[j] == "}" { j += 1 }
                 var name = String(chars[i..<j])
                 if name.hasPrefix("${"), name.hasSuffix("}") { name = String(name.dropFirst(2).dropLast()) }
-                tokens.append(.name(name))
+                tokens.append(.name(name, explicit: colonName))
                 i = j
                 continue
             }
@@ -165,14 +173,16 @@ package indirect enum ConditionExpression: Sendable, Equatable {
             let lhs = try operand()
             guard index < tokens.count, case .op(let symbol) = tokens[index], let op = Comparison(rawValue: symbol) else { return .truthy(lhs) }
             index += 1
-            return .compare(lhs, op, try operand())
+            var rhs = try operand()
+            if case .name(let name, false) = tokens[index - 1] { rhs = .word(name) }
+            return .compare(lhs, op, rhs)
         }
 
         mutating func operand() throws(ParseError) -> Operand {
             guard index < tokens.count else { throw ParseError(message: "condition ends too early") }
             defer { index += 1 }
             switch tokens[index] {
-            case .name(let name): return .variable(name)
+            case .name(let name, _): return .variable(name)
             case .string(let text): return .string(text)
             case .number(let number): return .number(number)
             default: throw ParseError(message: "expected a value, found \(tokens[index])")

@@ -154,7 +154,7 @@ package struct FlowEngine: Sendable {
             case .answer(let index):
                 return [.say(.markdown(questions[index].answer))]
             case .clarify(let indices):
-                return [.say(.botCard(.init(subtype: "clarify_msg", title: "Did you mean:", content: "",
+                return [.say(.botCard(.init(subtype: "clarify_msg", title: node.clarifyTitle ?? "Did you mean:", content: "",
                                             items: indices.map { .init(content: questions[$0].question) })))]
             case .none:
                 return advance(to: node.next, &cursor, &scope)
