@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(name: "DeskBridgeCoreTests", dependencies: ["DeskBridgeCore", "DeskBridgeConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeskBridgeRuntimeTests", dependencies: ["DeskBridgeRuntime", "DeskBridgeTestSupport"]),
         .testTarget(name: "DeskBridgeStoreTests", dependencies: [
-            "DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeServer", "DeskBridgeTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(
             name: "DeskBridgeRelayTests",

@@ -84,6 +84,30 @@ package final class PostgresDeskStore: DeskStore {
         }
     }
 
+    // MARK: - Notifications between replicas
+
+    /// The channel replicas tell each other of changes on (`LISTEN` / `NOTIFY`).
+    package static let changeChannel = "deskbridge_changes"
+
+    /// Tells every replica listening (itself included) `payload`, at most 7,900 bytes.
+    package func notify(_ payload: String) async throws {
+        guard payload.utf8.count <= 7_900 else { return }  // PostgreSQL refuses payloads over 8,000 bytes
+        let channel = Self.changeChannel
+        try await deadline { [client, logger] in
+            _ = try await client.query("SELECT pg_notify(\(channel), \(payload))", logger: logger)
+        }
+    }
+
+    /// Calls `receive` with every payload notified on the change channel, until cancelled; holds
+    /// one of the pool's connections while it runs.
+    package func listen(_ receive: @escaping @Sendable (String) -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: Self.changeChannel) { notifications in
+                for try await notification in notifications { receive(notification.payload) }
+            }
+        }
+    }
+
     /// Closes the pool's connections. Call after the last use (the service group does, last).
     package func shutdown() {
         closed.store(true, ordering: .releasing)

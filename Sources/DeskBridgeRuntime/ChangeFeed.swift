@@ -1,6 +1,15 @@
 import DeskBridgeCore
 import Synchronization
 
+/// A change as other replicas hear it (PostgreSQL `NOTIFY`): enough to tell their own pages.
+package struct ChangeNote: Codable, Sendable, Equatable {
+    package enum Kind: String, Codable, Sendable { case conversation, delivery, agent }
+    package var kind: Kind
+    package var conversation: ConversationKey?
+    package var agents: [AgentID]
+    package var queueGroups: [SkillGroupID]
+}
+
 /// One change a signed-in page may need to show: a conversation it is part of changed (a
 /// message, an offer, a transfer, a delivery state), or the queue of one of its groups moved.
 package struct DeskChange: Sendable, Equatable {
@@ -43,6 +52,8 @@ package final class ChangeFeed: Sendable {
         var subscribers: [Int: Subscriber] = [:]
         /// Who was last part of each conversation, for changes that carry no state (deliveries).
         var involved: [ConversationKey: Set<AgentID>] = [:]
+        /// Where this replica's own changes go for the others to hear, when replicas share a database.
+        var outgoing: AsyncStream<ChangeNote>.Continuation?
     }
     private let state = Mutex(State())
     private static let rememberedConversations = 10_000
@@ -55,10 +66,39 @@ package final class ChangeFeed: Sendable {
     /// A conversation changed; `agents` are those part of it before or after the change.
     package func conversationChanged(_ key: ConversationKey, agents: Set<AgentID>, queueGroups: Set<SkillGroupID> = []) {
         publish(key, agents: agents, queueGroups: queueGroups, remember: true)
+        forward(ChangeNote(kind: .conversation, conversation: key, agents: agents.sorted { $0.rawValue < $1.rawValue }, queueGroups: queueGroups.sorted()))
+    }
+
+    /// This replica's changes, for the others (PostgreSQL `NOTIFY`); only one consumer.
+    package func outgoing() -> AsyncStream<ChangeNote> {
+        let (stream, continuation) = AsyncStream<ChangeNote>.makeStream(bufferingPolicy: .bufferingNewest(4_096))
+        state.withLock { $0.outgoing = continuation }
+        return stream
+    }
+
+    /// A change another replica made: told to this replica's pages, not forwarded again.
+    package func received(_ note: ChangeNote) {
+        switch note.kind {
+        case .conversation:
+            if let key = note.conversation { publish(key, agents: Set(note.agents), queueGroups: Set(note.queueGroups), remember: true) }
+        case .delivery:
+            if let key = note.conversation { publish(key, agents: nil, queueGroups: [], remember: false) }
+        case .agent:
+            for agent in note.agents { tellAgent(agent) }
+        }
+    }
+
+    private func forward(_ note: ChangeNote) {
+        _ = state.withLock { $0.outgoing }?.yield(note)
     }
 
     /// An agent's status or sign-in changed (the console set it): its pages and the console read again.
     package func agentChanged(_ agent: AgentID) {
+        tellAgent(agent)
+        forward(ChangeNote(kind: .agent, conversation: nil, agents: [agent], queueGroups: []))
+    }
+
+    private func tellAgent(_ agent: AgentID) {
         state.withLock { s in
             s.lastId += 1
             let change = DeskChange(id: s.lastId, conversation: nil, queueGroups: [])
@@ -74,6 +114,7 @@ package final class ChangeFeed: Sendable {
     /// Something about a conversation changed without a new state (a delivery was recorded).
     package func deliveryChanged(_ key: ConversationKey) {
         publish(key, agents: nil, queueGroups: [], remember: false)
+        forward(ChangeNote(kind: .delivery, conversation: key, agents: [], queueGroups: []))
     }
 
     private func publish(_ key: ConversationKey, agents: Set<AgentID>?, queueGroups: Set<SkillGroupID>, remember: Bool) {

@@ -76,6 +76,9 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     }
 
     let runtime = ConversationRuntime(store: store, config: config, clock: overrides.clock, logger: logger)
+    if let postgres = store as? PostgresDeskStore {
+        services.append(ReplicaChangeRelay(store: postgres, changes: runtime.changes, replicaId: overrides.replicaId, logger: logger))
+    }
     try await runtime.seedAgents()
     if overrides.runsWorkers {
         services.append(ProcessorService(runtime: runtime, pollInterval: overrides.pollInterval, logger: logger))
