@@ -21,30 +21,18 @@ struct AgentSDKBrowserTests {
             let refused = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/create_sdk_login_token", as: lena, ["UserId": lena])
             #expect(refused["ErrorCode"] as? Int == 120005, "only the admin mints SDK logins")
 
-            let hostPort = try FreePort.pick()
-            let site = deployment.directory.appendingPathComponent("crm")
-            try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
-            try """
+            let host = try await HostPage(html: """
                 <!doctype html><html><head><title>CRM</title></head><body><h1>Acme CRM</h1>
                 <script>window.seen = []; window.sdkReady = false;</script>
                 <script crossorigin="anonymous" src="\(sdkURL)" onload="
                   tccc.on(tccc.events.ready, () => { window.sdkReady = true; });
                   for (const e of ['callIn', 'userAccessed', 'sessionEnded', 'transfer', 'statusChanged']) tccc.on(e, (p) => window.seen.push([e, p]));
                 "></script></body></html>
-                """.write(to: site.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
-            let host = Process()
-            host.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            host.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.2", "--directory", site.path, String(hostPort)]
-            host.standardOutput = FileHandle.nullDevice
-            host.standardError = FileHandle.nullDevice
-            try host.run()
-            defer { host.terminate() }
-            let origin = "http://127.0.0.2:\(hostPort)"
-            #expect(try await eventually(timeout: .seconds(15)) { (try? await HTTP.get(origin + "/index.html"))?.status == 200 })
+                """, in: deployment.directory.appendingPathComponent("crm"))
 
             let driver = try await WebDriver()
             let page = try await driver.session(blockThirdPartyCookies: true)
-            try await page.go(origin + "/index.html")
+            try await page.go(host.url)
             #expect(try await eventually { try await page.run("return window.sdkReady") as? Bool == true },
                     "ready reaches a listener registered in the script's onload")
             #expect(try await page.run("return tccc.Agent.getStatus()") as? String == "free", "getStatus answers at once")

@@ -18,26 +18,16 @@ struct WebChannelBrowserTests {
             defer { service.terminate() }
 
             // The business's own page, on another origin, with DeskBridge's embed script.
-            let site = deployment.directory.appendingPathComponent("shop")
-            try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
-            try """
+            let host = try await HostPage(html: """
                 <!doctype html><html><head><title>Acme shop</title></head><body><h1>Acme shop</h1>
                 <script src="\(service.baseURL)/web/im/imPublish.js?webAppId=shop-web"></script></body></html>
-                """.write(to: site.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
-            let host = Process()
-            host.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            host.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.2", "--directory", site.path, String(hostPort)]
-            host.standardOutput = FileHandle.nullDevice
-            host.standardError = FileHandle.nullDevice
-            try host.run()
-            defer { host.terminate() }
-            #expect(try await eventually(timeout: .seconds(15)) { (try? await HTTP.get(hostOrigin + "/index.html"))?.status == 200 })
+                """, in: deployment.directory.appendingPathComponent("shop"), port: hostPort)
 
             let driver = try await WebDriver()
             let visitor = try await driver.session(width: 390, height: 844)
             defer { Task { await visitor.close() } }
             func shoot(_ name: String) async throws { try await visitor.screenshot(to: Self.screenshots.appendingPathComponent("web-\(name).png")) }
-            try await visitor.go(hostOrigin + "/index.html")
+            try await visitor.go(host.url)
             #expect(try await eventually { try await visitor.count("[data-deskbridge=chat-button]") == 1 }, "the embed script adds its button")
             try await visitor.click("[data-deskbridge=chat-button]")
             try await shoot("01-opened")
