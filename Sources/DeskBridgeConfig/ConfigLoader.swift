@@ -36,8 +36,16 @@ package struct ConfigErrors: Error, CustomStringConvertible {
 package enum ConfigLoader {
     package static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Result<LoadedConfig, ConfigErrors> {
         let url = URL(fileURLWithPath: path)
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            return .failure(ConfigErrors(problems: [ConfigProblem(path: "", message: "cannot read config file \(path)")]))
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            return .failure(ConfigErrors(problems: [ConfigProblem(path: "", message: "cannot read config file \(path): it is a folder")]))
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let reason = FileManager.default.fileExists(atPath: url.path) ? "permission denied" : "no such file (pass --config FILE or set DESKBRIDGE_CONFIG)"
+            return .failure(ConfigErrors(problems: [ConfigProblem(path: "", message: "cannot read config file \(path): \(reason)")]))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return .failure(ConfigErrors(problems: [ConfigProblem(path: "", message: "cannot read config file \(path): it is not UTF-8 text")]))
         }
         return parse(yaml: text, directory: url.deletingLastPathComponent(), environment: environment)
     }

@@ -6,6 +6,21 @@ struct ConfigValidator {
     let loaded: LoadedConfig
     private var config: DeskBridgeConfig { loaded.config }
 
+    /// Why the SQLite file's folder could not be created or written, if it could not: the nearest
+    /// existing ancestor must be a writable folder.
+    static func folderProblem(for path: String) -> String? {
+        var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { break }
+            folder = parent
+        }
+        guard isFolder.boolValue else { return "the SQLite file's folder cannot be created: \(folder.path) is not a folder" }
+        guard access(folder.path, W_OK) == 0 else { return "the SQLite file's folder cannot be created or written: \(folder.path) is not writable" }
+        return nil
+    }
+
     func problems() -> [ConfigProblem] {
         var out: [ConfigProblem] = []
         func fail(_ path: String, _ message: String) { out.append(ConfigProblem(path: path, message: message)) }
@@ -24,7 +39,11 @@ struct ConfigValidator {
         if storage.hasPrefix("postgres://") || storage.hasPrefix("postgresql://") {
             if case .failure(let problem) = PostgresSettings.parse(storage) { fail("storage.url", "PostgreSQL URL \(problem)") }
         } else if !storage.hasPrefix("sqlite:") || storage.count <= "sqlite:".count {
-            fail("storage.url", "must be sqlite:PATH or postgres://…")
+            let scheme = storage.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            let named = storage.contains(":") && !scheme.isEmpty && scheme != "sqlite" ? "scheme \"\(scheme)\" is not supported; " : ""
+            fail("storage.url", "\(named)must be sqlite:PATH or postgres://…")
+        } else if let path = loaded.sqlitePath, let problem = Self.folderProblem(for: path) {
+            fail("storage.url", problem)
         }
         if URL(string: config.channel.apiBaseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             fail("channel.apiBaseURL", "must be an http(s) URL")

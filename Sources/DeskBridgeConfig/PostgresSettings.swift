@@ -31,6 +31,11 @@ package struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     /// Parses a `postgres://` or `postgresql://` URL; the error says what is wrong without echoing the URL.
     package static func parse(_ url: String) -> Result<PostgresSettings, ParseError> {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
+            // Name the part that is wrong (never echoing the URL, which holds the password).
+            if let authority = url.split(separator: "@", maxSplits: 1).last?.split(separator: "/").first,
+               let port = authority.split(separator: ":").dropFirst().first, !port.allSatisfy(\.isNumber) {
+                return .failure(ParseError("port is not a number"))
+            }
             return .failure(ParseError("must be postgres://USER:PASSWORD@HOST:PORT/DATABASE"))
         }
         guard let host = components.host, !host.isEmpty else { return .failure(ParseError("names no host")) }

@@ -130,6 +130,7 @@ struct ConfigLoaderTests {
             ("postgres://u:secret-pw@h/db?sslmode=maybe", "sslmode must be disable, prefer or require"),
             ("postgres://u:secret-pw@h/db?pool=0", "pool must be between 1 and 500"),
             ("postgres://u:secret-pw@h/db?timeout=3", "unknown parameter timeout (known: sslmode, pool)"),
+            ("postgres://u:secret-pw@h:54x2/db", "port is not a number"),
         ] {
             let found = problems("storage: { url: \"\(url)\" }\ndesk: { secretKey: s }\n" + Self.minimalFlow)
             #expect(found == ["storage.url: PostgreSQL URL \(message)"])
@@ -178,6 +179,19 @@ struct ConfigLoaderTests {
         ])
     }
 
+    @Test func aMissingFileAndAnUnwritableSQLiteFolderSayWhy() throws {
+        let missing = ConfigLoader.load(path: "/nonexistent/deskbridge.yaml", environment: [:])
+        guard case .failure(let errors) = missing else { Issue.record("a missing file loaded"); return }
+        #expect(errors.description == "cannot read config file /nonexistent/deskbridge.yaml: no such file (pass --config FILE or set DESKBRIDGE_CONFIG)")
+        guard case .failure(let folder) = ConfigLoader.load(path: "/tmp", environment: [:]) else { Issue.record("a folder loaded"); return }
+        #expect(folder.description.hasSuffix("it is a folder"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-folder-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(problems("storage: { url: \"sqlite:\(file.path)/data/x.sqlite\" }\ndesk: { secretKey: s }\n" + Self.minimalFlow)
+                == ["storage.url: the SQLite file's folder cannot be created: \(file.path) is not a folder"])
+    }
+
     @Test func crossReferencesAreChecked() {
         let yaml = """
             storage: { url: "mysql://x" }
@@ -189,7 +203,7 @@ struct ConfigLoaderTests {
               agents: [ { id: a, skillGroups: [ { id: 2, priority: 7 } ] } ]
             """ + "\n" + Self.minimalFlow
         #expect(problems(yaml) == [
-            "storage.url: must be sqlite:PATH or postgres://…",
+            "storage.url: scheme \"mysql\" is not supported; must be sqlite:PATH or postgres://…",
             "channel.agents[0].flow: unknown flow \"other\"",
             "desk.agents[0].skillGroups[0].id: unknown skill group 2",
             "desk.agents[0].skillGroups[0].priority: must be 1 to 5",
