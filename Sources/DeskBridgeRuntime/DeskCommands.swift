@@ -102,6 +102,16 @@ package struct DeskCommands: Sendable {
         return records
     }
 
+    /// The holding agent has seen the user's messages: READ receipts go to Google (CONTRACT §4).
+    package func markRead(as identity: DeskIdentity, sessionId: String?) async throws {
+        guard case .agent(let agent) = identity else { throw DeskCommandError.identityMayNotAct }
+        let stored = try await openSession(sessionId)
+        _ = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
+            guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
+            return try runtime.engine.markRead(by: agent, state: state, context: context)
+        }
+    }
+
     /// `accept_session`: the agent the session is offered to takes it.
     package func acceptSession(as identity: DeskIdentity, sessionId: String?, agentId: String?) async throws {
         let agent = try actingAgent(identity, agentId)

@@ -11,6 +11,23 @@ struct ConversationEngineTests {
         .init(now: now.addingTimeInterval(offset), routing: routing)
     }
 
+    /// Messages a human holder has not seen get Google's READ receipt when it marks them read, once.
+    @Test func theHoldersReadReceiptsGoOutOncePerUserMessage() throws {
+        let held = engine.handle(EngineFixture.text("human"), state: engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state, context: ctx())
+        #expect(held.state.session?.ownership.holder == "lena@acme.example")
+        let message = EngineFixture.text("Where is my parcel?")
+        guard case .message(let text) = message.payload else { Issue.record("not a message"); return }
+        let said = engine.handle(message, state: held.state, context: ctx(EngineFixture.routing(lenaLoad: 1)))
+        #expect(throws: DeskCommandError.notHolder) { try engine.markRead(by: "omar@acme.example", state: said.state, context: ctx()) }
+        let read = try engine.markRead(by: "lena@acme.example", state: said.state, context: ctx())
+        let receipts = read.effects.compactMap { if case .google(let call) = $0 { call } else { nil } }
+        #expect(receipts == [.readReceipt(messageId: text.messageId)])
+        #expect(receipts.first?.request(conversationId: "conv-1").method == "PATCH")
+        #expect(receipts.first?.request(conversationId: "conv-1").path == "/v1/conversations/conv-1/messages/\(text.messageId)/receipt")
+        #expect(try receipts.first?.encodedBody() == Data(#"{"receiptType":"READ"}"#.utf8))
+        #expect(try engine.markRead(by: "lena@acme.example", state: read.state, context: ctx()).effects.isEmpty, "nothing twice")
+    }
+
     @Test func firstMessageStartsASessionWithWelcomeAndMenu() throws {
         let step = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx())
         #expect(step.effects.lines == ["BOT: Hello Rosa!", "BOT: How can we help?"])

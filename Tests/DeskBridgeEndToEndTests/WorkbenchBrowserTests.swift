@@ -86,6 +86,11 @@ struct WorkbenchBrowserTests {
             #expect(try await HTTP.webhook(service.baseURL, Wire.text(hostile, conversation: conversation)).status == 200)
             #expect(try await eventually { try await transcript(a).contains(hostile) })
             #expect(try await a.count("#transcript img") == 0)
+            // Lena has the user's message on screen: its READ receipt goes to Google, once.
+            #expect(try await eventually { google.requests.contains { $0.method == "PATCH" && $0.path.hasSuffix("/receipt") } })
+            let receipts = google.requests.filter { $0.method == "PATCH" }
+            #expect(receipts.allSatisfy { $0.json?["receiptType"] as? String == "READ" && $0.path.hasPrefix("/v1/conversations/conv-workbench/messages/") })
+            #expect(Set(receipts.map(\.path)).count == receipts.count, "one receipt per message")
             try await shoot("05-hostile-text")
 
             // The stream is cut mid-conversation (the proxy goes away); messages sent meanwhile

@@ -5,6 +5,8 @@ import Foundation
 package enum GoogleCall: Codable, Sendable, Equatable {
     case message(GoogleMessage)
     case event(eventId: String, GoogleEvent)
+    /// The agent side's READ receipt for a user message (G§7): `PATCH …/messages/{id}/receipt`.
+    case readReceipt(messageId: String)
 
     /// Method and path under `{apiBaseURL}`.
     package func request(conversationId: String) -> (method: String, path: String) {
@@ -12,6 +14,7 @@ package enum GoogleCall: Codable, Sendable, Equatable {
         switch self {
         case .message: return ("POST", base + "/messages")
         case .event(let eventId, _): return ("POST", base + "/events?eventId=\(Self.escape(eventId))")
+        case .readReceipt(let messageId): return ("PATCH", base + "/messages/\(Self.escape(messageId))/receipt")
         }
     }
 
@@ -21,6 +24,7 @@ package enum GoogleCall: Codable, Sendable, Equatable {
         switch self {
         case .message(let message): return try encoder.encode(message)
         case .event(_, let event): return try encoder.encode(event)
+        case .readReceipt: return Data(#"{"receiptType":"READ"}"#.utf8)
         }
     }
 
@@ -29,6 +33,7 @@ package enum GoogleCall: Codable, Sendable, Equatable {
         switch self {
         case .message(let message): message.messageId
         case .event(let eventId, _): eventId
+        case .readReceipt(let messageId): "read-\(messageId)"
         }
     }
 

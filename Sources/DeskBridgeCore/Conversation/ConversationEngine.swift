@@ -68,6 +68,7 @@ package struct ConversationEngine: Sendable {
         switch webhook.payload {
         case .message(let message):
             let body: MsgElement = message.isImageURL ? .image(.init(url: message.text)) : .text(message.text)
+            turn.inboundMessageId = message.messageId
             turn.userSaid(body, input: .text(message.text))
         case .suggestionResponse(let tap):
             turn.userTapped(tap)
@@ -148,6 +149,16 @@ package struct ConversationEngine: Sendable {
                 return
             }
         }
+    }
+
+    /// The holding agent has seen the user's messages: a READ receipt for each one not yet receipted.
+    package func markRead(by agent: AgentID, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
+        var turn = Turn(engine: self, state: state, context: context)
+        guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
+        guard session.ownership.holder == agent else { throw .notHolder }
+        for messageId in session.unread ?? [] { turn.step.effects.append(.google(.readReceipt(messageId: messageId))) }
+        turn.state.session!.unread = nil
+        return turn.finished
     }
 
     /// `end_session`: by the holding agent, or by the admin (`agent` nil) in any phase.

@@ -144,6 +144,8 @@ package struct Session: Codable, Sendable, Equatable {
     package var offer: Offer?
     /// Agents who let an offer of this transfer expire (see `MissedOffers`).
     package var missedOffers: MissedOffers?
+    /// Google ids of user messages a human holder has not marked read yet.
+    package var unread: [String]?
     /// An assignment webhook call waiting for its answer.
     package var pendingAssignment: PendingAssignment?
     /// The user is choosing a skill group (`userChoice`).

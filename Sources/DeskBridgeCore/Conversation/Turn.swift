@@ -10,6 +10,8 @@ struct Turn {
     var step: ConversationEngine.Step
     /// Whether a transfer that finds nobody online tells the user (`SendTipIfNoAgentOnline`).
     var sendsFailedPrompt = true
+    /// The Google `messageId` of the user message being handled, kept with its record.
+    var inboundMessageId: String?
 
     init(engine: ConversationEngine, state: ConversationState, context: ConversationEngine.Context) {
         self.engine = engine
@@ -274,10 +276,13 @@ struct Turn {
     static var rateRequest: String { "Rate this chat" }
 
     /// Keeps the user's message in the session's records.
+    /// A message a human holder has not yet seen waits for its READ receipt (`markRead`).
     mutating func recordUser(_ body: MsgElement) {
         guard let session = state.session else { return }
+        let messageId = inboundMessageId.flatMap { $0.isEmpty ? nil : $0 }
         step.effects.append(.record(MessageRecord(session: session.id, time: context.now, direction: .In, sender: .User, agentId: nil,
-                                                  msgKey: "in-\(session.eventSeq + 1)", msgBody: [body], callIds: [])))
+                                                  msgKey: "in-\(session.eventSeq + 1)", msgBody: [body], callIds: messageId.map { [$0] } ?? [])))
+        if let messageId, session.ownership.holder != nil { state.session!.unread = (session.unread ?? []) + [messageId] }
     }
 
     /// Stops an agent's typing indicator (its message went out, or it paused).

@@ -52,6 +52,10 @@ struct WorkbenchRoutes: Sendable {
             let sent = try await commands.sendMessage(as: .agent(signIn.agent), from: nil, to: row.clientUserId.rawValue, body: [.text(text)], cloudCustomData: nil)
             return Sent(msgKey: sent.msgKey)
         }
+        api.post(router, "/workbench/api/read") { signIn, _, body in
+            try await commands.markRead(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"))
+            return Ok()
+        }
         api.post(router, "/workbench/api/end") { signIn, _, body in
             try await commands.endSession(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"))
             return Ok()

@@ -30,6 +30,7 @@ export const api = {
   accept: (sessionId) => call("POST", "/workbench/api/accept", { sessionId }),
   send: (sessionId, text) => call("POST", "/workbench/api/send", { sessionId, text }),
   end: (sessionId) => call("POST", "/workbench/api/end", { sessionId }),
+  read: (sessionId) => call("POST", "/workbench/api/read", { sessionId }),
   transfer: (sessionId, target) => call("POST", "/workbench/api/transfer", { sessionId, ...target }),
   setStatus: (status) => call("POST", "/workbench/api/status", { status }),
 };

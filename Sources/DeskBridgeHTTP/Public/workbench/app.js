@@ -50,8 +50,7 @@ async function refresh() {
         if (state.current) {
           state.unread[state.current] = 0;
           state.transcript = await api.transcript(state.current).catch(() => null);
-          const count = state.transcript ? state.transcript.messages.length : 0;
-          state.seenCounts[state.current] = count;
+          markSeen(state.transcript);
         } else {
           state.transcript = null;
         }
@@ -66,6 +65,17 @@ async function refresh() {
   })();
   return refreshing.done;
 }
+
+/// The agent holding the session has the user's messages on screen: READ receipts go to Google.
+const receipted = {};
+function markSeen(transcript) {
+  if (!transcript || transcript.holder !== state.me.agentId || document.visibilityState !== "visible") return;
+  const fromUser = transcript.messages.filter((m) => m.direction === "In").length;
+  if ((receipted[transcript.sessionId] || 0) >= fromUser) return;
+  receipted[transcript.sessionId] = fromUser;
+  api.read(transcript.sessionId).catch(() => { receipted[transcript.sessionId] = 0; });
+}
+document.addEventListener("visibilitychange", () => markSeen(state.transcript));
 
 let retryTimer = null;
 function retryLater() {
