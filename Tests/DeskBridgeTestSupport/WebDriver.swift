@@ -60,9 +60,17 @@ package final class WebDriver: Sendable {
             return (answer["value"] as? [String: Any])?[Self.elementKey] as? String
         }
 
+        /// Clicks the element matching `css`; found again if the page re-rendered it meanwhile.
         package func click(_ css: String) async throws {
-            guard let element = try await find(css) else { throw Failure(description: "no element \(css)") }
-            _ = try await call("POST", "/element/\(element)/click", [:])
+            for attempt in 1...5 {
+                guard let element = try await find(css) else { throw Failure(description: "no element \(css)") }
+                do {
+                    _ = try await call("POST", "/element/\(element)/click", [:])
+                    return
+                } catch let failure as Failure where failure.description.contains("stale element") && attempt < 5 {
+                    continue
+                }
+            }
         }
 
         package func type(_ css: String, _ text: String) async throws {

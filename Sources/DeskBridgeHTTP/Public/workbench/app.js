@@ -2,7 +2,7 @@
 // page renders from.
 import { api, setCsrfToken, ApiError } from "./api.js";
 import { openStream } from "./stream.js";
-import { renderLists, renderConversation, renderTargets } from "./render.js";
+import { renderLists, renderConversation, renderTargets, tickCountdowns } from "./render.js";
 import { alertOffer, askForNotifications } from "./alerts.js";
 import { attachQuickReplies } from "./quick-replies.js";
 
@@ -161,7 +161,7 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "e" && state.current) document.getElementById("end").click();
 });
 
-setInterval(() => { if (state.sessions.some((s) => s.state === "WaitingForAgentAnswering")) renderLists(state, actions); }, 1000);
+setInterval(tickCountdowns, 1000);
 
 // A page opened while still signed in (the cookie is HttpOnly) goes straight to the workbench.
 start().catch(() => signedOut());

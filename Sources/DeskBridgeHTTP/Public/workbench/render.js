@@ -18,7 +18,7 @@ export function renderLists(state, actions) {
     const seconds = Math.max(0, Math.round(((s.offerExpiresAt || now) - now) / 1000));
     return el("li", { "data-test": "offer", "data-session": s.sessionId },
       el("span", { text: s.userName }), " ",
-      el("span", { class: "countdown", "data-test": "countdown", text: `${seconds} s` }), " ",
+      el("span", { class: "countdown", "data-test": "countdown", "data-until": s.offerExpiresAt || now, text: `${seconds} s` }), " ",
       el("button", { type: "button", "data-test": "accept", text: "Accept", onclick: () => actions.accept(s.sessionId) }));
   }));
   document.getElementById("sessions").replaceChildren(...held.map((s) => {
@@ -60,4 +60,12 @@ export function renderTargets(targets) {
   select.replaceChildren(
     ...targets.agents.map((a) => el("option", { value: `agent:${a.agentId}`, text: `${a.nickname} — ${a.status}, ${a.load} open` })),
     ...targets.groups.map((g) => el("option", { value: `group:${g.id}`, text: `Group ${g.name} — ${g.waiting} waiting` })));
+}
+
+/// Ticks the offers' countdowns in place, so buttons (and the keyboard focus on them) stay put.
+export function tickCountdowns() {
+  const now = Date.now();
+  for (const node of document.querySelectorAll("[data-test=countdown]")) {
+    node.textContent = `${Math.max(0, Math.round((Number(node.dataset.until) - now) / 1000))} s`;
+  }
 }
