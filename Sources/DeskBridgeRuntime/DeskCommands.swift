@@ -112,6 +112,16 @@ package struct DeskCommands: Sendable {
         }
     }
 
+    /// The holding agent invites the user to rate the session: the rating card goes out as BOT.
+    package func inviteRating(as identity: DeskIdentity, sessionId: String?) async throws {
+        guard case .agent(let agent) = identity else { throw DeskCommandError.identityMayNotAct }
+        let stored = try await openSession(sessionId)
+        _ = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
+            guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
+            return try runtime.engine.inviteRating(by: agent, state: state, context: context)
+        }
+    }
+
     /// `accept_session`: the agent the session is offered to takes it.
     package func acceptSession(as identity: DeskIdentity, sessionId: String?, agentId: String?) async throws {
         let agent = try actingAgent(identity, agentId)

@@ -124,6 +124,10 @@ struct WorkbenchBrowserTests {
             #expect(try await eventually { try await b.run("return document.getElementById('end').disabled") as? Bool == false })
             try await shoot("08-transferred")
 
+            // Omar invites a rating: the rating card reaches the user.
+            try await b.click("[data-test=invite-rating]")
+            #expect(try await eventually { google.calls.contains { $0.line == "BOT: How would you rate this chat?" } })
+
             // Omar ends: REPRESENTATIVE_LEFT.
             try await b.click("[data-test=end]")
             #expect(try await eventually { google.calls.contains { $0.line == "LEFT Omar" } })

@@ -151,6 +151,16 @@ package struct ConversationEngine: Sendable {
         }
     }
 
+    /// The holding agent invites the user to rate the session (`desk.satisfaction.agentMayInvite`).
+    package func inviteRating(by agent: AgentID, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
+        var turn = Turn(engine: self, state: state, context: context)
+        guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
+        guard session.ownership.holder == agent else { throw .notHolder }
+        guard config.desk.satisfaction.agentMayInvite else { throw .badMsgBody("agents may not invite ratings (desk.satisfaction.agentMayInvite)") }
+        turn.offerRating(for: session.id)
+        return turn.finished
+    }
+
     /// The holding agent has seen the user's messages: a READ receipt for each one not yet receipted.
     package func markRead(by agent: AgentID, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
         var turn = Turn(engine: self, state: state, context: context)

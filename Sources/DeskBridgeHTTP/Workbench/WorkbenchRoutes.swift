@@ -56,6 +56,10 @@ struct WorkbenchRoutes: Sendable {
             try await commands.markRead(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"))
             return Ok()
         }
+        api.post(router, "/workbench/api/invite-rating") { signIn, _, body in
+            try await commands.inviteRating(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"))
+            return Ok()
+        }
         api.post(router, "/workbench/api/end") { signIn, _, body in
             try await commands.endSession(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"))
             return Ok()

@@ -142,6 +142,7 @@ document.getElementById("message").addEventListener("keydown", (event) => {
 });
 
 document.getElementById("end").addEventListener("click", () => guarded(async () => { await api.end(state.current); await refresh(); }));
+document.getElementById("invite-rating").addEventListener("click", () => guarded(async () => { await api.inviteRating(state.current); await refresh(); }));
 
 document.getElementById("transfer-button").addEventListener("click", () => guarded(async () => {
   const [kind, id] = document.getElementById("transfer-target").value.split(":");

@@ -45,7 +45,7 @@ export function renderConversation(state) {
       m.delivery ? el("span", { class: `delivery ${m.delivery}`, "data-test": "delivery", text: m.delivery }) : null);
   }));
   list.scrollTop = list.scrollHeight;
-  for (const id of ["message", "send", "end"]) document.getElementById(id).disabled = !holding;
+  for (const id of ["message", "send", "end", "invite-rating"]) document.getElementById(id).disabled = !holding;
   document.getElementById("transfer").disabled = !holding;
   const details = document.getElementById("details");
   details.replaceChildren(...(transcript ? [
