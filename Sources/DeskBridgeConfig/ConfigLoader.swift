@@ -2,21 +2,52 @@ import DeskBridgeCore
 import Foundation
 import Yams
 
+/// Where `storage.url` points, parsed once: the one place that reads the URL's scheme.
+package enum StorageLocation: Sendable, Equatable {
+    /// `sqlite:PATH`, the path as written (relative to the config file's folder).
+    case sqlite(path: String)
+    case postgres(PostgresSettings)
+    /// Neither: the validator names what is wrong.
+    case unsupported(scheme: String)
+    case invalidPostgres(PostgresSettings.ParseError)
+
+    package init(url: String) {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            switch PostgresSettings.parse(url) {
+            case .success(let settings): self = .postgres(settings)
+            case .failure(let problem): self = .invalidPostgres(problem)
+            }
+        } else if url.hasPrefix("sqlite:"), url.count > "sqlite:".count {
+            self = .sqlite(path: String(url.dropFirst("sqlite:".count)))
+        } else {
+            self = .unsupported(scheme: url.contains(":") ? String(url.split(separator: ":", maxSplits: 1).first ?? "") : "")
+        }
+    }
+}
+
 /// A configuration that passed every check, with the folder relative paths resolve against.
 package struct LoadedConfig: Sendable {
     package var config: DeskBridgeConfig
     package var directory: URL
+    /// `storage.url`, parsed once at load.
+    package let storage: StorageLocation
+
+    package init(config: DeskBridgeConfig, directory: URL) {
+        self.config = config
+        self.directory = directory
+        storage = StorageLocation(url: config.storage.url)
+    }
 
     /// `storage.url`'s SQLite file, resolved against the config folder.
     package var sqlitePath: String? {
-        guard config.storage.url.hasPrefix("sqlite:") else { return nil }
-        return resolve(String(config.storage.url.dropFirst("sqlite:".count)))
+        guard case .sqlite(let path) = storage else { return nil }
+        return resolve(path)
     }
 
-    /// `storage.url`'s PostgreSQL connection, when it is a `postgres://` URL (validated at load).
+    /// `storage.url`'s PostgreSQL connection.
     package var postgres: PostgresSettings? {
-        guard config.storage.url.hasPrefix("postgres") else { return nil }
-        return try? PostgresSettings.parse(config.storage.url).get()
+        guard case .postgres(let settings) = storage else { return nil }
+        return settings
     }
 
     /// A path from the config, relative to the config file's folder.

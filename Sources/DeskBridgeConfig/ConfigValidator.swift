@@ -35,15 +35,16 @@ struct ConfigValidator {
         do { _ = try TrustedProxies(config.server.trustedProxies) } catch {
             fail("server.trustedProxies", "\(error.entry) is not an IP address or CIDR range (e.g. 10.0.0.5, 172.16.0.0/12, fd00::/8)")
         }
-        let storage = config.storage.url
-        if storage.hasPrefix("postgres://") || storage.hasPrefix("postgresql://") {
-            if case .failure(let problem) = PostgresSettings.parse(storage) { fail("storage.url", "PostgreSQL URL \(problem)") }
-        } else if !storage.hasPrefix("sqlite:") || storage.count <= "sqlite:".count {
-            let scheme = storage.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-            let named = storage.contains(":") && !scheme.isEmpty && scheme != "sqlite" ? "scheme \"\(scheme)\" is not supported; " : ""
+        switch loaded.storage {
+        case .invalidPostgres(let problem):
+            fail("storage.url", "PostgreSQL URL \(problem)")
+        case .unsupported(let scheme):
+            let named = !scheme.isEmpty && scheme != "sqlite" ? "scheme \"\(scheme)\" is not supported; " : ""
             fail("storage.url", "\(named)must be sqlite:PATH or postgres://…")
-        } else if let path = loaded.sqlitePath, let problem = Self.folderProblem(for: path) {
-            fail("storage.url", problem)
+        case .sqlite:
+            if let path = loaded.sqlitePath, let problem = Self.folderProblem(for: path) { fail("storage.url", problem) }
+        case .postgres:
+            break
         }
         if URL(string: config.channel.apiBaseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             fail("channel.apiBaseURL", "must be an http(s) URL")

@@ -81,11 +81,12 @@ struct CheckConfig: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let config = try options.load().config
+        let loaded = try options.load()
+        let config = loaded.config
         let nodes = config.flows.flows.values.reduce(0) { $0 + $1.nodes.count }
         print("""
             \(options.path): OK
-              storage: \(config.storage.url.hasPrefix("sqlite:") ? "SQLite" : "PostgreSQL")
+              storage: \(loaded.sqlitePath.map { "SQLite \($0)" } ?? loaded.postgres.map { "PostgreSQL \($0)" } ?? "?")
               listen: \(config.server.host):\(config.server.port)
               flows: \(config.flows.flows.count) (\(nodes) nodes), default \(config.flows.resolvedDefault ?? "-")
               skill groups: \(config.desk.skillGroups.count), agents: \(config.desk.agents.count)
