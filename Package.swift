@@ -186,7 +186,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DeskBridgeEndToEndTests",
-            dependencies: ["DeskBridgeTestSupport", "DeskBridgePostgres", "DeskBridgeStore", "DeskBridgeConfig", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DeskBridgeTestSupport", "DeskBridgePostgres", "DeskBridgeStore", "DeskBridgeConfig", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Scripts"]
         ),
     ],
     swiftLanguageModes: [.v6]

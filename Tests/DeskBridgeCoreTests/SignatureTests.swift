@@ -88,3 +88,27 @@ struct SignatureTests {
         #expect(id.rawValue.utf8.count == 32)
     }
 }
+
+@Suite("Tencent Cloud API 3.0 signatures")
+struct TC3SignatureTests {
+    let request = TC3Signature.Request(method: "POST", path: "/", query: "", contentType: "application/json", host: "desk.example:8443",
+                                       body: Data(#"{"SdkAppId":1400000000,"SeatUserId":"lena"}"#.utf8), unsignedPayload: false, timestamp: 1_700_000_000)
+
+    func authorization(_ request: TC3Signature.Request, id: String = "AKID", key: String = "k") -> String {
+        let date = TC3Signature.utcDate(request.timestamp)
+        return "TC3-HMAC-SHA256 Credential=\(id)/\(date)/ccc/tc3_request, SignedHeaders=content-type;host, Signature=\(TC3Signature.sign(request, date: date, service: "ccc", secretKey: key))"
+    }
+
+    @Test func aSignedRequestVerifiesWithinTheWindowAndNothingElseDoes() throws {
+        #expect(try TC3Signature.verify(authorization(request), request, secretId: "AKID", secretKey: "k", now: 1_700_000_000 + 300) == "ccc")
+        #expect(throws: TC3Signature.Failure.expired) { try TC3Signature.verify(authorization(request), request, secretId: "AKID", secretKey: "k", now: 1_700_000_301) }
+        #expect(throws: TC3Signature.Failure.mismatch) { try TC3Signature.verify(authorization(request, key: "other"), request, secretId: "AKID", secretKey: "k", now: 1_700_000_000) }
+        #expect(throws: TC3Signature.Failure.unknownSecretId) { try TC3Signature.verify(authorization(request, id: "AKIDx"), request, secretId: "AKID", secretKey: "k", now: 1_700_000_000) }
+        var otherHost = request
+        otherHost.host = "desk.example"
+        #expect(throws: TC3Signature.Failure.mismatch, "the Host the client signed is part of it") {
+            try TC3Signature.verify(authorization(request), otherHost, secretId: "AKID", secretKey: "k", now: 1_700_000_000)
+        }
+        #expect(throws: TC3Signature.Failure.missing) { try TC3Signature.verify(nil, request, secretId: "AKID", secretKey: "k", now: 1_700_000_000) }
+    }
+}

@@ -68,7 +68,7 @@ struct AgentSDKBrowserTests {
             // The SdkURL worked once: fetched again, it signs nobody in.
             let again = try await HTTP.get(sdkURL)
             #expect(again.headers["access-control-allow-origin"] == "*")
-            #expect(again.text.contains("signIn: null") && again.text.contains("expired or was already used"))
+            #expect(again.text.contains("const DESKBRIDGE_SDK = {signIn: null, error:") && again.text.contains("expired or was already used"))
         }
     }
 }

@@ -9,7 +9,7 @@ package enum TestConfig {
         initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 10_000, bearerToken: String? = "test-bearer",
         flows: String = TestConfig.shopFlow, assignment: String = "{ strategy: automatic }", reception: String = "{ automatic: true }",
         assignmentURL: String? = nil, userTimeoutSeconds: Int = 900, storageURL: String? = nil, trustedProxies: [String] = [],
-        webhookKeys: Bool = true, serverTimeouts: String = "", webOrigins: [String] = []
+        webhookKeys: Bool = true, serverTimeouts: String = "", webOrigins: [String] = [], cloudApi: String? = nil
     ) -> String {
         """
         server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096, trustedProxies: [\(trustedProxies.map { "\"\($0)\"" }.joined(separator: ", "))]\(serverTimeouts) }
@@ -24,6 +24,7 @@ package enum TestConfig {
           sdkAppId: \(Wire.sdkAppId)
           secretKey: "\(Wire.deskSecret)"
           callbackToken: "cb-token"
+        \(cloudApi.map { "  cloudApi: \($0)" } ?? "")
           callbacks:
             sessionEvents: { \(eventsURL.map { "url: \"\($0)\", " } ?? "")timeoutMs: 2000 }
             assignment: { \(assignmentURL.map { "url: \"\($0)\", " } ?? "")timeoutMs: 2000 }

@@ -19,10 +19,12 @@ package struct DeskConfig: Sendable, Decodable {
     package var agents: [Agent] = []
     /// Canned answers agents insert with `#` in the workbench, in groups.
     package var quickReplies: [QuickReplyGroup] = []
+    /// Credentials for the Tencent Cloud API 3.0 endpoint (`POST /`); absent: the endpoint refuses every call.
+    package var cloudApi: CloudAPI?
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sdkAppId, adminIdentifier, secretKey, callbackToken, callbacks, assignment, routing, reception, queue
-        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies
+        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi
     }
 
     package init(from decoder: any Decoder) throws {
@@ -43,12 +45,25 @@ package struct DeskConfig: Sendable, Decodable {
         skillGroups = try c.value(.skillGroups, default: skillGroups)
         agents = try c.value(.agents, default: agents)
         quickReplies = try c.value(.quickReplies, default: quickReplies)
+        cloudApi = try c.decodeIfPresent(CloudAPI.self, forKey: .cloudApi)
     }
 
     package func skillGroup(_ id: SkillGroupID) -> SkillGroup? { skillGroups.first { $0.id == id } }
     package func agent(_ id: AgentID) -> Agent? { agents.first { $0.id == id } }
 
     // MARK: - Sections
+
+    /// `desk.cloudApi`: the SecretId and SecretKey Tencent Cloud API 3.0 clients sign with.
+    package struct CloudAPI: Sendable, Decodable {
+        package var secretId: String
+        package var secretKey: Secret
+        private enum CodingKeys: String, CodingKey, CaseIterable { case secretId, secretKey }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            secretId = try c.decode(String.self, forKey: .secretId)
+            secretKey = try c.decode(Secret.self, forKey: .secretKey)
+        }
+    }
 
     /// `desk.quickReplies[]`: a named group of reply texts.
     package struct QuickReplyGroup: Sendable, Decodable, Equatable {

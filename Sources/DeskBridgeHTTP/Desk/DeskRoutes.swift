@@ -62,7 +62,7 @@ struct DeskRoutes: Sendable {
                 throw DeskCommandError.unknownAgentOrGroup
             }
             let token = signIns.mintSDKToken(AgentID(agent), now: now())
-            return DeskAnswer(SdkURL: "\(publicBase(request, peer: peer))/workbench/sdk/\(token).js")
+            return DeskAnswer(SdkURL: "\(Self.publicBase(request, peer: peer, trustedProxies: trustedProxies))/workbench/sdk/\(token).js")
         }
         route(router, "/v4/desk_http_svc/set_agent_status") { identity, data in
             let request = try decode(AgentStatusRequest.self, data)
@@ -77,7 +77,7 @@ struct DeskRoutes: Sendable {
     }
 
     /// The scheme and host the caller reached DeskBridge at (through a trusted proxy, the one it says).
-    private func publicBase(_ request: Request, peer: String?) -> String {
+    static func publicBase(_ request: Request, peer: String?, trustedProxies: TrustedProxies) -> String {
         let host = request.head.authority ?? "127.0.0.1"
         let viaTLS = peer.map(trustedProxies.contains) == true && request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
         let proto = viaTLS ? "https" : "http"
