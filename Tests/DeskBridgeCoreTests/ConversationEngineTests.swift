@@ -28,6 +28,22 @@ struct ConversationEngineTests {
         #expect(try engine.markRead(by: "lena@acme.example", state: read.state, context: ctx()).effects.isEmpty, "nothing twice")
     }
 
+    /// `SessionEnd` says who ended the session, as Tencent's SDK does (`closeBy`), and so do the records.
+    @Test func theSessionEndSaysWhoEndedIt() throws {
+        let held = engine.handle(EngineFixture.text("human"), state: engine.handle(EngineFixture.text("hi"), state: nil, context: ctx()).state, context: ctx())
+        func closeBy(_ step: ConversationEngine.Step) -> String? {
+            step.effects.compactMap { if case .notify(let n) = $0, n.Event == "SessionEnd" || n.Event == "SessionTimeout" { n.CloseBy } else { nil } }.first
+        }
+        func archived(_ step: ConversationEngine.Step) -> String? {
+            step.effects.compactMap { if case .archive(let summary) = $0 { summary.closeBy } else { nil } }.first
+        }
+        let bySeat = try engine.endSession(by: "lena@acme.example", state: held.state, context: ctx())
+        #expect(closeBy(bySeat) == "seat" && archived(bySeat) == "seat")
+        #expect(closeBy(try engine.endSession(by: nil, state: held.state, context: ctx())) == "admin")
+        let idle = try #require(held.state.session?.idleDeadline)
+        #expect(closeBy(engine.tick(state: held.state, context: .init(now: idle, routing: EngineFixture.routing()))) == "timer")
+    }
+
     @Test func firstMessageStartsASessionWithWelcomeAndMenu() throws {
         let step = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx())
         #expect(step.effects.lines == ["BOT: Hello Rosa!", "BOT: How can we help?"])

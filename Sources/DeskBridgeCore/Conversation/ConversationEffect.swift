@@ -60,12 +60,14 @@ package struct SessionEventNotification: Codable, Sendable, Equatable {
     package var SatisfactionSelected: Int?
     package var ForwardFromAgentId = ""
     package var Typing: Int?
+    /// `SessionEnd` / `SessionTimeout`: who ended it (`client`, `seat`, `admin`, `timer`; an addition, as the SDK's `sessionEnded`).
+    package var CloseBy: String?
     /// Stable across retries: `{SessionId}-{n}`, at most 64 characters.
     package var requestId: String
 
     private enum CodingKeys: String, CodingKey {
         case CallbackCommand, SessionId, Event, EventTime, ChannelType, ClientUserId, AgentId, MsgKey, MsgBody
-        case CloudCustomData, SatisfactionSelected, ForwardFromAgentId, Typing
+        case CloudCustomData, SatisfactionSelected, ForwardFromAgentId, Typing, CloseBy
     }
 
     package init(session: SessionID, event: String, at time: Date, user: ClientUserID, requestId: String) {
@@ -89,6 +91,7 @@ package struct SessionEventNotification: Codable, Sendable, Equatable {
         SatisfactionSelected = try c.decodeIfPresent(Int.self, forKey: .SatisfactionSelected)
         ForwardFromAgentId = try c.decodeIfPresent(String.self, forKey: .ForwardFromAgentId) ?? ""
         Typing = try c.decodeIfPresent(Int.self, forKey: .Typing)
+        CloseBy = try c.decodeIfPresent(String.self, forKey: .CloseBy)
         requestId = ""
     }
 }

@@ -176,7 +176,7 @@ package struct ConversationEngine: Sendable {
         var turn = Turn(engine: self, state: state, context: context)
         guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
         if let agent, session.ownership.holder != agent { throw .notHolder }
-        turn.closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage)
+        turn.closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage, by: agent == nil ? .admin : .seat)
         return turn.finished
     }
 

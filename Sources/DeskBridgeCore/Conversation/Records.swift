@@ -38,8 +38,10 @@ package struct SessionSummary: Codable, Sendable, Equatable {
     package var receipts: [String: String]
     package var surveyAnswers: [String]
     package var satisfaction: Rating?
+    /// Who ended it: `client`, `seat`, `admin` or `timer` (nil while open).
+    package var closeBy: String?
 
-    init(_ session: Session, state: String, endTime: Date?) {
+    init(_ session: Session, state: String, endTime: Date?, closeBy: String? = nil) {
         self.session = session.id
         self.state = state
         self.startTime = session.startedAt
@@ -49,6 +51,7 @@ package struct SessionSummary: Codable, Sendable, Equatable {
         self.receipts = session.receipts
         self.surveyAnswers = session.surveyAnswers
         self.satisfaction = session.satisfaction
+        self.closeBy = closeBy
     }
 }
 

@@ -47,7 +47,7 @@ struct Turn {
             input.text?.trimmingCharacters(in: .whitespaces).lowercased() == keyword.lowercased() {
             recordUser(body)
             notify("Agent.UserSendMsg", agent: session.ownership.holder, body: [body])
-            closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage)
+            closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage, by: .client)
             return
         }
         if let session = state.session, !session.agentIds.isEmpty, config.desk.satisfaction.userMayRequest,
@@ -130,7 +130,10 @@ struct Turn {
         }
     }
 
-    mutating func closeSession(event: String, message: String?) {
+    /// Who ends a session, as Tencent's SDK tells it (`sessionEnded.closeBy`).
+    enum CloseBy: String { case client, seat, admin, timer }
+
+    mutating func closeSession(event: String, message: String?, by closer: CloseBy) {
         guard var session = state.session else { return }
         let holder = session.ownership.holder
         let offeree = session.ownership.offeree
@@ -139,10 +142,13 @@ struct Turn {
         frame(framing)
         if let agent = holder ?? offeree { step.effects.append(.release(agent)) }
         if let message, !message.isEmpty { say([.text(Template.render(message, variables()))], as: .bot) }
-        notify(event, agent: holder)
+        var notification = makeEvent(event)
+        notification.AgentId = holder?.rawValue ?? ""
+        notification.CloseBy = closer.rawValue
+        step.effects.append(.notify(notification))
         let now = context.now
         guard let ended = state.session else { return }
-        let summary = SessionSummary(ended, state: event == "SessionTimeout" ? "Timeout" : "Ended", endTime: now)
+        let summary = SessionSummary(ended, state: event == "SessionTimeout" ? "Timeout" : "Ended", endTime: now, closeBy: closer.rawValue)
         step.effects.append(.archive(summary))
         state.lastEnded = summary
         state.session = nil
@@ -155,7 +161,7 @@ struct Turn {
     mutating func runFlow(_ operation: (FlowEngine, inout FlowCursor, inout FlowEngine.Scope) -> [FlowEffect]?) {
         guard let session = state.session else { return }
         guard let engine = engine.flowEngine(for: state.key.agent) else {
-            closeSession(event: "SessionEnd", message: nil)
+            closeSession(event: "SessionEnd", message: nil, by: .admin)
             return
         }
         var cursor = session.flow
@@ -184,7 +190,7 @@ struct Turn {
             case .callInterface(let call):
                 step.effects.append(.callInterface(call, session: state.session!.id))
             case .end:
-                closeSession(event: "SessionEnd", message: nil)
+                closeSession(event: "SessionEnd", message: nil, by: .admin)
             }
         }
     }
@@ -257,8 +263,9 @@ struct Turn {
     /// Control kinds (19, 20, 26, 12/31/35) drive the ownership state machine instead of showing.
     mutating func act(on signal: TencentToGoogle.Signal, representative: Representative) {
         switch signal {
-        case .sessionEnded: closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage)
-        case .sessionTimedOut: closeSession(event: "SessionTimeout", message: config.desk.closure.timeoutMessage)
+        case .sessionEnded:
+            closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage, by: representative.representativeType == .HUMAN ? .seat : .admin)
+        case .sessionTimedOut: closeSession(event: "SessionTimeout", message: config.desk.closure.timeoutMessage, by: .timer)
         case .seatStatus(inSeat: false): if state.session?.ownership.holder != nil { handBackToBot() }
         case .seatStatus(inSeat: true): break  // the sender already holds the session
         case .typing(let started):
@@ -298,7 +305,7 @@ struct Turn {
             state.session?.idleDeadline = nil  // waiting on the desk (queue, offer): not the user's silence
             return
         }
-        closeSession(event: "SessionTimeout", message: config.desk.closure.timeoutMessage)
+        closeSession(event: "SessionTimeout", message: config.desk.closure.timeoutMessage, by: .timer)
     }
 
     /// Turns ownership framing into Google events with deterministic ids.

@@ -87,6 +87,8 @@ struct SessionRecordsAnswer: Encodable {
     /// Additions: the user's receipts (message name → type) and Google survey answers.
     var Receipts: [String: String]
     var SurveyAnswers: [String]
+    /// An addition: who ended the session (`client`, `seat`, `admin`, `timer`), once ended.
+    var CloseBy: String?
 
     static func sessions(_ records: ConversationRecords) -> [SessionRecordsAnswer] {
         records.sessions.map { summary in
@@ -99,7 +101,7 @@ struct SessionRecordsAnswer: Encodable {
                                Outcome: $0.outcome, Reason: $0.reason, LatencyMs: $0.latencyMs)
                 },
                 Satisfaction: summary.satisfaction.map { Rating(Score: $0.score, Time: millis($0.time)) }, Receipts: summary.receipts,
-                SurveyAnswers: summary.surveyAnswers)
+                SurveyAnswers: summary.surveyAnswers, CloseBy: summary.closeBy)
         }
     }
 

@@ -53,6 +53,8 @@ enum WorkbenchViews {
         var userName: String
         var state: String
         var holder: String?
+        /// Who ended it (`client`, `seat`, `admin`, `timer`), once ended.
+        var closeBy: String?
         var messages: [Message]
     }
 
@@ -106,7 +108,8 @@ enum WorkbenchViews {
         }
         let open = state?.session?.id == session ? state?.session : nil
         return Transcript(sessionId: session.rawValue, clientUserId: state?.clientUserId.rawValue ?? "", userName: state?.profile.displayName ?? "User",
-                          state: open?.deskState ?? "Ended", holder: open?.ownership.holder?.rawValue, messages: messages)
+                          state: open?.deskState ?? "Ended", holder: open?.ownership.holder?.rawValue,
+                          closeBy: records.sessions.first { $0.session == session }?.closeBy, messages: messages)
     }
 
     private static func delivery(_ record: MessageRecord, _ deliveries: [String: OutboxItem]) -> String? {

@@ -64,7 +64,7 @@ async function read() {
     if (before.state === "WaitingForAgentAnswering") { emit(events.autoTransfer, { sessionId: id }); continue; }
     const transcript = await call("GET", `/workbench/api/transcript?sessionId=${encodeURIComponent(id)}`).catch(() => null);
     if (transcript && transcript.state !== "Ended") emit(events.transfer, { sessionId: id });
-    else emit(events.sessionEnded, { sessionId: id, closeBy: endedHere.has(id) ? "seat" : "client" });
+    else emit(events.sessionEnded, { sessionId: id, closeBy: (transcript && transcript.closeBy) || (endedHere.has(id) ? "seat" : "client") });
   }
   known = current;
   renderPanel(sessions.sessions);
