@@ -88,6 +88,11 @@ package enum ConfigLoader {
                 return .failure(ConfigErrors(problems: [ConfigProblem(path: "", message: "config file is empty")]))
             }
             root = node
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            let parent = parentPath(of: context.mark, in: yaml)
+            return .failure(ConfigErrors(problems: duplicates.map { key in
+                ConfigProblem(path: parent.isEmpty ? key : "\(parent).\(key)", message: "the key appears more than once (first at line \(context.mark.line))")
+            }))
         } catch {
             return .failure(ConfigErrors(problems: [ConfigProblem(path: "", message: "not valid YAML: \(error)")]))
         }
@@ -104,6 +109,33 @@ package enum ConfigLoader {
         let loaded = LoadedConfig(config: config, directory: directory)
         let problems = sink.all + ConfigValidator(loaded: loaded).problems()
         return problems.isEmpty ? .success(loaded) : .failure(ConfigErrors(problems: problems))
+    }
+
+    /// The key path of the mapping that starts at `mark`, read off the block-style text above it
+    /// (each enclosing key is the nearest line above that is indented less).
+    static func parentPath(of mark: Mark, in yaml: String) -> String {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard mark.line >= 1, mark.line <= lines.count else { return "" }
+        func key(_ line: Substring) -> String? {
+            let text = line.trimmingCharacters(in: .whitespaces).drop { $0 == "-" || $0 == " " }
+            guard let colon = text.firstIndex(of: ":") else { return nil }
+            let name = text[..<colon].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            return name.isEmpty || name.contains(" ") ? nil : name
+        }
+        var path: [String] = []
+        let markLine = lines[mark.line - 1]
+        // A flow mapping (`desk: { a: 1, a: 2 }`) is under the key before it on its own line.
+        let before = markLine.prefix(max(0, mark.column - 1))
+        if before.contains("{"), let name = key(before[..<before.lastIndex(of: "{")!]) { path.append(name) }
+        var indent = markLine.prefix { $0 == " " }.count
+        for line in lines[..<(mark.line - 1)].reversed() {
+            let lineIndent = line.prefix { $0 == " " }.count
+            guard lineIndent < indent, !line.trimmingCharacters(in: .whitespaces).isEmpty, let name = key(Substring(line)) else { continue }
+            path.append(name)
+            indent = lineIndent
+            if indent == 0 { break }
+        }
+        return path.reversed().joined(separator: ".")
     }
 
     private static func problem(from error: DecodingError) -> ConfigProblem {

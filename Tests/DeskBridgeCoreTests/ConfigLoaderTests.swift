@@ -179,6 +179,12 @@ struct ConfigLoaderTests {
         ])
     }
 
+    @Test func aDuplicateKeyIsNamedByItsKeyPath() {
+        #expect(problems("desk:\n  secretKey: a\n  secretKey: b\n" + Self.minimalFlow) == ["desk.secretKey: the key appears more than once (first at line 2)"])
+        let nested = "desk: { secretKey: s }\n" + Self.minimalFlow.replacingOccurrences(of: "      bye: { type: end }", with: "      bye: { type: end }\n      bye: { type: end }")
+        #expect(problems(nested) == ["flows.main.nodes.bye: the key appears more than once (first at line 7)"])
+    }
+
     @Test func aMissingFileAndAnUnwritableSQLiteFolderSayWhy() throws {
         let missing = ConfigLoader.load(path: "/nonexistent/deskbridge.yaml", environment: [:])
         guard case .failure(let errors) = missing else { Issue.record("a missing file loaded"); return }
