@@ -28,7 +28,7 @@ package enum DeskRouter {
         WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns,
                         trustedProxies: proxies, now: { clock.now() }).register(on: router)
         ConsoleRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: WorkbenchSignIns(), agentSignIns: agentSignIns,
-                      now: { clock.now() }).register(on: router)
+                      trustedProxies: proxies, now: { clock.now() }).register(on: router)
         WebChannelRoutes(runtime: runtime, config: config, maxBodyBytes: config.server.maxBodyBytes).register(on: router)
         CloudAPIRoutes(desk: config.desk, signIns: agentSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
         return router

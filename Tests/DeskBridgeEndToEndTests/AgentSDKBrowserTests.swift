@@ -29,8 +29,10 @@ struct AgentSDKBrowserTests {
                   for (const e of ['callIn', 'userAccessed', 'sessionEnded', 'transfer', 'statusChanged']) tccc.on(e, (p) => window.seen.push([e, p]));
                 "></script></body></html>
                 """, in: deployment.directory.appendingPathComponent("crm"))
+            defer { host.stop() }
 
             let driver = try await WebDriver()
+            defer { driver.stop() }
             let page = try await driver.session(blockThirdPartyCookies: true)
             try await page.go(host.url)
             #expect(try await eventually { try await page.run("return window.sdkReady") as? Bool == true },

@@ -26,6 +26,7 @@ struct ConsoleBrowserTests {
             let service = try await deployment.start()
             defer { service.terminate() }
             let driver = try await WebDriver()
+            defer { driver.stop() }
             let admin = try await driver.session()
             let agent = try await driver.session()
             let base = service.baseURL

@@ -22,8 +22,10 @@ struct WebChannelBrowserTests {
                 <!doctype html><html><head><title>Acme shop</title></head><body><h1>Acme shop</h1>
                 <script src="\(service.baseURL)/web/im/imPublish.js?webAppId=shop-web"></script></body></html>
                 """, in: deployment.directory.appendingPathComponent("shop"), port: hostPort)
+            defer { host.stop() }
 
             let driver = try await WebDriver()
+            defer { driver.stop() }
             let visitor = try await driver.session(width: 390, height: 844)
             defer { Task { await visitor.close() } }
             func shoot(_ name: String) async throws { try await visitor.screenshot(to: Self.screenshots.appendingPathComponent("web-\(name).png")) }

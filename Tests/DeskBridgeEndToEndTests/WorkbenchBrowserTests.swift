@@ -35,6 +35,7 @@ struct WorkbenchBrowserTests {
             let base = nginx.baseURL
             let google = deployment.google
             let driver = try await WebDriver()
+            defer { driver.stop() }
             let a = try await driver.session()
             let b = try await driver.session(width: 390, height: 844)
             let shots = Self.screenshots

@@ -28,5 +28,13 @@ package final class HostPage: Sendable {
 
     package var url: String { origin + "/index.html" }
 
-    deinit { if process.isRunning { process.terminate() } }
+    /// Ends the server. Call when the test is done (deinitializers may not run before the test process exits).
+    package func stop() {
+        guard process.isRunning else { return }
+        // SIGKILL: a child of the test process may inherit SIGTERM ignored; the server keeps no state.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
 }

@@ -33,7 +33,22 @@ package final class WebDriver: Sendable {
         guard ready else { throw Failure(description: "chromedriver did not become ready") }
     }
 
-    deinit { if process.isRunning { process.terminate() } }
+    /// Ends chromedriver (and the browsers it started). Call when the test is done: a test process
+    /// may exit without running deinitializers, which would leave them running.
+    package func stop() {
+        guard process.isRunning else { return }
+        // chromedriver does not exit on SIGTERM while browsers are open: end the browsers (its
+        // children; their own helpers follow them), then it.
+        let children = Process()
+        children.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        children.arguments = ["-KILL", "-P", String(process.processIdentifier)]
+        try? children.run()
+        children.waitUntilExit()
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
 
     /// A new browser window, `width`×`height`.
     package func session(width: Int = 1280, height: Int = 800, blockThirdPartyCookies: Bool = false) async throws -> Browser {

@@ -142,10 +142,7 @@ struct Turn {
         frame(framing)
         if let agent = holder ?? offeree { step.effects.append(.release(agent)) }
         if let message, !message.isEmpty { say([.text(Template.render(message, variables()))], as: .bot) }
-        var notification = makeEvent(event)
-        notification.AgentId = holder?.rawValue ?? ""
-        notification.CloseBy = closer.rawValue
-        step.effects.append(.notify(notification))
+        notify(event, agent: holder, closeBy: closer)
         let now = context.now
         guard let ended = state.session else { return }
         let summary = SessionSummary(ended, state: event == "SessionTimeout" ? "Timeout" : "Ended", endTime: now, closeBy: closer.rawValue)
@@ -327,7 +324,7 @@ struct Turn {
     }
 
     mutating func notify(_ event: String, agent: AgentID? = nil, body: [MsgElement] = [], msgKey: String = "", cloudCustomData: String? = nil,
-                         forwardedFrom: AgentID? = nil) {
+                         forwardedFrom: AgentID? = nil, closeBy: CloseBy? = nil) {
         guard state.session != nil else { return }
         var notification = makeEvent(event)
         notification.AgentId = agent?.rawValue ?? ""
@@ -335,6 +332,7 @@ struct Turn {
         notification.MsgBody = body
         notification.MsgKey = msgKey
         notification.CloudCustomData = cloudCustomData ?? ""
+        notification.CloseBy = closeBy?.rawValue
         step.effects.append(.notify(notification))
     }
 

@@ -68,12 +68,12 @@ package enum TC3Signature {
         let scope = credential.split(separator: "/").map(String.init)
         guard scope.count == 4, scope[3] == "tc3_request" else { throw .malformed("Credential must be SecretId/Date/Service/tc3_request") }
         guard signed == "content-type;host" else { throw .malformed("SignedHeaders must be content-type;host") }
-        guard constantTimeEqual(Data(scope[0].utf8), Data(secretId.utf8)) else { throw .unknownSecretId }
+        guard ConstantTime.equal(scope[0], secretId) else { throw .unknownSecretId }
         guard abs(now - request.timestamp) <= window else { throw .expired }
         let (date, service) = (scope[1], scope[2])
         guard date == utcDate(request.timestamp) else { throw .malformed("the credential's date is not the timestamp's") }
         let expected = sign(request, date: date, service: service, secretKey: secretKey)
-        guard constantTimeEqual(Data(signature.lowercased().utf8), Data(expected.utf8)) else { throw .mismatch }
+        guard ConstantTime.equal(signature.lowercased(), expected) else { throw .mismatch }
         return service
     }
 
@@ -101,10 +101,5 @@ package enum TC3Signature {
         Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: key)))
     }
 
-    private static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
-    private static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
+    private static func hex(_ bytes: some Sequence<UInt8>) -> String { Hex.encode(bytes) }
 }

@@ -53,7 +53,7 @@ package enum UserSig {
         guard doc.identifier == identifier else { throw .wrongIdentifier }
         let expected = hmac(identifier: doc.identifier, sdkAppId: doc.sdkappid, time: doc.time, expire: doc.expire, userbuf: doc.userbuf, key: secretKey)
         guard let given = Data(base64Encoded: doc.sig), let wanted = Data(base64Encoded: expected),
-            given.count == wanted.count, constantTimeEqual(given, wanted)
+            ConstantTime.equal(given, wanted)
         else { throw .badSignature }
         guard doc.time <= now + allowedClockSkewSeconds else { throw .notYetValid }
         guard now <= doc.time + doc.expire else { throw .expired }
@@ -95,12 +95,6 @@ package enum UserSig {
         if let userbuf { content += "TLS.userbuf:\(userbuf)\n" }
         let mac = HMAC<SHA256>.authenticationCode(for: Data(content.utf8), using: SymmetricKey(data: Data(key.utf8)))
         return Data(mac).base64EncodedString()
-    }
-
-    private static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
-        var diff: UInt8 = 0
-        for (x, y) in zip(a, b) { diff |= x ^ y }
-        return diff == 0
     }
 
     private static func urlSafe(_ base64: String) -> String {

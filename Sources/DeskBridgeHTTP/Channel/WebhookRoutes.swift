@@ -57,7 +57,7 @@ struct WebhookRoutes: Sendable {
         let decoded = Result { () throws(WebhookDecodingError) in try WebhookBody.decode(body) }
 
         if case .success(.handshake(let token, let secret)) = decoded {
-            guard let clientToken, !clientToken.isEmpty, Self.constantTimeEqual(token, clientToken.reveal) else {
+            guard let clientToken, !clientToken.isEmpty, ConstantTime.equal(token, clientToken.reveal) else {
                 return (Self.error(.forbidden, "clientToken does not match"), "handshake_rejected")
             }
             return (Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: secret))), "handshake")
@@ -95,11 +95,5 @@ struct WebhookRoutes: Sendable {
         }
         let data = (try? JSONEncoder().encode(Body(error: .init(code: status.code, message: message)))) ?? Data()
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -16,6 +16,7 @@ struct ConsoleRoutes: Sendable {
     let signIns: WorkbenchSignIns
     /// The workbench's, to end a forced-offline agent's pages.
     let agentSignIns: WorkbenchSignIns
+    let trustedProxies: TrustedProxies
     let now: @Sendable () -> Date
 
     static let cookieName = "deskbridge_console"
@@ -30,7 +31,7 @@ struct ConsoleRoutes: Sendable {
             guard let name = context.parameters.get("file"), name != "index.html" else { return Response(status: .notFound) }
             return assets.response(name, policy: Self.policy)
         }
-        router.post("/console/api/sign-in") { request, _ in try await signIn(request) }
+        router.post("/console/api/sign-in") { request, context in try await signIn(request, context) }
         api.get(router, "/console/api/overview") { signIn, _ in try await overview(signIn) }
         router.get("/console/api/events") { request, _ in
             guard api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
@@ -54,23 +55,9 @@ struct ConsoleRoutes: Sendable {
         }
     }
 
-    private struct SignInRequest: Decodable { var userSig: String }
-
-    private func signIn(_ request: Request) async throws -> Response {
-        var request = request
-        guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return SignedInAPI.refusal(.unsupportedMediaType, "send JSON") }
-        let body = try await request.collectBody(upTo: 16 * 1_024)
-        guard let sign = try? JSONDecoder().decode(SignInRequest.self, from: Data(buffer: body)) else { return SignedInAPI.refusal(.badRequest, "userSig is required") }
-        do {
-            try UserSig.verify(sign.userSig, identifier: desk.adminIdentifier, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey.reveal,
-                               now: Int64(now().timeIntervalSince1970))
-        } catch {
-            return SignedInAPI.refusal(.unauthorized, "\(error.message) (a UserSig for \(desk.adminIdentifier) is needed)")
-        }
-        let (token, _) = signIns.signIn(AgentID(desk.adminIdentifier), now: now())
-        var response = try SignedInAPI.json(["ok": true])
-        response.setCookie(Cookie(name: Self.cookieName, value: token, maxAge: Int(signIns.lifetime), path: "/console", httpOnly: true, sameSite: .strict))
-        return response
+    private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
+        try await api.signIn(request, peer: context.peerAddress, desk: desk, trustedProxies: trustedProxies, path: "/console",
+                             identify: { _ in desk.adminIdentifier })
     }
 
     struct Overview: Encodable {

@@ -77,10 +77,14 @@ struct DeskRoutes: Sendable {
     }
 
     /// The scheme and host the caller reached DeskBridge at (through a trusted proxy, the one it says).
+    /// Whether the client reached DeskBridge over TLS: a trusted proxy in front says so.
+    static func cameOverTLS(_ request: Request, peer: String?, trustedProxies: TrustedProxies) -> Bool {
+        peer.map(trustedProxies.contains) == true && request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
     static func publicBase(_ request: Request, peer: String?, trustedProxies: TrustedProxies) -> String {
         let host = request.head.authority ?? "127.0.0.1"
-        let viaTLS = peer.map(trustedProxies.contains) == true && request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
-        let proto = viaTLS ? "https" : "http"
+        let proto = cameOverTLS(request, peer: peer, trustedProxies: trustedProxies) ? "https" : "http"
         return "\(proto)://\(host)"
     }
 

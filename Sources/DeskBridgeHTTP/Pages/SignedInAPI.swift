@@ -30,6 +30,37 @@ struct SignedInAPI: Sendable {
         token(request).flatMap { signIns.signIn(token: $0.token, now: now()) }
     }
 
+    /// A sign-in: `{agentId?, userSig}` as JSON, the UserSig verified for the identifier `identify`
+    /// picks, then `admit`'s last word (a refusal, or nil to let it in). Answers with the session's
+    /// cookie on `path`: HttpOnly, SameSite=Strict, and Secure when the request came over TLS
+    /// through a trusted proxy.
+    func signIn(_ request: Request, peer: String?, desk: DeskConfig, trustedProxies: TrustedProxies, path: String,
+                identify: (SignInBody) -> String?, admit: (AgentID) -> Response? = { _ in nil }) async throws -> Response {
+        var request = request
+        guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
+        let body = try await request.collectBody(upTo: 16 * 1_024)
+        guard let sign = try? JSONDecoder().decode(SignInBody.self, from: Data(buffer: body)), let identifier = identify(sign) else {
+            return Self.refusal(.badRequest, "agentId and userSig are required")
+        }
+        do {
+            try UserSig.verify(sign.userSig, identifier: identifier, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey.reveal,
+                               now: Int64(now().timeIntervalSince1970))
+        } catch {
+            return Self.refusal(.unauthorized, "\(error.message) (a UserSig for \(identifier) is needed)")
+        }
+        if let refusal = admit(AgentID(identifier)) { return refusal }
+        let (token, _) = signIns.signIn(AgentID(identifier), now: now())
+        let viaTLS = DeskRoutes.cameOverTLS(request, peer: peer, trustedProxies: trustedProxies)
+        var response = try Self.json(["ok": true])
+        response.setCookie(Cookie(name: cookieName, value: token, maxAge: Int(signIns.lifetime), path: path, secure: viaTLS, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    struct SignInBody: Decodable {
+        var agentId: String?
+        var userSig: String
+    }
+
     /// The answer to a browser's CORS preflight for a bearer call.
     static func preflight() -> Response {
         Response(status: .noContent, headers: [

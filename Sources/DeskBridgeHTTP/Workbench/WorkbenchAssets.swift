@@ -6,8 +6,10 @@ import Hummingbird
 enum WorkbenchAssets {
     static let policy = "default-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
+    /// Read once; the SDK's script (`sdk.js`) is served from here too, around a sign-in.
+    static let assets = PageAssets(folder: "workbench")
+
     static func register(on router: Router<DeskRequestContext>) {
-        let assets = PageAssets(folder: "workbench")
         router.get("/workbench") { _, _ in assets.response("index.html", policy: policy) }
         router.get("/workbench/assets/:file") { _, context in
             // sdk.js is served only around a sign-in, at an SdkURL.

@@ -79,37 +79,13 @@ struct WorkbenchRoutes: Sendable {
 
     // MARK: - Sign-in
 
-    private struct SignInRequest: Decodable {
-        var agentId: String
-        var userSig: String
-    }
-
     private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
-        var request = request
-        guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return SignedInAPI.refusal(.unsupportedMediaType, "send JSON") }
-        let body = try await request.collectBody(upTo: 16 * 1_024)
-        guard let sign = try? JSONDecoder().decode(SignInRequest.self, from: Data(buffer: body)) else {
-            return SignedInAPI.refusal(.badRequest, "agentId and userSig are required")
+        try await api.signIn(request, peer: context.peerAddress, desk: desk, trustedProxies: trustedProxies, path: "/workbench",
+                             identify: { $0.agentId.flatMap { $0.isEmpty ? nil : $0 } }) { agent in
+            if desk.agent(agent) == nil { return SignedInAPI.refusal(.forbidden, "\(agent) is not an agent of this desk") }
+            if signIns.isForcedOffline(agent) { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
+            return nil
         }
-        do {
-            try UserSig.verify(sign.userSig, identifier: sign.agentId, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey.reveal,
-                               now: Int64(now().timeIntervalSince1970))
-        } catch {
-            return SignedInAPI.refusal(.unauthorized, error.message)
-        }
-        guard desk.agent(AgentID(sign.agentId)) != nil else { return SignedInAPI.refusal(.forbidden, "\(sign.agentId) is not an agent of this desk") }
-        guard !signIns.isForcedOffline(AgentID(sign.agentId)) else { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
-        let (token, _) = signIns.signIn(AgentID(sign.agentId), now: now())
-        var response = try SignedInAPI.json(Ok())
-        response.setCookie(Cookie(name: Self.cookieName, value: token, maxAge: Int(signIns.lifetime), path: "/workbench",
-                                  secure: isSecure(request, context), httpOnly: true, sameSite: .strict))
-        return response
-    }
-
-    /// Secure cookies when the request came over TLS: through a trusted proxy that says so.
-    private func isSecure(_ request: Request, _ context: DeskRequestContext) -> Bool {
-        guard let peer = context.peerAddress, trustedProxies.contains(peer) else { return false }
-        return request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
     }
 
     // MARK: - Reads
@@ -178,7 +154,7 @@ struct WorkbenchRoutes: Sendable {
     /// and the SDK (`window.tccc`) around it; otherwise a script whose `tccc` reports
     /// `tokenExpired` and never becomes ready. Loadable cross-origin (`crossorigin="anonymous"`).
     private func sdkScript(_ file: String) -> Response {
-        let assets = Self.sdkAssets
+        let assets = WorkbenchAssets.assets
         let token = file.hasSuffix(".js") ? String(file.dropLast(3)) : ""
         let prelude: String
         if let agent = signIns.redeemSDKToken(token, now: now()) {
@@ -195,8 +171,6 @@ struct WorkbenchRoutes: Sendable {
             .init("X-Content-Type-Options")!: "nosniff",
         ], body: .init(byteBuffer: body))
     }
-
-    private static let sdkAssets = PageAssets(folder: "workbench")
 
     private static func jsString(_ text: String) -> String {
         String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)

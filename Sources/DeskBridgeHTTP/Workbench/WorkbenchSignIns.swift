@@ -86,14 +86,11 @@ package final class WorkbenchSignIns: Sendable {
     /// 32 random bytes as hex: unguessable, safe in a cookie and a header.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// Compares a sent CSRF token with the session's in constant time.
     static func matches(_ sent: String?, _ expected: String) -> Bool {
-        guard let sent else { return false }
-        let a = Array(sent.utf8), b = Array(expected.utf8)
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        sent.map { ConstantTime.equal($0, expected) } ?? false
     }
 }

@@ -1,5 +1,6 @@
-// DeskBridge's embed script for a website channel: <script src="https://desk.example/web/im/imPublish.js?webAppId=ID" async></script>
-// adds a floating button to the page that opens the channel's chat in a frame.
+// DeskBridge's embed script for a website channel. A page includes it with one script tag whose src
+// is this file on the DeskBridge host, with ?webAppId=ID (README, "Website channel")
+// The script adds a floating button to the page that opens the channel's chat in a frame.
 (function () {
   const script = document.currentScript;
   if (!script) return;
