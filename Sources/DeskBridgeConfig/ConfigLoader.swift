@@ -100,9 +100,13 @@ package enum ConfigLoader {
         let substituted = EnvironmentSubstitution(environment: environment, sink: sink).apply(root, path: "")
         let config: DeskBridgeConfig
         do {
-            config = try YAMLDecoder().decode(DeskBridgeConfig.self, from: substituted, userInfo: [ConfigProblemSink.userInfoKey: sink])
+            // With the sink in scope, a value of the wrong type is reported and decoding goes on,
+            // so one run lists every problem.
+            config = try ConfigProblemSink.$current.withValue(sink) {
+                try YAMLDecoder().decode(DeskBridgeConfig.self, from: substituted, userInfo: [ConfigProblemSink.userInfoKey: sink])
+            }
         } catch let error as DecodingError {
-            return .failure(ConfigErrors(problems: sink.all + [problem(from: error)]))
+            return .failure(ConfigErrors(problems: sink.all + [ConfigProblem(decoding: error)]))
         } catch {
             return .failure(ConfigErrors(problems: sink.all + [ConfigProblem(path: "", message: "\(error)")]))
         }
@@ -136,30 +140,6 @@ package enum ConfigLoader {
             if indent == 0 { break }
         }
         return path.reversed().joined(separator: ".")
-    }
-
-    private static func problem(from error: DecodingError) -> ConfigProblem {
-        switch error {
-        case .keyNotFound(let key, let context):
-            ConfigProblem(path: KeyPath.render(context.codingPath + [key]), message: "required key is missing")
-        case .typeMismatch(let type, let context):
-            ConfigProblem(path: KeyPath.render(context.codingPath), message: "expected \(describe(type))")
-        case .valueNotFound(let type, let context):
-            ConfigProblem(path: KeyPath.render(context.codingPath), message: "expected \(describe(type)), found nothing")
-        case .dataCorrupted(let context):
-            ConfigProblem(path: KeyPath.render(context.codingPath), message: context.debugDescription)
-        @unknown default:
-            ConfigProblem(path: "", message: "\(error)")
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type, is SkillGroupID.Type: "an integer"
-        case is Bool.Type: "true or false"
-        case is String.Type, is AgentID.Type: "a string"
-        default: "a value of type \(type)"
-        }
     }
 }
 

@@ -46,6 +46,11 @@ struct ConfigValidator {
         case .postgres:
             break
         }
+        let retention = config.storage.retention
+        for (key, value) in [("webhookDays", retention.webhookDays), ("deliveredCallDays", retention.deliveredCallDays),
+                             ("dedupeDays", retention.dedupeDays), ("recordDays", retention.recordDays)] where !(0...36_500).contains(value) {
+            fail("storage.retention.\(key)", "must be between 0 (keep forever) and 36500 days")
+        }
         if URL(string: config.channel.apiBaseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             fail("channel.apiBaseURL", "must be an http(s) URL")
         }

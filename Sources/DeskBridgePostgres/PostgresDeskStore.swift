@@ -425,6 +425,93 @@ package final class PostgresDeskStore: DeskStore {
         return Dictionary(rows.map { ($0.0, Int($0.1)) }) { first, _ in first }
     }
 
+    // MARK: - Retention and erasure
+
+    package func purge(_ kind: RetentionKind, before cutoff: Date, limit: Int) async throws -> Int {
+        let cutoff = cutoff.unixMillis
+        return try await transaction { connection in
+            switch kind {
+            case .webhooks:
+                return try await connection.rows("""
+                    DELETE FROM inbound WHERE (conversation, seq) IN (
+                        SELECT i.conversation, i.seq FROM inbound i JOIN conversations c ON c.key = i.conversation
+                        WHERE i.received_at < \(cutoff) AND i.seq <= c.processed_seq LIMIT \(limit))
+                    RETURNING 1
+                    """).count
+            case .deliveredCalls:
+                return try await connection.rows("""
+                    UPDATE outbox SET body = ''::bytea, body_pruned = true
+                    WHERE id IN (SELECT id FROM outbox WHERE state <> 0 AND NOT body_pruned AND finished_at < \(cutoff) LIMIT \(limit))
+                    RETURNING 1
+                    """).count
+            case .dedupe:
+                return try await connection.rows("""
+                    DELETE FROM dedupe WHERE key IN (SELECT key FROM dedupe WHERE created_at < \(cutoff) LIMIT \(limit)) RETURNING 1
+                    """).count
+            case .records:
+                let sessions = try await connection.rows("""
+                    DELETE FROM session_records WHERE session_id IN (
+                        SELECT s.session_id FROM session_records s
+                        WHERE s.start_time < \(cutoff) AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.open_session_id = s.session_id)
+                        LIMIT \(limit))
+                    RETURNING session_id
+                    """).map { try $0[0].decode(String.self) }
+                if !sessions.isEmpty {
+                    try await connection.exec("DELETE FROM message_records WHERE session_id = ANY(\(sessions))")
+                }
+                let calls = try await connection.rows("""
+                    DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state <> 0 AND finished_at < \(cutoff) LIMIT \(limit)) RETURNING 1
+                    """).count
+                return sessions.count + calls
+            }
+        }
+    }
+
+    package func erase(clientUserId: ClientUserID, audit: AuditEntry) async throws -> EraseOutcome {
+        try await transaction { connection in
+            let rows = try await connection.rows("""
+                SELECT key, agent, conversation_id, open_session_id, session_state FROM conversations WHERE client_user_id = \(clientUserId.rawValue) FOR UPDATE
+                """)
+            if rows.isEmpty { return .unknownUser }
+            for row in rows where try row.value("open_session_id") as String? != nil {
+                return .sessionOpen(try row.value("session_state") as String? ?? "open")
+            }
+            var erased = ErasedData()
+            for row in rows {
+                let key: String = try row.value("key")
+                let conversation = ConversationKey(agent: try row.value("agent"), conversationId: try row.value("conversation_id"))
+                erased.webhooks += try await connection.rows("DELETE FROM inbound WHERE conversation = \(key) RETURNING 1").count
+                erased.messages += try await connection.rows("DELETE FROM message_records WHERE conversation = \(key) RETURNING 1").count
+                erased.sessions += try await connection.rows("DELETE FROM session_records WHERE conversation = \(key) RETURNING 1").count
+                let lanes = OutboxTarget.allCases.map { ConversationCommit.lane(conversation, $0) }
+                erased.calls += try await connection.rows("DELETE FROM outbox WHERE lane = ANY(\(lanes)) RETURNING 1").count
+                for range in DedupePrefix.ranges(conversation) {
+                    erased.dedupeEntries += try await connection.rows("DELETE FROM dedupe WHERE key >= \(range.lower) AND key < \(range.upper) RETURNING 1").count
+                }
+                erased.conversations += try await connection.rows("DELETE FROM conversations WHERE key = \(key) RETURNING 1").count
+            }
+            try await Self.insertAudit(connection, audit, detail: AuditDetail.json(erased))
+            return .erased(erased)
+        }
+    }
+
+    package func appendAudit(_ entry: AuditEntry) async throws {
+        try await transaction { connection in try await Self.insertAudit(connection, entry, detail: entry.detail) }
+    }
+
+    package func auditTrail(limit: Int) async throws -> [AuditEntry] {
+        try await query("SELECT id, at, actor, action, subject, detail FROM audit ORDER BY id DESC LIMIT \(limit)") { row in
+            AuditEntry(id: try row.value("id"), at: Date(unixMillis: try row.value("at")), actor: try row.value("actor"), action: try row.value("action"),
+                       subject: try row.value("subject"), detail: try row.value("detail"))
+        }
+    }
+
+    private static func insertAudit(_ connection: PostgresConnection, _ entry: AuditEntry, detail: String) async throws {
+        try await connection.exec("""
+            INSERT INTO audit (at, actor, action, subject, detail) VALUES (\(entry.at.unixMillis), \(entry.actor), \(entry.action), \(entry.subject), \(detail))
+            """)
+    }
+
     // MARK: - Helpers
 
     private static let itemColumns = """

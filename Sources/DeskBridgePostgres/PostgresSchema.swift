@@ -129,5 +129,25 @@ enum PostgresSchema {
             """,
             "CREATE INDEX message_records_conversation ON message_records(conversation, id)",
         ]),
+        // Retention sweeps by age, and the audit trail.
+        Migration(version: "v2", statements: [
+            "ALTER TABLE outbox ADD COLUMN body_pruned BOOLEAN NOT NULL DEFAULT false",
+            "CREATE INDEX inbound_received ON inbound(received_at)",
+            "CREATE INDEX outbox_finished ON outbox(finished_at) WHERE state <> 0",
+            "CREATE INDEX outbox_unpruned ON outbox(finished_at) WHERE state <> 0 AND NOT body_pruned",
+            "CREATE INDEX dedupe_created ON dedupe(created_at)",
+            "CREATE INDEX message_records_session ON message_records(session_id)",
+            "CREATE INDEX session_records_start ON session_records(start_time)",
+            """
+            CREATE TABLE audit (
+                id BIGSERIAL PRIMARY KEY,
+                at BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 }

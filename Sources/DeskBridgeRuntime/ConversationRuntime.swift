@@ -20,7 +20,7 @@ package final class ConversationRuntime: Sendable {
     /// Tells signed-in workbench pages what changed (in this process).
     package let changes: ChangeFeed
     private let plan: CommitPlan
-    private let logger: Logger
+    package let logger: Logger
 
     package init(store: any DeskStore, config: DeskBridgeConfig, clock: WallClock, logger: Logger,
                  deliveries: WorkSignal = WorkSignal(), processing: WorkSignal = WorkSignal(), changes: ChangeFeed = ChangeFeed()) {

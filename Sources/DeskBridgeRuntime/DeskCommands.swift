@@ -158,6 +158,31 @@ package struct DeskCommands: Sendable {
         return (((ownership?.holder ?? ownership?.offeree)?.rawValue) ?? "", step.state.queuePosition != nil)
     }
 
+    /// `erase_user_data` (an addition): the admin erases everything stored about one user, for a
+    /// privacy request. Refused while the user has a session open (end it first), so no agent
+    /// holds a session whose conversation is gone. Audited under a digest of the user id.
+    package func eraseUserData(as identity: DeskIdentity, actor: String, clientUserId: String?) async throws -> ErasedData {
+        guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
+        guard let clientUserId, !clientUserId.isEmpty else { throw DeskCommandError.unknownUserOrSession }
+        let user = ClientUserID(clientUserId)
+        let audit = AuditEntry(at: runtime.clock.now(), actor: actor, action: "erase_user_data", subject: AuditDetail.subject(user))
+        switch try await runtime.store.erase(clientUserId: user, audit: audit) {
+        case .erased(let erased):
+            runtime.logger.info("user data erased", metadata: ["subject": "\(audit.subject)", "conversations": "\(erased.conversations)"])
+            return erased
+        case .unknownUser:
+            throw DeskCommandError.unknownUserOrSession
+        case .sessionOpen(let state):
+            throw DeskCommandError.notAllowedInState("\(state); end the session first")
+        }
+    }
+
+    /// `get_audit_trail` (an addition): the admin reads the newest audit entries.
+    package func auditTrail(as identity: DeskIdentity, limit: Int?) async throws -> [AuditEntry] {
+        guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
+        return try await runtime.store.auditTrail(limit: min(max(limit ?? 100, 1), 1_000))
+    }
+
     /// An agent acts for itself; the admin names the agent.
     private func actingAgent(_ identity: DeskIdentity, _ agentId: String?) throws -> AgentID {
         switch identity {

@@ -374,6 +374,89 @@ package final class SQLiteDeskStore: DeskStore {
         }
     }
 
+    // MARK: - Retention and erasure
+
+    package func purge(_ kind: RetentionKind, before cutoff: Date, limit: Int) async throws -> Int {
+        try await write { db in
+            let arguments: StatementArguments = [cutoff.unixMillis, limit]
+            switch kind {
+            case .webhooks:
+                try db.cachedStatement(sql: """
+                    DELETE FROM inbound WHERE (conversation, seq) IN (
+                        SELECT i.conversation, i.seq FROM inbound i JOIN conversations c ON c.key = i.conversation
+                        WHERE i.received_at < ? AND i.seq <= c.processed_seq LIMIT ?)
+                    """).execute(arguments: arguments)
+                return db.changesCount
+            case .deliveredCalls:
+                try db.cachedStatement(sql: """
+                    UPDATE outbox SET body = x'', body_pruned = 1
+                    WHERE id IN (SELECT id FROM outbox WHERE state <> 0 AND body_pruned = 0 AND finished_at < ? LIMIT ?)
+                    """).execute(arguments: arguments)
+                return db.changesCount
+            case .dedupe:
+                try db.cachedStatement(sql: "DELETE FROM dedupe WHERE key IN (SELECT key FROM dedupe WHERE created_at < ? LIMIT ?)").execute(arguments: arguments)
+                return db.changesCount
+            case .records:
+                let sessions = try String.fetchAll(db.cachedStatement(sql: """
+                    SELECT s.session_id FROM session_records s
+                    WHERE s.start_time < ? AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.open_session_id = s.session_id) LIMIT ?
+                    """), arguments: arguments)
+                for session in sessions {
+                    try db.cachedStatement(sql: "DELETE FROM message_records WHERE session_id = ?").execute(arguments: [session])
+                    try db.cachedStatement(sql: "DELETE FROM session_records WHERE session_id = ?").execute(arguments: [session])
+                }
+                try db.cachedStatement(sql: "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state <> 0 AND finished_at < ? LIMIT ?)").execute(arguments: arguments)
+                return sessions.count + db.changesCount
+            }
+        }
+    }
+
+    package func erase(clientUserId: ClientUserID, audit: AuditEntry) async throws -> EraseOutcome {
+        try await write { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT key, agent, conversation_id, open_session_id, session_state FROM conversations WHERE client_user_id = ?"),
+                                        arguments: [clientUserId.rawValue])
+            if rows.isEmpty { return .unknownUser }
+            if let open = rows.first(where: { ($0["open_session_id"] as String?) != nil }) { return .sessionOpen(open["session_state"] ?? "open") }
+            var erased = ErasedData()
+            func delete(_ sql: String, _ arguments: StatementArguments) throws -> Int {
+                try db.cachedStatement(sql: sql).execute(arguments: arguments)
+                return db.changesCount
+            }
+            for row in rows {
+                let key: String = row["key"]
+                erased.webhooks += try delete("DELETE FROM inbound WHERE conversation = ?", [key])
+                erased.messages += try delete("DELETE FROM message_records WHERE conversation = ?", [key])
+                erased.sessions += try delete("DELETE FROM session_records WHERE conversation = ?", [key])
+                for lane in OutboxTarget.allCases.map({ "\(key)|\($0.rawValue)" }) {
+                    erased.calls += try delete("DELETE FROM outbox WHERE lane = ?", [lane])
+                }
+                for prefix in DedupePrefix.ranges(ConversationKey(agent: row["agent"], conversationId: row["conversation_id"])) {
+                    erased.dedupeEntries += try delete("DELETE FROM dedupe WHERE key >= ? AND key < ?", [prefix.lower, prefix.upper])
+                }
+                erased.conversations += try delete("DELETE FROM conversations WHERE key = ?", [key])
+            }
+            try Self.insertAudit(db, audit, detail: AuditDetail.json(erased))
+            return .erased(erased)
+        }
+    }
+
+    package func appendAudit(_ entry: AuditEntry) async throws {
+        try await write { db in try Self.insertAudit(db, entry, detail: entry.detail) }
+    }
+
+    package func auditTrail(limit: Int) async throws -> [AuditEntry] {
+        try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?"), arguments: [limit]).map { row in
+                AuditEntry(id: row["id"], at: Date(unixMillis: row["at"]), actor: row["actor"], action: row["action"], subject: row["subject"], detail: row["detail"])
+            }
+        }
+    }
+
+    private static func insertAudit(_ db: Database, _ entry: AuditEntry, detail: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [entry.at.unixMillis, entry.actor, entry.action, entry.subject, detail])
+    }
+
     // MARK: - Helpers
 
     private static func item(_ row: Row) throws -> OutboxItem {

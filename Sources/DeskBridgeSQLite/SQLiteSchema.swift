@@ -93,6 +93,26 @@ enum SQLiteSchema {
                 CREATE INDEX message_records_conversation ON message_records(conversation, id);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            // Retention sweeps by age, and the audit trail.
+            try db.execute(sql: """
+                ALTER TABLE outbox ADD COLUMN body_pruned INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX inbound_received ON inbound(received_at);
+                CREATE INDEX outbox_finished ON outbox(finished_at) WHERE state <> 0;
+                CREATE INDEX outbox_unpruned ON outbox(finished_at) WHERE state <> 0 AND body_pruned = 0;
+                CREATE INDEX dedupe_created ON dedupe(created_at);
+                CREATE INDEX message_records_session ON message_records(session_id);
+                CREATE INDEX session_records_start ON session_records(start_time);
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -87,6 +87,7 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
             policy: config.channel.retry.policy, clock: overrides.clock, signal: runtime.deliveries, processing: runtime.processing, changes: runtime.changes,
             owner: overrides.replicaId,
             pollInterval: overrides.pollInterval, logger: logger))
+        services.append(RetentionService(store: store, retention: config.storage.retention, clock: overrides.clock, logger: logger))
     }
 
     let router = try DeskRouter.make(runtime: runtime, config: config, registry: overrides.registry, clock: overrides.clock)

@@ -59,6 +59,19 @@ package protocol DeskStore: Sendable {
     /// Open sessions by desk state (`Chatbot`, `Queueing`, `Agent`), for metrics.
     func sessionCounts() async throws -> [String: Int]
 
+    // MARK: Retention and erasure
+    /// Removes (or, for `deliveredCalls`, empties) up to `limit` rows of `kind` older than
+    /// `cutoff` in one short transaction, and says how many; the retention service calls it
+    /// until it answers less than `limit`. Never touches what is still needed: an unprocessed
+    /// webhook, a pending call, an open session.
+    func purge(_ kind: RetentionKind, before cutoff: Date, limit: Int) async throws -> Int
+    /// Erases every conversation of `clientUserId` (its state, webhooks, calls, records and
+    /// repeat ids) and appends `audit`, with the counts as its detail, in one transaction.
+    func erase(clientUserId: ClientUserID, audit: AuditEntry) async throws -> EraseOutcome
+    func appendAudit(_ entry: AuditEntry) async throws
+    /// The newest `limit` audit entries, newest first.
+    func auditTrail(limit: Int) async throws -> [AuditEntry]
+
     // MARK: Workbench
     /// Conversations whose session is on the human side (queued, offered or held by an agent),
     /// for the workbench's session lists; the caller filters by who may see them.

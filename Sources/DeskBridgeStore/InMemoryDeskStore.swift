@@ -16,7 +16,8 @@ package final class InMemoryDeskStore: DeskStore {
         var groups: [SkillGroupID: Int]
     }
     private struct State {
-        var dedupe: Set<String> = []
+        /// Repeat keys and when each was first seen.
+        var dedupe: [String: Date] = [:]
         var conversations: [ConversationKey: ConversationRow] = [:]
         var inbound: [ConversationKey: [InboundRecord]] = [:]
         var agents: [(id: AgentID, row: AgentRow)] = []
@@ -26,6 +27,10 @@ package final class InMemoryDeskStore: DeskStore {
         var nextOutboxId: Int64 = 1
         var sessionRecords: [ConversationKey: [SessionSummary]] = [:]
         var messageRecords: [ConversationKey: [MessageRecord]] = [:]
+        /// When each delivered or failed call finished, and the calls whose bodies were emptied.
+        var finished: [Int64: Date] = [:]
+        var pruned: Set<Int64> = []
+        var audit: [AuditEntry] = []
     }
 
     private let state = Mutex(State())
@@ -43,8 +48,8 @@ package final class InMemoryDeskStore: DeskStore {
 
     package func accept(_ conversation: ConversationKey, dedupeKeys: [String], body: Data, clientIP: String?, receivedAt: Date) async throws -> AcceptOutcome {
         withState { s in
-            if dedupeKeys.contains(where: s.dedupe.contains) { return .duplicate }
-            s.dedupe.formUnion(dedupeKeys)
+            if dedupeKeys.contains(where: { s.dedupe[$0] != nil }) { return .duplicate }
+            for key in dedupeKeys { s.dedupe[key] = receivedAt }
             var row = s.conversations[conversation] ?? ConversationRow(stored: StoredConversation(key: conversation, state: nil, version: 0, processedSeq: 0))
             row.inboundSeq += 1
             row.stored.lastClientIP = clientIP ?? row.stored.lastClientIP
@@ -195,21 +200,24 @@ package final class InMemoryDeskStore: DeskStore {
             guard let index = s.outbox.firstIndex(where: { $0.id == id }), s.leases[id]?.owner == owner else { return }
             s.leases[id] = nil
             switch record {
-            case .delivered: s.outbox[index].state = .delivered
+            case .delivered:
+                s.outbox[index].state = .delivered
+                s.finished[id] = now
             case .retry(let at, let error):
                 s.outbox[index].lastError = error
                 s.due[id] = at
             case .failed(let error):
                 s.outbox[index].state = .failed
                 s.outbox[index].lastError = error
+                s.finished[id] = now
             }
         }
     }
 
     package func recordDelivery(_ id: Int64, owner: String, _ record: DeliveryRecord, now: Date, appending event: Data, to conversation: ConversationKey, dedupeKey: String) async throws {
         withState { s in
-            guard s.leases[id]?.owner == owner, !s.dedupe.contains(dedupeKey), var row = s.conversations[conversation] else { return }
-            s.dedupe.insert(dedupeKey)
+            guard s.leases[id]?.owner == owner, s.dedupe[dedupeKey] == nil, var row = s.conversations[conversation] else { return }
+            s.dedupe[dedupeKey] = now
             row.inboundSeq += 1
             s.conversations[conversation] = row
             s.inbound[conversation, default: []].append(InboundRecord(conversation: conversation, seq: row.inboundSeq, receivedAt: now, body: event, clientIP: nil, isInternal: true))
@@ -264,5 +272,85 @@ package final class InMemoryDeskStore: DeskStore {
             for row in s.conversations.values { if let session = row.stored.state?.session { counts[session.deskState, default: 0] += 1 } }
             return counts
         }
+    }
+
+    package func purge(_ kind: RetentionKind, before cutoff: Date, limit: Int) async throws -> Int {
+        withState { s in
+            switch kind {
+            case .webhooks:
+                var removed = 0
+                for (key, rows) in s.inbound {
+                    let processed = s.conversations[key]?.stored.processedSeq ?? 0
+                    let kept = rows.filter { removed >= limit || !($0.receivedAt < cutoff && $0.seq <= processed) }
+                    removed += rows.count - kept.count
+                    s.inbound[key] = kept
+                }
+                return removed
+            case .deliveredCalls:
+                let due = s.outbox.filter { item in s.finished[item.id].map { $0 < cutoff } == true && !s.pruned.contains(item.id) }.prefix(limit)
+                for item in due {
+                    s.pruned.insert(item.id)
+                    if let index = s.outbox.firstIndex(where: { $0.id == item.id }) { s.outbox[index].body = Data() }
+                }
+                return due.count
+            case .dedupe:
+                let old = s.dedupe.filter { $0.value < cutoff }.keys.prefix(limit)
+                old.forEach { s.dedupe[$0] = nil }
+                return old.count
+            case .records:
+                var removed = 0
+                for (key, sessions) in s.sessionRecords {
+                    let open = s.conversations[key]?.stored.state?.session?.id
+                    let gone = Set(sessions.filter { $0.startTime < cutoff && $0.session != open }.prefix(limit - removed).map(\.session))
+                    removed += gone.count
+                    s.sessionRecords[key] = sessions.filter { !gone.contains($0.session) }
+                    s.messageRecords[key] = s.messageRecords[key]?.filter { !gone.contains($0.session) }
+                }
+                let calls = s.outbox.filter { item in s.finished[item.id].map { $0 < cutoff } == true }.prefix(limit).map(\.id)
+                s.outbox.removeAll { calls.contains($0.id) }
+                return removed + calls.count
+            }
+        }
+    }
+
+    package func erase(clientUserId: ClientUserID, audit: AuditEntry) async throws -> EraseOutcome {
+        withState { s in
+            let rows = s.conversations.values.filter { $0.stored.key.clientUserId == clientUserId }
+            if rows.isEmpty { return .unknownUser }
+            if let open = rows.compactMap({ $0.stored.state?.session }).first { return .sessionOpen(open.deskState) }
+            var erased = ErasedData()
+            for row in rows {
+                let key = row.stored.key
+                erased.webhooks += s.inbound.removeValue(forKey: key)?.count ?? 0
+                erased.messages += s.messageRecords.removeValue(forKey: key)?.count ?? 0
+                erased.sessions += s.sessionRecords.removeValue(forKey: key)?.count ?? 0
+                let before = s.outbox.count
+                s.outbox.removeAll { $0.conversation == key }
+                erased.calls += before - s.outbox.count
+                let prefixes = GoogleWebhook.dedupePrefixes(of: key)
+                let keys = s.dedupe.keys.filter { dedupeKey in prefixes.contains { dedupeKey.hasPrefix($0) } }
+                keys.forEach { s.dedupe[$0] = nil }
+                erased.dedupeEntries += keys.count
+                s.conversations[key] = nil
+                erased.conversations += 1
+            }
+            var entry = audit
+            entry.id = Int64(s.audit.count + 1)
+            entry.detail = AuditDetail.json(erased)
+            s.audit.append(entry)
+            return .erased(erased)
+        }
+    }
+
+    package func appendAudit(_ entry: AuditEntry) async throws {
+        withState { s in
+            var entry = entry
+            entry.id = Int64(s.audit.count + 1)
+            s.audit.append(entry)
+        }
+    }
+
+    package func auditTrail(limit: Int) async throws -> [AuditEntry] {
+        withState { s in Array(s.audit.reversed().prefix(limit)) }
     }
 }

@@ -59,7 +59,7 @@ package struct StoredConversation: Sendable, Equatable {
 }
 
 /// Where an outbound call goes. Base URLs and credentials are applied at delivery time.
-package enum OutboxTarget: String, Sendable, Codable {
+package enum OutboxTarget: String, Sendable, Codable, CaseIterable {
     case google
     case sessionEvents
     /// A flow's interface call; the body is an `InterfaceCallJob`.
@@ -223,4 +223,88 @@ package struct ConversationRecords: Sendable, Equatable {
 extension Date {
     package var unixMillis: Int64 { Int64((timeIntervalSince1970 * 1_000).rounded()) }
     package init(unixMillis: Int64) { self.init(timeIntervalSince1970: Double(unixMillis) / 1_000) }
+}
+
+/// The kinds of stored data `storage.retention` removes once they are old enough.
+package enum RetentionKind: String, Sendable, CaseIterable {
+    /// Raw webhook bodies (and DeskBridge's own appended events) that were processed.
+    case webhooks
+    /// The bodies of calls that were delivered or failed for good. The row itself (state,
+    /// attempts, last error) stays, so the records still say truthfully how each message fared.
+    case deliveredCalls
+    /// The ids repeats are recognised by.
+    case dedupe
+    /// Ended sessions (summary and messages) and the slim call rows their messages pointed to.
+    case records
+}
+
+/// What erasing one user removed: counts only, so the audit trail keeps no content.
+package struct ErasedData: Sendable, Equatable, Codable {
+    package var conversations = 0
+    package var sessions = 0
+    package var messages = 0
+    package var webhooks = 0
+    package var calls = 0
+    package var dedupeEntries = 0
+    package init() {}
+}
+
+/// How an erasure ended.
+package enum EraseOutcome: Sendable, Equatable {
+    case erased(ErasedData)
+    /// No conversation belongs to that user; nothing changed.
+    case unknownUser
+    /// A session is open (in this desk state); nothing changed.
+    case sessionOpen(String)
+}
+
+/// One entry of the audit trail: who did what, when, to what, with the before and after (as
+/// JSON text) where there is one. Never the content of a conversation.
+package struct AuditEntry: Sendable, Equatable, Codable {
+    package var id: Int64
+    package var at: Date
+    package var actor: String
+    package var action: String
+    package var subject: String
+    package var detail: String
+
+    package init(id: Int64 = 0, at: Date, actor: String, action: String, subject: String, detail: String = "{}") {
+        self.id = id
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.subject = subject
+        self.detail = detail
+    }
+}
+
+/// The dedupe-key ranges that belong to one conversation, for an index range scan
+/// (`key >= lower AND key < upper`): each prefix ends in `:`, and `;` is the next character.
+package enum DedupePrefix {
+    package static func ranges(_ conversation: ConversationKey) -> [(lower: String, upper: String)] {
+        GoogleWebhook.dedupePrefixes(of: conversation).map { ($0, String($0.dropLast()) + ";") }
+    }
+}
+
+/// The audit detail of an erasure: the counts, as JSON text.
+package enum AuditDetail {
+    package static func json(_ erased: ErasedData) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(erased)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// The subject an erasure is audited under: a digest of the user id, not the id itself.
+    package static func subject(_ clientUserId: ClientUserID) -> String {
+        "ClientUserId sha256:" + Hex.sha256(clientUserId.rawValue)
+    }
+}
+
+/// The detail of an audited change: the value before and after, as JSON text.
+package enum AuditChange {
+    package static func json(before: String, after: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(["after": after, "before": before])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
 }

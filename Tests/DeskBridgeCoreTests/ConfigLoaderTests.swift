@@ -150,6 +150,24 @@ struct ConfigLoaderTests {
         #expect(problems("server: { port: eighty }\ndesk: { secretKey: s }\n" + Self.minimalFlow) == ["server.port: expected an integer"])
     }
 
+    /// A type error does not hide the other problems: one run lists them all.
+    @Test func aTypeErrorDoesNotHideTheOtherProblems() {
+        let yaml = """
+            server: { port: eighty, maxBodyBytes: 10 }
+            storage: { retention: { webhookDays: -1, recordDays: soon } }
+            desk: { secretKey: s, sdkAppId: nope, colour: blue }
+
+            """ + Self.minimalFlow
+        #expect(Set(problems(yaml)) == [
+            "server.port: expected an integer",
+            "storage.retention.recordDays: expected an integer",
+            "desk.sdkAppId: expected an integer",
+            "desk.colour: unknown key",
+            "server.maxBodyBytes: must be at least 1024",
+            "storage.retention.webhookDays: must be between 0 (keep forever) and 36500 days",
+        ])
+    }
+
     @Test func flowProblemsNameTheirKeyPaths() {
         let yaml = """
             desk: { secretKey: s }

@@ -166,4 +166,8 @@ final class UnavailableStore: DeskStore {
     func records(_ conversation: ConversationKey) async throws -> ConversationRecords { throw down() }
     func sessionCounts() async throws -> [String: Int] { throw down() }
     func humanSideConversations(limit: Int) async throws -> [StoredConversation] { throw down() }
+    func purge(_ kind: RetentionKind, before cutoff: Date, limit: Int) async throws -> Int { throw down() }
+    func erase(clientUserId: ClientUserID, audit: AuditEntry) async throws -> EraseOutcome { throw down() }
+    func appendAudit(_ entry: AuditEntry) async throws { throw down() }
+    func auditTrail(limit: Int) async throws -> [AuditEntry] { throw down() }
 }

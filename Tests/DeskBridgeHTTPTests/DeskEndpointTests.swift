@@ -38,6 +38,44 @@ struct DeskEndpointTests {
         }
     }
 
+    /// A privacy request: the admin erases one user; refused while a session is open, and for an agent.
+    @Test func eraseUserDataRemovesTheUserAndIsAudited() async throws {
+        try await AppHarness.run { app throws in
+            try await startConversation(app, "erase-me")
+            let user = Wire.clientUserId("erase-me")
+            let admin = Wire.deskQuery(identifier: "administrator")
+            let path = "/v4/desk_http_svc/erase_user_data"
+            let whileOpen = try await app.desk(path, query: admin, Wire.json(["ClientUserId": user]))
+            #expect(whileOpen["ErrorCode"] as? Int == 120004)
+            #expect((whileOpen["ErrorInfo"] as? String)?.contains("end the session first") == true)
+            let byAgent = try await app.desk(path, query: Wire.deskQuery(identifier: lena), Wire.json(["ClientUserId": user]))
+            #expect(byAgent["ErrorCode"] as? Int == 120005)
+            let session = try await app.desk("/v4/desk_http_svc/get_session_state", query: admin, Wire.json(["ClientUserId": user]))
+            let sessionId = try #require(session["SessionId"] as? String)
+            #expect(try await app.desk("/v4/desk_http_svc/end_session", query: admin, Wire.json(["SessionId": sessionId]))["ErrorCode"] as? Int == 0)
+
+            let erased = try await app.desk(path, query: admin, Wire.json(["ClientUserId": user]))
+            #expect(erased["ErrorCode"] as? Int == 0)
+            let counts = try #require(erased["Erased"] as? [String: Any])
+            #expect(counts["Conversations"] as? Int == 1)
+            #expect((counts["Messages"] as? Int ?? 0) >= 2, "the welcome and the menu at least")
+            #expect(try await app.desk("/v4/desk_http_svc/get_session_records", query: admin, Wire.json(["ClientUserId": user]))["ErrorCode"] as? Int == 120002)
+            #expect(try await app.desk(path, query: admin, Wire.json(["ClientUserId": user]))["ErrorCode"] as? Int == 120002, "nothing left to erase")
+
+            let trail = try await app.desk("/v4/desk_http_svc/get_audit_trail", query: admin, Wire.json([:]))
+            let entries = try #require(trail["AuditTrail"] as? [[String: Any]])
+            #expect(entries.map { $0["Action"] as? String } == ["erase_user_data"])
+            #expect(entries.first?["Actor"] as? String == "administrator")
+            #expect((entries.first?["Subject"] as? String)?.contains(user) == false, "the audit names a digest, not the user")
+            #expect(try await app.desk("/v4/desk_http_svc/get_audit_trail", query: Wire.deskQuery(identifier: lena), Wire.json([:]))["ErrorCode"] as? Int == 120005)
+
+            let before = app.google.requests.count
+            let again = Wire.text("hello again", conversation: "erase-me")
+            #expect(try await app.webhook(again, signature: Wire.signature(again)).status == .ok)
+            #expect(await app.google.waitForRequests(before + 2), "the same user starts afresh")
+        }
+    }
+
     @Test func anAgentMaySetOnlyItsOwnStatus() async throws {
         try await AppHarness.run { app throws in
             let path = "/v4/desk_http_svc/set_agent_status"

@@ -72,11 +72,40 @@ package struct StorageConfig: Sendable, Decodable, CustomStringConvertible, Cust
     package var description: String { "StorageConfig(url: <redacted>)" }
     package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
+    package var retention = Retention()
+
+    /// How long each kind of stored data is kept, in days (`0` keeps it forever). A row is only
+    /// ever removed once nothing needs it: an unprocessed webhook, a call still being delivered
+    /// and a session still open are kept whatever their age.
+    package struct Retention: Sendable, Decodable, Equatable {
+        /// Raw webhook bodies (the users' messages as Google sent them), once processed.
+        package var webhookDays = 30
+        /// Outbound calls that were delivered or failed for good.
+        package var deliveredCallDays = 30
+        /// The ids repeats are recognised by. A repeat arriving after its entry is gone is
+        /// accepted as a new webhook, so this must outlast the sender's retries (Google retries
+        /// for hours, not days).
+        package var dedupeDays = 30
+        /// Ended sessions' records (summaries and messages), by the session's start.
+        package var recordDays = 365
+
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case webhookDays, deliveredCallDays, dedupeDays, recordDays }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            webhookDays = try c.value(.webhookDays, default: webhookDays)
+            deliveredCallDays = try c.value(.deliveredCallDays, default: deliveredCallDays)
+            dedupeDays = try c.value(.dedupeDays, default: dedupeDays)
+            recordDays = try c.value(.recordDays, default: recordDays)
+        }
+    }
+
     package init() {}
-    private enum CodingKeys: String, CodingKey, CaseIterable { case url }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case url, retention }
     package init(from decoder: any Decoder) throws {
         let c = try decoder.strictContainer(CodingKeys.self)
         url = try c.value(.url, default: url)
+        retention = try c.value(.retention, default: retention)
     }
 }
 

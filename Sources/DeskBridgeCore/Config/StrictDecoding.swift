@@ -17,6 +17,10 @@ package final class ConfigProblemSink: Sendable {
     package var all: [ConfigProblem] { problems.withLock { $0 } }
 
     package static let userInfoKey = CodingUserInfoKey(rawValue: "deskbridge.config.problems")!
+
+    /// The sink of the decoding in progress, for `value(_:default:)`, which cannot see the
+    /// decoder's `userInfo`.
+    @TaskLocal package static var current: ConfigProblemSink?
 }
 
 /// One configuration problem: `flows.main.nodes.menu.items[1].next: unknown node "hmn"`.
@@ -28,6 +32,31 @@ package struct ConfigProblem: Sendable, Equatable, CustomStringConvertible, Erro
         self.message = message
     }
     package var description: String { path.isEmpty ? message : "\(path): \(message)" }
+
+    /// The problem a decoding error describes, at its key path.
+    package init(decoding error: DecodingError) {
+        switch error {
+        case .keyNotFound(let key, let context):
+            self.init(path: KeyPath.render(context.codingPath + [key]), message: "required key is missing")
+        case .typeMismatch(let type, let context):
+            self.init(path: KeyPath.render(context.codingPath), message: "expected \(Self.describe(type))")
+        case .valueNotFound(let type, let context):
+            self.init(path: KeyPath.render(context.codingPath), message: "expected \(Self.describe(type)), found nothing")
+        case .dataCorrupted(let context):
+            self.init(path: KeyPath.render(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            self.init(path: "", message: "\(error)")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is SkillGroupID.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is String.Type, is AgentID.Type: "a string"
+        default: "a value of type \(type)"
+        }
+    }
 }
 
 /// A coding key for any string, used to see every key a mapping has.
@@ -75,8 +104,17 @@ extension Decoder {
 }
 
 extension KeyedDecodingContainer {
-    /// `decodeIfPresent` with a default, so every key can be omitted.
+    /// `decodeIfPresent` with a default, so every key can be omitted. While a configuration is
+    /// being checked (`ConfigProblemSink.current`), a value that does not decode is reported
+    /// and the default stands in, so the rest of the file is still checked.
     package func value<T: Decodable>(_ key: Key, default fallback: @autoclosure () -> T) throws -> T {
-        try decodeIfPresent(T.self, forKey: key) ?? fallback()
+        do {
+            return try decodeIfPresent(T.self, forKey: key) ?? fallback()
+        } catch let error as DecodingError {
+            guard let sink = ConfigProblemSink.current else { throw error }
+            let problem = ConfigProblem(decoding: error)
+            sink.report(problem.path, problem.message)
+            return fallback()
+        }
     }
 }

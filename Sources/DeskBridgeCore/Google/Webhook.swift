@@ -176,15 +176,21 @@ package struct GoogleWebhook: Decodable, Sendable, Equatable {
     /// The keys a repeat delivery of this event is recognised by (CONTRACT §3):
     /// the `requestId`, then the message id within the conversation, then (for receipts,
     /// which carry neither) the receipted messages and their type.
+    /// The prefixes of the repeat keys that name `conversation` (messages, receipts): what
+    /// erasing a user removes from the dedupe table.
+    package static func dedupePrefixes(of conversation: ConversationKey) -> [String] {
+        ["msg:\(conversation.storageKey):", "rcpt:\(conversation.storageKey):"]
+    }
+
     package var dedupeKeys: [String] {
         var keys: [String] = []
         if let requestId, !requestId.isEmpty { keys.append("req:\(requestId)") }
         switch payload {
         case .message(let message) where !message.messageId.isEmpty:
-            keys.append("msg:\(conversation.storageKey):\(message.messageId)")
+            keys.append("\(Self.dedupePrefixes(of: conversation)[0])\(message.messageId)")
         case .receipts(let receipts) where keys.isEmpty:
             let list = receipts.receipts.map { "\($0.message)#\($0.receiptType)" }.sorted().joined(separator: ",")
-            keys.append("rcpt:\(conversation.storageKey):\(list)")
+            keys.append("\(Self.dedupePrefixes(of: conversation)[1])\(list)")
         default:
             break
         }

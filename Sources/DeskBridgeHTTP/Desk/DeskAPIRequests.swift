@@ -29,6 +29,10 @@ struct SDKLoginRequest: Decodable {
     var UserId: String?
 }
 
+struct AuditTrailRequest: Decodable {
+    var Limit: Int?
+}
+
 struct AgentStatusRequest: Decodable {
     var AgentId: String?
     var Status: String?
@@ -47,9 +51,44 @@ struct DeskAnswer: Encodable {
     var IsInQueue: Int?
     var Sessions: [SessionRecordsAnswer]?
     var SdkURL: String?
+    var Erased: ErasedAnswer?
+    var AuditTrail: [AuditAnswer]?
 
     static func failure(_ code: Int, _ info: String) -> DeskAnswer {
         DeskAnswer(ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info)
+    }
+}
+
+/// What `erase_user_data` removed, by kind.
+struct ErasedAnswer: Encodable {
+    var Conversations, Sessions, Messages, Webhooks, Calls, DedupeEntries: Int
+
+    init(_ erased: ErasedData) {
+        Conversations = erased.conversations
+        Sessions = erased.sessions
+        Messages = erased.messages
+        Webhooks = erased.webhooks
+        Calls = erased.calls
+        DedupeEntries = erased.dedupeEntries
+    }
+}
+
+/// One entry of `get_audit_trail`; `Time` is unix milliseconds, `Detail` JSON text.
+struct AuditAnswer: Encodable {
+    var Id: Int64
+    var Time: Int64
+    var Actor: String
+    var Action: String
+    var Subject: String
+    var Detail: String
+
+    init(_ entry: AuditEntry) {
+        Id = entry.id
+        Time = entry.at.unixMillis
+        Actor = entry.actor
+        Action = entry.action
+        Subject = entry.subject
+        Detail = entry.detail
     }
 }
 

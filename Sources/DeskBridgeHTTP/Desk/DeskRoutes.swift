@@ -64,6 +64,16 @@ struct DeskRoutes: Sendable {
             let token = signIns.mintSDKToken(AgentID(agent), now: now())
             return DeskAnswer(SdkURL: "\(Self.publicBase(request, peer: peer, trustedProxies: trustedProxies))/workbench/sdk/\(token).js")
         }
+        // Additions: a privacy erasure of one user, and the audit trail that records it.
+        route(router, "/v4/desk_http_svc/erase_user_data") { identity, data in
+            let request = try decode(SessionRequest.self, data)
+            let erased = try await commands.eraseUserData(as: identity, actor: desk.adminIdentifier, clientUserId: request.ClientUserId)
+            return DeskAnswer(Erased: .init(erased))
+        }
+        route(router, "/v4/desk_http_svc/get_audit_trail") { identity, data in
+            let entries = try await commands.auditTrail(as: identity, limit: try decode(AuditTrailRequest.self, data).Limit)
+            return DeskAnswer(AuditTrail: entries.map(AuditAnswer.init))
+        }
         route(router, "/v4/desk_http_svc/set_agent_status") { identity, data in
             let request = try decode(AgentStatusRequest.self, data)
             try await commands.setAgentStatus(as: identity, agentId: request.AgentId, status: request.Status)
