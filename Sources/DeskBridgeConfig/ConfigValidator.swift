@@ -127,29 +127,19 @@ struct ConfigValidator {
             }
             if endpoint.timeoutMs <= 0 { fail("desk.callbacks.\(key).timeoutMs", "must be positive") }
         }
-        if TimeZone(identifier: desk.workingHours.timezone) == nil {
-            fail("desk.workingHours.timezone", "unknown time zone \"\(desk.workingHours.timezone)\"")
-        }
-        let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        for (day, ranges) in desk.workingHours.days {
-            if !dayNames.contains(day) { fail("desk.workingHours.days.\(day)", "unknown day; use mon … sun") }
-            for (index, range) in ranges.enumerated() where !Self.isTimeRange(range) {
-                fail("desk.workingHours.days.\(day)[\(index)]", "expected HH:MM-HH:MM")
+        out += desk.workingHours.schedule.problems(at: "desk.workingHours")
+        let known = Template.systemVariables.union(config.flows.flows.values.flatMap(FlowValidator.flowVariables))
+        for (key, text) in [("prompts.welcome", desk.prompts.welcome ?? ""), ("prompts.connecting", desk.prompts.connecting),
+                            ("prompts.connected", desk.prompts.connected), ("prompts.failed", desk.prompts.failed), ("queue.prompt", desk.queue.prompt),
+                            ("workingHours.afterHoursReply", desk.workingHours.afterHoursReply), ("closure.timeoutMessage", desk.closure.timeoutMessage),
+                            ("closure.closureMessage", desk.closure.closureMessage)] {
+            for name in Template.variableNames(in: text) where !known.contains(name) {
+                fail("desk.\(key)", "unknown variable ${\(name)}")
             }
         }
         if !(1...10).contains(desk.satisfaction.scale) { fail("desk.satisfaction.scale", "must be 1 to 10") }
 
         out += FlowValidator(flows: config.flows).problems()
         return out
-    }
-
-    static func isTimeRange(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2 else { return false }
-        return parts.allSatisfy { part in
-            let hm = part.split(separator: ":")
-            guard hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]) else { return false }
-            return (0...24).contains(h) && (0..<60).contains(m)
-        }
     }
 }

@@ -16,6 +16,7 @@ struct FlowValidator {
         }
         for name in flows.flows.keys.sorted() {
             out += problems(in: flows.flows[name]!, path: "flows.\(name)")
+            out += unknownVariables(in: flows.flows[name]!, path: "flows.\(name)")
         }
         return out
     }
@@ -39,8 +40,9 @@ struct FlowValidator {
             if node.type == .interfaceCall, let url = node.url, URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true {
                 fail("\(at).url", "must be an http(s) URL")
             }
-            if let maxErrors = node.maxErrors, maxErrors < 1 { fail("\(at).maxErrors", "must be at least 1") }
+            if let maxErrors = node.maxErrors, !(0...10).contains(maxErrors) { fail("\(at).maxErrors", "must be between 0 and 10 (the failures allowed before the defaults apply)") }
             if let timeout = node.timeoutMs, timeout < 1 { fail("\(at).timeoutMs", "must be positive") }
+            if let schedule = node.schedule { out += schedule.problems(at: "\(path).\(at).schedule") }
             for (key, target) in node.successors where flow.nodes[target] == nil {
                 fail("\(at).\(key)", "unknown node \"\(target)\"")
             }
@@ -50,6 +52,34 @@ struct FlowValidator {
             fail("nodes.\(id)", "unreachable from start \"\(flow.start)\"")
         }
         if let cycle = loopWithoutWaiting(flow) { fail("nodes.\(cycle)", "part of a loop that never waits for the user") }
+        return out
+    }
+
+    /// The variables a flow can set: what its collect nodes ask for and its interface calls answer.
+    static func flowVariables(_ flow: FlowDefinition) -> Set<String> {
+        var names: Set<String> = []
+        for node in flow.nodes.values {
+            if let variable = node.variable { names.insert(variable) }
+            names.formUnion(node.response ?? [])
+            names.formUnion((node.defaults ?? [:]).keys)
+        }
+        return names
+    }
+
+    /// A `${name}` that neither the desk nor the flow sets would render as nothing: a problem.
+    private func unknownVariables(in flow: FlowDefinition, path: String) -> [ConfigProblem] {
+        let known = Template.systemVariables.union(Self.flowVariables(flow))
+        var out: [ConfigProblem] = []
+        for id in flow.nodes.keys.sorted() {
+            let node = flow.nodes[id]!
+            var texts: [(String, String?)] = [("text", node.text), ("header", node.header), ("tail", node.tail), ("errorPrompt", node.errorPrompt)]
+            texts += (node.request ?? [:]).sorted { $0.key < $1.key }.map { ("request.\($0.key)", $0.value) }
+            for (key, text) in texts {
+                for name in Template.variableNames(in: text ?? "") where !known.contains(name) {
+                    out.append(ConfigProblem(path: "\(path).nodes.\(id).\(key)", message: "unknown variable ${\(name)}; the system variables and this flow's collect and interfaceCall variables are known"))
+                }
+            }
+        }
         return out
     }
 

@@ -178,8 +178,10 @@ package struct DeliveryService: Service, CustomStringConvertible {
         return (item.id, record)
     }
 
-    /// An interface call is tried up to the node's `maxErrors` times, each with its own deadline;
-    /// then its values (or its failure, so the node's `defaults` apply) go back to the flow.
+    /// An interface call may fail `maxErrors` times and is retried after each of those failures
+    /// (so it is tried up to `maxErrors + 1` times), each attempt with its own deadline; then its
+    /// values (or its failure, so the node's `defaults` apply) go back to the flow. This is the
+    /// seeds' "maximum error count": the failures allowed, not the attempts.
     private func completeInterfaceCall(_ item: OutboxItem, _ result: Result<OutboundResponse, TransportFailure>) async throws {
         let job = try JSONDecoder().decode(InterfaceCallJob.self, from: item.body)
         var values: [String: String]?
@@ -196,7 +198,7 @@ package struct DeliveryService: Service, CustomStringConvertible {
         case .failure(.connection(let why)): error = "connection error: \(why)"
         }
         let now = clock.now()
-        if values == nil, item.attempts < job.call.maxErrors {
+        if values == nil, item.attempts <= job.call.maxErrors {
             try await store.recordDelivery(item.id, owner: owner, .retry(at: now, error: error ?? "failed"), now: now)
             Counter(label: "deskbridge_outbound_calls_total", dimensions: [("target", "interface"), ("outcome", "retry")]).increment()
             return

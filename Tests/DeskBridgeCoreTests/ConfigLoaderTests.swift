@@ -150,6 +150,31 @@ struct ConfigLoaderTests {
         #expect(problems("server: { port: eighty }\ndesk: { secretKey: s }\n" + Self.minimalFlow) == ["server.port: expected an integer"])
     }
 
+    @Test func unknownVariablesAndBadSchedulesAreProblems() {
+        let yaml = """
+            desk:
+              secretKey: s
+              prompts: { connected: "Hi, I am ${StaffNickname}." }
+              workingHours: { mode: custom, timezone: Mars/Olympus }
+            flows:
+              main:
+                start: ask
+                nodes:
+                  ask: { type: collect, header: "Order for ${UserName}?", variable: orderNo, next: hours }
+                  hours: { type: serviceTime, inHours: say, outOfHours: say, schedule: { mode: standard, hours: ["18:00-18:00"], weekdays: [monday] } }
+                  say: { type: message, text: "Order ${orderNo} is ${Status}; see ${ClientAppName}.", next: done }
+                  done: { type: end }
+            """
+        #expect(Set(problems(yaml)) == [
+            "desk.prompts.connected: unknown variable ${StaffNickname}",
+            "desk.workingHours.timezone: unknown time zone \"Mars/Olympus\"",
+            "desk.workingHours.days: custom mode needs at least one day",
+            "flows.main.nodes.hours.schedule.hours[0]: expected HH:MM-HH:MM with two different times",
+            "flows.main.nodes.hours.schedule.weekdays[0]: unknown day; use mon … sun",
+            "flows.main.nodes.say.text: unknown variable ${Status}; the system variables and this flow's collect and interfaceCall variables are known",
+        ])
+    }
+
     /// A type error does not hide the other problems: one run lists them all.
     @Test func aTypeErrorDoesNotHideTheOtherProblems() {
         let yaml = """
@@ -233,7 +258,7 @@ struct ConfigLoaderTests {
             "desk.agents[0].skillGroups[0].priority: must be 1 to 5",
             "desk.assignment.defaultSkillGroup: unknown skill group 9",
             "desk.workingHours.timezone: unknown time zone \"Mars/Olympus\"",
-            "desk.workingHours.days.mon[0]: expected HH:MM-HH:MM",
+            "desk.workingHours.days.mon[0]: expected HH:MM-HH:MM with two different times",
         ])
     }
 

@@ -169,6 +169,78 @@ struct FlowNodeTests {
     }
 }
 
+/// The seeds' service time module: closed, standard and custom modes, ranges across midnight,
+/// and a `serviceTime` node's own schedule before `desk.workingHours`.
+@Suite("Service time modes")
+struct ServiceTimeTests {
+    func schedule(_ yaml: String) throws -> ServiceSchedule {
+        let config = try ConfigLoader.parse(yaml: """
+            desk: { secretKey: s }
+            flows:
+              main:
+                start: hours
+                nodes:
+                  hours: { type: serviceTime, inHours: yes, outOfHours: no, schedule: \(yaml) }
+                  yes: { type: message, text: "open", next: done }
+                  no: { type: message, text: "closed", next: done }
+                  done: { type: end }
+            """, directory: URL(fileURLWithPath: "/tmp"), environment: [:]).get().config
+        return try #require(config.flows.flows["main"]?.nodes["hours"]?.schedule)
+    }
+
+    func open(_ schedule: ServiceSchedule, _ instant: String) throws -> Bool {
+        WorkingSchedule(schedule).isOpen(at: try #require(GoogleTimestamp(rfc3339: instant)).date)
+    }
+
+    @Test func closedModeIsAlwaysInServiceTime() throws {
+        let closed = try schedule("{ mode: closed }")
+        #expect(try open(closed, "2024-03-05T03:00:00Z") && open(closed, "2024-03-10T23:59:00Z"))
+    }
+
+    @Test func standardModeIsTheSameHoursOnEveryChosenDay() throws {
+        let everyDay = try schedule(#"{ mode: standard, timezone: Asia/Shanghai, hours: ["08:00-24:00"] }"#)
+        #expect(try open(everyDay, "2024-03-10T00:00:00Z"), "Sunday 08:00 in Shanghai")
+        #expect(try open(everyDay, "2024-03-05T15:59:00Z"), "Tuesday 23:59")
+        #expect(try !open(everyDay, "2024-03-05T23:59:00Z"), "Wednesday 07:59")
+        let weekdays = try schedule(#"{ mode: standard, weekdays: [mon, tue, wed, thu, fri] }"#)
+        #expect(try open(weekdays, "2024-03-08T09:00:00Z") && !open(weekdays, "2024-03-09T09:00:00Z"), "Friday yes, Saturday no")
+    }
+
+    @Test func customModeHasEachWeekdaysOwnRanges() throws {
+        let custom = try schedule(#"{ mode: custom, days: { mon: ["09:00-12:00", "13:00-18:00"], sat: ["10:00-14:00"] } }"#)
+        #expect(try open(custom, "2024-03-04T11:59:00Z") && !open(custom, "2024-03-04T12:30:00Z") && open(custom, "2024-03-04T13:00:00Z"))
+        #expect(try !open(custom, "2024-03-05T10:00:00Z"), "Tuesday has no ranges")
+        #expect(try open(custom, "2024-03-09T10:00:00Z"))
+    }
+
+    @Test func aRangeAcrossMidnightRunsIntoTheNextDay() throws {
+        let night = try schedule(#"{ mode: custom, days: { fri: ["22:00-06:00"] } }"#)
+        #expect(try !open(night, "2024-03-08T21:59:00Z"), "Friday 21:59")
+        #expect(try open(night, "2024-03-08T22:00:00Z"), "Friday 22:00")
+        #expect(try open(night, "2024-03-09T05:59:00Z"), "Saturday 05:59, carried over from Friday")
+        #expect(try !open(night, "2024-03-09T06:00:00Z"), "Saturday 06:00")
+        #expect(try !open(night, "2024-03-08T03:00:00Z"), "Friday 03:00: Thursday has no night range")
+    }
+
+    @Test func aNodesOwnScheduleWinsOverTheDesks() throws {
+        let config = try ConfigLoader.parse(yaml: """
+            desk: { secretKey: s, workingHours: { mode: closed } }
+            flows:
+              main:
+                start: hours
+                nodes:
+                  hours: { type: serviceTime, inHours: yes, outOfHours: no, schedule: { mode: custom, days: { mon: ["09:00-10:00"] } } }
+                  yes: { type: message, text: "open", next: done }
+                  no: { type: message, text: "closed", next: done }
+                  done: { type: end }
+            """, directory: URL(fileURLWithPath: "/tmp"), environment: [:]).get().config
+        let engine = FlowEngine(flow: config.flows.flows["main"]!, schedule: WorkingSchedule(config.desk.workingHours))
+        var cursor = FlowCursor(flow: "main")
+        var scope = FlowEngine.Scope(variables: [:], system: [:], now: try #require(GoogleTimestamp(rfc3339: "2024-03-04T11:00:00Z")).date)
+        #expect(engine.start(&cursor, &scope) == [.say(.text("closed")), .end], "the desk is always open, the node's hours are over")
+    }
+}
+
 /// The seeds' variable names and the texts they leave to the configuration.
 @Suite("Seed names and texts")
 struct SeedNamesTests {

@@ -58,13 +58,21 @@ struct InterfaceCallTests {
     @Test(arguments: [StandInServer.Reply.status(500, "{}"), .status(200, "not json"), .status(200, "[1,2]"), .hang])
     func everyAttemptFailingGivesAFailureResultAfterMaxErrors(reply: StandInServer.Reply) async throws {
         try await run({ _, _ in reply }, maxErrors: 3) { server, store, event in
-            #expect(server.requests.count == 3)
+            #expect(server.requests.count == 4, "three failures are allowed, each retried; the fourth gives up")
             guard case .interfaceResult(_, _, let values, let error) = event else { Issue.record("no result"); return }
             #expect(values == nil)
             #expect(error != nil)
             let row = try #require(try await store.outbox(lane: ConversationCommit.lane(key, .interface)).first)
             #expect(row.state == .failed)
-            #expect(row.attempts == 3)
+            #expect(row.attempts == 4)
+        }
+    }
+
+    @Test func maxErrorsZeroMeansOneAttempt() async throws {
+        try await run({ _, _ in .status(503, "{}") }, maxErrors: 0) { server, _, event in
+            #expect(server.requests.count == 1)
+            guard case .interfaceResult(_, _, let values, _) = event else { Issue.record("no result"); return }
+            #expect(values == nil)
         }
     }
 }

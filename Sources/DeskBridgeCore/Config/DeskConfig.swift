@@ -193,19 +193,38 @@ package struct DeskConfig: Sendable, Decodable {
         }
     }
 
+    /// The desk's service time, which `serviceTime` nodes without a `schedule` of their own
+    /// and transfers use. `enabled` and `days` are the original keys (custom mode); `mode`,
+    /// when given, wins (`closed`, `standard` with `weekdays` and `hours`, `custom` with `days`).
     package struct WorkingHours: Sendable, Decodable {
         package var enabled = false
+        package var mode: ServiceSchedule.Mode?
         package var timezone = "UTC"
+        package var weekdays = ServiceSchedule.weekdayNames
+        package var hours = ["09:00-18:00"]
         package var days: [String: [String]] = [:]
         package var afterHoursReply = "We are closed right now."
         package init() {}
-        private enum CodingKeys: String, CodingKey, CaseIterable { case enabled, timezone, days, afterHoursReply }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case enabled, mode, timezone, weekdays, hours, days, afterHoursReply }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
             enabled = try c.value(.enabled, default: enabled)
+            mode = try c.decodeIfPresent(ServiceSchedule.Mode.self, forKey: .mode)
             timezone = try c.value(.timezone, default: timezone)
+            weekdays = try c.value(.weekdays, default: weekdays)
+            hours = try c.value(.hours, default: hours)
             days = try c.value(.days, default: days)
             afterHoursReply = try c.value(.afterHoursReply, default: afterHoursReply)
+        }
+
+        /// As a schedule: `mode` if given, else custom when enabled and closed (always open) when not.
+        package var schedule: ServiceSchedule {
+            var schedule = ServiceSchedule(mode: mode ?? (enabled ? .custom : .closed))
+            schedule.timezone = timezone
+            schedule.weekdays = weekdays
+            schedule.hours = hours
+            schedule.days = days
+            return schedule
         }
     }
 

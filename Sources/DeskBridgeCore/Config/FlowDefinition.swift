@@ -73,6 +73,8 @@ package struct FlowNode: Sendable, Decodable, Equatable {
     // serviceTime
     package var inHours: String?
     package var outOfHours: String?
+    /// The node's own service time; without it, `desk.workingHours`.
+    package var schedule: ServiceSchedule?
     // transfer
     package var skillGroup: SkillGroupID?
     // chatbot
@@ -128,7 +130,7 @@ package struct FlowNode: Sendable, Decodable, Equatable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case type, text, next, header, tail, errorPrompt, items, variable, options, url, timeoutMs, maxErrors
-        case request, response, defaults, branches, defaultNext = "default", inHours, outOfHours, skillGroup, questions, clarifyTitle
+        case request, response, defaults, branches, defaultNext = "default", inHours, outOfHours, schedule, skillGroup, questions, clarifyTitle
     }
 
     package init(from decoder: any Decoder) throws {
@@ -152,6 +154,7 @@ package struct FlowNode: Sendable, Decodable, Equatable {
         defaultNext = try c.decodeIfPresent(String.self, forKey: .defaultNext)
         inHours = try c.decodeIfPresent(String.self, forKey: .inHours)
         outOfHours = try c.decodeIfPresent(String.self, forKey: .outOfHours)
+        schedule = try c.decodeIfPresent(ServiceSchedule.self, forKey: .schedule)
         skillGroup = try c.decodeIfPresent(SkillGroupID.self, forKey: .skillGroup)
         questions = try c.decodeIfPresent([QuestionAnswer].self, forKey: .questions)
         clarifyTitle = try c.decodeIfPresent(String.self, forKey: .clarifyTitle)

@@ -19,7 +19,7 @@ extension Turn {
         state.session!.missedOffers = nil  // a new transfer: everyone may be offered it again
         notify("Transfer.Requested")
         say([.text(Template.render(desk.prompts.connecting, variables()))], as: .bot)
-        if desk.workingHours.enabled, !engine.schedule.isOpen(at: context.now) {
+        if !engine.schedule.isOpen(at: context.now) {
             say([.text(Template.render(desk.workingHours.afterHoursReply, variables()))], as: .bot)
             record(strategy: desk.assignment.strategy.rawValue, candidates: [], agent: nil, outcome: "afterHours", reason: "outside working hours")
             notify("Transfer.Failed")

@@ -244,7 +244,7 @@ package struct FlowEngine: Sendable {
                 cursor.pendingCall = callId
                 cursor.waitingAt = id
                 effects.append(.callInterface(InterfaceCall(
-                    callId: callId, url: node.url ?? "", timeoutMs: node.timeoutMs ?? 2_000, maxErrors: max(node.maxErrors ?? 1, 1),
+                    callId: callId, url: node.url ?? "", timeoutMs: node.timeoutMs ?? 2_000, maxErrors: max(node.maxErrors ?? 1, 0),
                     request: (node.request ?? [:]).mapValues(scope.render), response: node.response ?? [], defaults: node.defaults ?? [:])))
                 return effects
             case .condition:
@@ -254,7 +254,8 @@ package struct FlowEngine: Sendable {
                 }
                 nodeId = chosen?.next ?? node.defaultNext
             case .serviceTime:
-                nodeId = schedule.isOpen(at: scope.now) ? node.inHours : node.outOfHours
+                let open = node.schedule.map(WorkingSchedule.init)?.isOpen(at: scope.now) ?? schedule.isOpen(at: scope.now)
+                nodeId = open ? node.inHours : node.outOfHours
             case .transfer:
                 cursor.afterTransfer = node.next
                 effects.append(.transfer(node.skillGroup))
