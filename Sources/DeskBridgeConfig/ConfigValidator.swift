@@ -138,6 +138,13 @@ struct ConfigValidator {
             }
         }
         if !(1...10).contains(desk.satisfaction.scale) { fail("desk.satisfaction.scale", "must be 1 to 10") }
+        let labels = desk.satisfaction.labels
+        if !labels.isEmpty, labels.count != desk.satisfaction.scale {
+            fail("desk.satisfaction.labels", "needs one label per level: \(desk.satisfaction.scale), not \(labels.count)")
+        }
+        for (index, label) in labels.enumerated() where label.isEmpty || label.count > 25 {
+            fail("desk.satisfaction.labels[\(index)]", "must be 1 to 25 characters (a Google chip's limit)")
+        }
 
         out += FlowValidator(flows: config.flows).problems()
         return out

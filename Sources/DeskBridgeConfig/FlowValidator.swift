@@ -42,6 +42,7 @@ struct FlowValidator {
             }
             if let maxErrors = node.maxErrors, !(0...10).contains(maxErrors) { fail("\(at).maxErrors", "must be between 0 and 10 (the failures allowed before the defaults apply)") }
             if let timeout = node.timeoutMs, timeout < 1 { fail("\(at).timeoutMs", "must be positive") }
+            if let count = node.popularCount, !(1...8).contains(count) { fail("\(at).popularCount", "must be 1 to 8") }
             if let schedule = node.schedule { out += schedule.problems(at: "\(path).\(at).schedule") }
             for (key, target) in node.successors where flow.nodes[target] == nil {
                 fail("\(at).\(key)", "unknown node \"\(target)\"")

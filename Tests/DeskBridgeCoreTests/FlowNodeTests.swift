@@ -257,4 +257,30 @@ struct SeedNamesTests {
         let asked = engine.handle(EngineFixture.text("human"), state: first.state, context: context)
         #expect(asked.effects.compactMap(\.googleMessage).contains { $0.text?.hasPrefix("Pick a team:") == true })
     }
+
+    /// The seed's welcome card lists eight questions; `popularCount` shows that many.
+    @Test func theFAQWelcomeCardShowsAsManyQuestionsAsConfigured() throws {
+        let questions = (1...9).map { "          - { question: \"Question \($0)?\", answer: \"Answer \($0).\" }" }.joined(separator: "\n")
+        let yaml = """
+            desk: { secretKey: s }
+            flows:
+              main:
+                start: faq
+                nodes:
+                  faq:
+                    type: chatbot
+                    header: "You may ask"
+                    popularCount: 8
+                    questions:
+            \(questions)
+                    next: done
+                  done: { type: end }
+            """
+        let config = try ConfigLoader.parse(yaml: yaml, directory: URL(fileURLWithPath: "/tmp"), environment: [:]).get().config
+        var cursor = FlowCursor(flow: "main")
+        var scope = FlowEngine.Scope(variables: [:], system: [:], now: EngineFixture.now)
+        let effects = FlowEngine(flow: config.flows.flows["main"]!, schedule: WorkingSchedule(config.desk.workingHours)).start(&cursor, &scope)
+        guard case .say(.botCard(let card))? = effects.last else { Issue.record("no welcome card"); return }
+        #expect(card.items.map(\.content) == (1...8).map { "Question \($0)?" })
+    }
 }

@@ -1,4 +1,5 @@
 import DeskBridgeCore
+import DeskBridgeConfig
 import Foundation
 import Testing
 
@@ -28,17 +29,22 @@ struct SatisfactionTests {
         let submitted = rated.effects.compactMap { if case .notify(let n) = $0, n.Event == "Satisfaction.Submitted" { n } else { nil } }
         #expect(submitted.map(\.SatisfactionSelected) == [4])
         #expect(submitted.first?.SessionId == state.lastEnded?.session.rawValue)
+        // The answer as the desk shows it: a src 10 naming the option's id and content, and the card.
+        guard case .custom(let custom)? = submitted.first?.MsgBody.first, case .satisfactionSelection(let id, let content, let cardId)? = DeskCustomMessage(data: custom.Data)
+        else { Issue.record("Satisfaction.Submitted carries no src 10"); return }
+        #expect(id == "4" && content == "★★★★")
+        #expect(cardId == state.ratingCard?.cardId && cardId != state.lastEnded?.session.rawValue, "the src 9 sessionId names the rating message")
         #expect(rated.state.lastEnded?.satisfaction?.score == 4)
         #expect(rated.effects.contains { if case .archive(let s) = $0 { s.satisfaction?.score == 4 } else { false } }, "the ended session's record gets its score")
         let again = try tap(rated.state, stars: 1, at: 2 + 12 * 3_600 - 1)
-        #expect(again.effects.isEmpty, "a repeated tap is not counted")
+        #expect(again.effects.lines == ["BOT: This rating is closed."], "a repeated tap is not counted, only answered")
         #expect(again.state.ratingCard?.ignored.first?.hasPrefix("duplicate:") == true)
         #expect(again.state.lastEnded?.satisfaction?.score == 4)
     }
 
     @Test func aTapAfterTheValidityIsRecordedAsExpired() throws {
         let late = try tap(try ended(), stars: 5, at: 2 + 12 * 3_600)
-        #expect(late.effects.isEmpty)
+        #expect(late.effects.lines == ["BOT: This rating is closed."])
         #expect(late.state.ratingCard?.score == nil)
         #expect(late.state.ratingCard?.ignored.first?.hasPrefix("expired:") == true)
     }
@@ -58,6 +64,45 @@ struct SatisfactionTests {
         #expect(rated.state.session?.satisfaction?.score == 5)
         let end = try engine.endSession(by: "lena@acme.example", state: rated.state, context: ctx(4))
         #expect(!end.effects.lines.contains("BOT: How would you rate this chat?"), "a rated session is not asked again")
+    }
+
+    /// A chip from an earlier card, tapped while another agent holds a new session: recorded,
+    /// never answered inside that agent's segment; with no agent holding, the BOT says it is closed.
+    @Test func aStaleRatingChipNeverSpeaksInsideAHumanSegment() throws {
+        let first = try ended()
+        let oldCard = try #require(first.ratingCard)
+        let again = engine.handle(EngineFixture.text("hi again"), state: first, context: ctx(10)).state
+        let withLena = engine.handle(EngineFixture.text("Talk to a person"), state: again, context: ctx(11)).state
+        let asked = engine.handle(EngineFixture.text("Rate this chat"), state: withLena, context: ctx(12)).state
+        #expect(asked.ratingCard?.ref != oldCard.ref, "a new card replaced the old one")
+        let stale = engine.handle(EngineFixture.chip("td1:s:\(oldCard.ref):4", "★★★★★"), state: asked, context: ctx(13))
+        #expect(stale.effects.lines.isEmpty, "nothing is said inside Lena's segment")
+        #expect(stale.state.ratingCard?.ignored.last?.hasPrefix("stale:") == true)
+        #expect(stale.state.session?.satisfaction == nil, "the old card's tap rates nothing")
+        let ended = try engine.endSession(by: "lena@acme.example", state: stale.state, context: ctx(14)).state
+        let afterEnd = engine.handle(EngineFixture.chip("td1:s:\(oldCard.ref):4", "★★★★★"), state: ended, context: ctx(15))
+        #expect(afterEnd.effects.lines == ["BOT: This rating is closed."])
+    }
+
+    @Test func displayLabelsAndTextsAreTheirOwnSettings() throws {
+        let yaml = EngineFixture.yaml.replacingOccurrences(of: "  closure: { closureMessage: \"Chat ended.\" }", with: """
+              closure: { closureMessage: "Chat ended." }
+              satisfaction: { scale: 3, display: numbers, labels: [Poor, Fine, Great], requestPhrase: "Bewerten", closedReply: "" }
+            """)
+        let engine = ConversationEngine(config: try ConfigLoader.parse(yaml: yaml, directory: URL(fileURLWithPath: "/tmp"), environment: [:]).get().config)
+        let held = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx(0)).state
+        let withLena = engine.handle(EngineFixture.text("Talk to a person"), state: held, context: ctx(1)).state
+        let asked = engine.handle(EngineFixture.text("bewerten"), state: withLena, context: ctx(2))
+        let card = asked.effects.compactMap { effect -> GoogleMessage? in if case .google(.message(let m)) = effect { m } else { nil } }.last
+        #expect(card?.suggestions?.compactMap { if case .reply(let text, _) = $0 { text } else { nil } } == ["Poor", "Fine", "Great"])
+        guard case .custom(let custom)? = asked.effects.compactMap({ if case .record(let r) = $0 { r } else { nil } }).last?.msgBody.first,
+              case .satisfaction(let sent)? = DeskCustomMessage(data: custom.Data)
+        else { Issue.record("no src 9 recorded"); return }
+        #expect(sent.type == 2, "numbers, though three levels would show as stars by default")
+        let rated = try tap(asked.state, stars: 3, at: 3)
+        #expect(rated.state.session?.satisfaction?.score == 3)
+        let repeated = try tap(rated.state, stars: 1, at: 4)
+        #expect(repeated.effects.lines.isEmpty, "an empty closedReply says nothing")
     }
 
     @Test func anAgentsInvitationIsAnsweredTheSameWay() throws {

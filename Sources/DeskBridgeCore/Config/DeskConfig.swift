@@ -236,9 +236,25 @@ package struct DeskConfig: Sendable, Decodable {
         package var invitation = "How would you rate this chat?"
         package var thanks = "Thank you for your feedback!"
         package var validityHours = 12
+        /// How the levels show (the card's `type`: 1 stars, 2 numbers), independent of `scale`;
+        /// nil: stars up to 5 levels, numbers above.
+        package var display: Display?
+        /// One label per level (its chip text); empty: the stars or the number.
+        package var labels: [String] = []
+        /// What the user typing it during a human session brings: the card.
+        package var requestPhrase = "Rate this chat"
+        /// The BOT's answer to a rating chip that no longer counts (expired, repeated, or from an
+        /// earlier card); never sent while an agent holds the session. Empty: no answer.
+        package var closedReply = "This rating is closed."
+
+        package enum Display: String, Sendable, Decodable { case stars, numbers }
+
+        /// The display in effect.
+        package var shownAs: Display { display ?? (scale <= 5 ? .stars : .numbers) }
+
         package init() {}
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case sendAfterEnd, agentMayInvite, userMayRequest, scale, invitation, thanks, validityHours
+            case sendAfterEnd, agentMayInvite, userMayRequest, scale, invitation, thanks, validityHours, display, labels, requestPhrase, closedReply
         }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
@@ -249,6 +265,10 @@ package struct DeskConfig: Sendable, Decodable {
             invitation = try c.value(.invitation, default: invitation)
             thanks = try c.value(.thanks, default: thanks)
             validityHours = try c.value(.validityHours, default: validityHours)
+            display = try c.decodeIfPresent(Display.self, forKey: .display)
+            labels = try c.value(.labels, default: labels)
+            requestPhrase = try c.value(.requestPhrase, default: requestPhrase)
+            closedReply = try c.value(.closedReply, default: closedReply)
         }
     }
 

@@ -81,6 +81,8 @@ package struct FlowNode: Sendable, Decodable, Equatable {
     package var questions: [QuestionAnswer]?
     /// The "Did you mean" card's title (default `Did you mean:`).
     package var clarifyTitle: String?
+    /// How many questions the welcome card shows (1 to 8, as the seed's example; default 5).
+    package var popularCount: Int?
 
     package init(type: Kind) { self.type = type }
 
@@ -130,7 +132,7 @@ package struct FlowNode: Sendable, Decodable, Equatable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case type, text, next, header, tail, errorPrompt, items, variable, options, url, timeoutMs, maxErrors
-        case request, response, defaults, branches, defaultNext = "default", inHours, outOfHours, schedule, skillGroup, questions, clarifyTitle
+        case request, response, defaults, branches, defaultNext = "default", inHours, outOfHours, schedule, skillGroup, questions, clarifyTitle, popularCount
     }
 
     package init(from decoder: any Decoder) throws {
@@ -158,6 +160,7 @@ package struct FlowNode: Sendable, Decodable, Equatable {
         skillGroup = try c.decodeIfPresent(SkillGroupID.self, forKey: .skillGroup)
         questions = try c.decodeIfPresent([QuestionAnswer].self, forKey: .questions)
         clarifyTitle = try c.decodeIfPresent(String.self, forKey: .clarifyTitle)
+        popularCount = try c.decodeIfPresent(Int.self, forKey: .popularCount)
     }
 
     /// Every node this one can lead to, with the key path of the reference.

@@ -60,6 +60,15 @@ package struct RatingCard: Codable, Sendable, Equatable {
     package var ratedAt: Date?
     /// Taps after the first or after expiry: recorded, never counted.
     package var ignored: [String] = []
+    /// The card's own id (its src 9 `sessionId`); nil on cards stored before it existed.
+    package var cardId: String?
+    /// Each option's id (`menu[].id`); nil: "1" … "n".
+    package var optionIds: [String]?
+
+    /// A UUID-shaped id for the card offered in `session` at `time`: the same on every replay.
+    package static func id(session: SessionID, at time: Date) -> String {
+        SessionID.derive(conversation: ConversationKey(agent: "rating", conversationId: session.rawValue), ordinal: Int((time.timeIntervalSince1970 * 1_000).rounded())).rawValue
+    }
 }
 
 /// A submitted rating (CONTRACT §3 `Satisfaction`).

@@ -7,16 +7,34 @@ extension Turn {
 
     /// Offers the rating card for `session` (after a human session ends, on an agent's
     /// invitation, or when the user asks).
+    ///
+    /// The card's `sessionId` names this rating message (seeds 000, 001: a src 10 answers it by
+    /// that id), so a user's answer is matched to the card it was given on, not to whichever
+    /// card is the latest. Levels show as stars or numbers by `display`, or as their `labels`.
     mutating func offerRating(for session: SessionID) {
         let scale = max(1, min(settings.scale, 10))
-        let options = (1...scale).map { scale <= 5 ? String(repeating: "★", count: $0) : String($0) }
+        let stars = settings.shownAs == .stars
+        let options = settings.labels.count == scale ? settings.labels : (1...scale).map { stars ? String(repeating: "★", count: $0) : String($0) }
+        let cardId = RatingCard.id(session: session, at: context.now)
         let card = DeskCustomMessage.SatisfactionCard(
             head: settings.invitation, tail: settings.thanks, menu: options.enumerated().map { .init(id: String($0.offset + 1), content: $0.element) },
-            type: scale <= 5 ? 1 : 2, sessionId: session.rawValue, effectiveHour: settings.validityHours,
+            type: stars ? 1 : 2, sessionId: cardId, effectiveHour: settings.validityHours,
             expireTime: Int64(context.now.timeIntervalSince1970) + Int64(settings.validityHours) * 3_600)
         let msgKey = say(.satisfaction(card), as: .bot)
         state.ratingCard = RatingCard(session: session, ref: Hex.ref12(msgKey), options: options,
-                                      expiresAt: context.now.addingTimeInterval(TimeInterval(settings.validityHours) * 3_600))
+                                      expiresAt: context.now.addingTimeInterval(TimeInterval(settings.validityHours) * 3_600), cardId: cardId)
+    }
+
+    /// A rating chip that no longer counts (expired, repeated, or from an earlier card): recorded
+    /// as ignored, and answered with `closedReply` unless an agent holds the session, so no BOT
+    /// text ever lands inside a human's segment.
+    mutating func staleRating(_ raw: String) {
+        if var card = state.ratingCard {
+            card.ignored.append("stale:\(raw)")
+            state.ratingCard = card
+        }
+        guard state.session?.ownership.holder == nil, !settings.closedReply.isEmpty else { return }
+        say([.text(settings.closedReply)], as: .bot)
     }
 
     /// The option a tap or a typed text picks on the current card, if it is an answer to it at all.
@@ -34,6 +52,7 @@ extension Turn {
         guard card.score == nil, context.now < card.expiresAt else {
             card.ignored.append("\(card.score == nil ? "expired" : "duplicate"):\(raw)")
             state.ratingCard = card
+            if state.session?.ownership.holder == nil, !settings.closedReply.isEmpty { say([.text(settings.closedReply)], as: .bot) }
             return
         }
         card.score = score
@@ -47,10 +66,16 @@ extension Turn {
             state.lastEnded = ended
             step.effects.append(.archive(ended))
         }
+        // The user's answer as the desk shows it: a src 10 naming the option and the card.
+        let option = card.options.indices.contains(score - 1) ? card.options[score - 1] : String(score)
+        let optionId = card.optionIds.flatMap { $0.indices.contains(score - 1) ? $0[score - 1] : nil } ?? String(score)
+        let selection = MsgElement.custom(.satisfactionSelection(id: optionId, content: option, sessionId: card.cardId ?? card.session.rawValue))
+        if state.session?.id == card.session { recordUser(selection) }
         if !settings.thanks.isEmpty { say([.text(settings.thanks)], as: .bot) }  // the session may have ended: say needs none
         var event = SessionEventNotification(session: card.session, event: "Satisfaction.Submitted", at: context.now, user: state.clientUserId,
                                              requestId: "\(card.session.rawValue)-rating")
         event.SatisfactionSelected = score
+        event.MsgBody = [selection]
         event.ChannelType = state.key.channelType
         step.effects.append(.notify(event))
     }

@@ -51,7 +51,7 @@ struct Turn {
             return
         }
         if let session = state.session, !session.agentIds.isEmpty, config.desk.satisfaction.userMayRequest,
-            input.text?.lowercased() == Self.rateRequest.lowercased() {
+            input.text?.lowercased() == config.desk.satisfaction.requestPhrase.lowercased() {
             offerRating(for: session.id)
             return
         }
@@ -86,8 +86,8 @@ struct Turn {
         let postback = tap.postbackData.flatMap(Postback.init)
         guard postback?.kind != .url else { return }
         let visible = tap.text ?? ""
-        if postback?.kind == .satisfaction {
-            if let score = ratingAnswer(postback: postback, text: visible) { rate(score, raw: postback!.encoded) }
+        if let postback, postback.kind == .satisfaction {
+            if let score = ratingAnswer(postback: postback, text: visible) { rate(score, raw: postback.encoded) } else { staleRating(postback.encoded) }
             return
         }
         guard let postback, let menu = state.session?.openMenu, menu.ref == postback.ref, menu.items.indices.contains(postback.index) else {
@@ -236,8 +236,12 @@ struct Turn {
             state.session?.openMenu = menu
             if menu.kind == Postback.Kind.satisfaction.rawValue, case .agent = sender, let session = state.session {
                 // An agent's invitation (src 9) is answered like DeskBridge's own card.
+                let card = parsed.lazy.compactMap { message -> DeskCustomMessage.SatisfactionCard? in
+                    if case .satisfaction(let card)? = message { card } else { nil }
+                }.first
                 state.ratingCard = RatingCard(session: session.id, ref: menu.ref, options: menu.items,
-                                              expiresAt: context.now.addingTimeInterval(TimeInterval(config.desk.satisfaction.validityHours) * 3_600))
+                                              expiresAt: context.now.addingTimeInterval(TimeInterval(config.desk.satisfaction.validityHours) * 3_600),
+                                              cardId: card?.sessionId, optionIds: card?.menu.map(\.id))
             }
         }
         step.dropped += rendering.dropped
@@ -277,7 +281,6 @@ struct Turn {
 
     static var typingPause: TimeInterval { 5 }
     /// What a user types to ask for the rating card (`satisfaction.userMayRequest`).
-    static var rateRequest: String { "Rate this chat" }
 
     /// Keeps the user's message in the session's records.
     /// A message a human holder has not yet seen waits for its READ receipt (`markRead`).

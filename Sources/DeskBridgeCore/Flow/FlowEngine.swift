@@ -232,7 +232,7 @@ package struct FlowEngine: Sendable {
             case .chatbot:
                 if !cursor.greeted.contains(id) {
                     cursor.greeted.append(id)
-                    let popular = (node.questions ?? []).prefix(Self.popularQuestions).map { DeskCustomMessage.Menu.Item(content: $0.question) }
+                    let popular = (node.questions ?? []).prefix(node.popularCount ?? Self.popularQuestions).map { DeskCustomMessage.Menu.Item(content: $0.question) }
                     effects.append(.say(.botCard(.init(subtype: "welcome_msg", title: scope.render(node.header ?? "Popular questions"),
                                                        content: "", items: Array(popular)))))
                 }
