@@ -139,8 +139,12 @@ package struct ConversationEngine: Sendable {
                 throw .badMsgBody("\(name) Data is not a desk custom message (JSON with a src) and there is no Desc to show")
             }
             switch desk {
-            case .trigger, .satisfactionSelection, .requestRating, .userEndsSession, .ratingSettings:
+            case .trigger, .satisfactionSelection, .requestRating, .userEndsSession:
                 throw .badMsgBody("\(name) src \(desk.src) is sent by the user end, not to it")
+            case .ratingSettings:
+                // Desk → user, but only the desk itself answers a trigger with it, and a Google
+                // user has no client that reads it.
+                throw .badMsgBody("\(name) src 23 is the desk's own answer to a src 7 trigger; it has nothing to show on this channel")
             case .satisfaction where agent != nil && !config.desk.satisfaction.agentMayInvite:
                 throw .badMsgBody("agents may not invite ratings (desk.satisfaction.agentMayInvite)")
             case .unknown(let src, _):

@@ -52,7 +52,8 @@ extension Turn {
         guard card.score == nil, context.now < card.expiresAt else {
             card.ignored.append("\(card.score == nil ? "expired" : "duplicate"):\(raw)")
             state.ratingCard = card
-            if state.session?.ownership.holder == nil, !settings.closedReply.isEmpty { say([.text(settings.closedReply)], as: .bot) }
+            // A second tap on a card already answered was thanked once; an expired card says it is closed.
+            if card.score == nil, state.session?.ownership.holder == nil, !settings.closedReply.isEmpty { say([.text(settings.closedReply)], as: .bot) }
             return
         }
         card.score = score
