@@ -136,6 +136,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        /// Every parser of outside input as a fuzz target (`scripts/fuzz`, and the regression test).
+        .target(name: "DeskBridgeFuzzTargets", dependencies: ["DeskBridgeCore", "DeskBridgeConfig"]),
+        /// libFuzzer's entry when built by `scripts/fuzz`; otherwise a replayer of saved inputs.
+        .executableTarget(name: "deskbridge-fuzz", dependencies: ["DeskBridgeFuzzTargets"]),
         /// The benchmark (not a test): ceiling, ingest, end to end, handoff and memory, with ratios.
         .executableTarget(
             name: "deskbridge-bench",
@@ -162,7 +166,7 @@ let package = Package(
             ],
             path: "Tests/DeskBridgeTestSupport"
         ),
-        .testTarget(name: "DeskBridgeCoreTests", dependencies: ["DeskBridgeCore", "DeskBridgeConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DeskBridgeCoreTests", dependencies: ["DeskBridgeCore", "DeskBridgeConfig", "DeskBridgeFuzzTargets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeskBridgeRuntimeTests", dependencies: ["DeskBridgeRuntime", "DeskBridgeTestSupport"]),
         .testTarget(name: "DeskBridgeStoreTests", dependencies: [
             "DeskBridgeSQLite", "DeskBridgePostgres", "DeskBridgeServer", "DeskBridgeTestSupport", .product(name: "GRDB", package: "GRDB.swift"),

@@ -51,7 +51,8 @@ package indirect enum ConditionExpression: Sendable, Equatable {
         case .variable(let name): variables[name] ?? ""
         case .word(let name): variables[name] ?? name
         case .string(let text): text
-        case .number(let number): number.rounded() == number ? String(Int64(number)) : String(number)
+        // A whole number prints without ".0"; one past Int64 (found by fuzzing) prints as a Double.
+        case .number(let number): Int64(exactly: number).map(String.init) ?? String(number)
         }
     }
 

@@ -117,8 +117,10 @@ package enum MarkdownToRichText {
     /// A lone `*` (after conversion) would make Google reject the rich text; drop it.
     private static func removeUnmatchedMarkers(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            guard line.filter({ $0 == "*" }).count % 2 == 1, let last = line.lastIndex(of: "*") else { return String(line) }
             var copy = String(line)
+            // The index is taken in the copy: one of the line (a slice of the whole text) is not
+            // valid in it (found by fuzzing, with text before the line).
+            guard copy.filter({ $0 == "*" }).count % 2 == 1, let last = copy.lastIndex(of: "*") else { return copy }
             copy.remove(at: last)
             return copy
         }.joined(separator: "\n")
