@@ -258,6 +258,31 @@ struct SeedNamesTests {
         #expect(asked.effects.compactMap(\.googleMessage).contains { $0.text?.hasPrefix("Pick a team:") == true })
     }
 
+    /// A human joining and leaving is, in the desk's terms, a src 26 `inSeat` / `outSeat` sent to
+    /// the user: on Google the REPRESENTATIVE_JOINED / LEFT events, in the records a message whose
+    /// delivery is that event's.
+    @Test func joiningAndLeavingAreRecordedAsSrc26WithTheirEvents() throws {
+        let engine = EngineFixture.engine
+        let context = ConversationEngine.Context(now: EngineFixture.now, routing: EngineFixture.routing())
+        let held = engine.handle(EngineFixture.text("hi"), state: nil, context: context).state
+        let joined = engine.handle(EngineFixture.text("Talk to a person"), state: held, context: context)
+        let ended = try engine.endSession(by: "lena@acme.example", state: joined.state, context: context)
+        func seat(_ step: ConversationEngine.Step) -> [(inSeat: Bool, callIds: [String])] {
+            step.effects.compactMap { effect in
+                guard case .record(let record) = effect, case .custom(let custom)? = record.msgBody.first,
+                      case .seatStatus(let inSeat)? = DeskCustomMessage(data: custom.Data) else { return nil }
+                return (inSeat, record.callIds)
+            }
+        }
+        func eventIds(_ step: ConversationEngine.Step, _ kind: GoogleEvent.Kind) -> [String] {
+            step.effects.compactMap { if case .google(.event(let id, let event)) = $0, event.eventType == kind { id } else { nil } }
+        }
+        #expect(seat(joined).map(\.inSeat) == [true])
+        #expect(seat(joined).first?.callIds == eventIds(joined, .REPRESENTATIVE_JOINED))
+        #expect(seat(ended).map(\.inSeat) == [false])
+        #expect(seat(ended).first?.callIds == eventIds(ended, .REPRESENTATIVE_LEFT))
+    }
+
     /// The seed's welcome card lists eight questions; `popularCount` shows that many.
     @Test func theFAQWelcomeCardShowsAsManyQuestionsAsConfigured() throws {
         let questions = (1...9).map { "          - { question: \"Question \($0)?\", answer: \"Answer \($0).\" }" }.joined(separator: "\n")

@@ -308,22 +308,30 @@ struct Turn {
         closeSession(event: "SessionTimeout", message: config.desk.closure.timeoutMessage, by: .timer)
     }
 
-    /// Turns ownership framing into Google events with deterministic ids.
+    /// Turns ownership framing into Google events with deterministic ids. In the desk's terms
+    /// each is a src 26 (`updateSeatStatus` `inSeat` / `outSeat`, seeds 000 and 001) sent to
+    /// the user, and the records keep it so, with the event's delivery.
     mutating func frame(_ effects: [Ownership.Effect]) {
         for effect in effects {
-            switch effect {
-            case .joined(let rep): event(.REPRESENTATIVE_JOINED, representative: rep)
-            case .left(let rep): event(.REPRESENTATIVE_LEFT, representative: rep)
+            let (kind, inSeat, rep): (GoogleEvent.Kind, Bool, Representative) = switch effect {
+            case .joined(let rep): (.REPRESENTATIVE_JOINED, true, rep)
+            case .left(let rep): (.REPRESENTATIVE_LEFT, false, rep)
             }
+            guard let eventId = event(kind, representative: rep), let session = state.session else { continue }
+            step.effects.append(.record(MessageRecord(session: session.id, time: context.now, direction: .Out, sender: .Bot,
+                                                      agentId: session.ownership.holder, msgKey: "seat-\(session.eventSeq)",
+                                                      msgBody: [.custom(.seatStatus(inSeat: inSeat))], callIds: [eventId])))
         }
     }
 
-    mutating func event(_ kind: GoogleEvent.Kind, representative: Representative) {
-        guard state.session != nil else { return }
+    @discardableResult
+    mutating func event(_ kind: GoogleEvent.Kind, representative: Representative) -> String? {
+        guard state.session != nil else { return nil }
         state.session!.eventSeq += 1
         let name = kind.rawValue.split(separator: "_").last!.lowercased()
         let eventId = "ev-\(Hex.ref12(state.session!.id.rawValue))-\(name)-\(state.session!.eventSeq)"
         step.effects.append(.google(.event(eventId: eventId, GoogleEvent(eventType: kind, representative: representative))))
+        return eventId
     }
 
     mutating func notify(_ event: String, agent: AgentID? = nil, body: [MsgElement] = [], msgKey: String = "", cloudCustomData: String? = nil,

@@ -128,6 +128,12 @@ enum WorkbenchViews {
             case .image(let image): return "[image] " + (image.originalURL ?? "")
             case .other(let type): return "[\(type)]"
             case .custom(let custom):
+                // The desk's own flags have nothing to render for the user; the agent sees what they say.
+                switch DeskCustomMessage(data: custom.Data) {
+                case .seatStatus(let inSeat)?: return inSeat ? "[an agent joined]" : "[the agent left]"
+                case .satisfactionSelection(_, let content, _)?: return "[rated: \(content)]"
+                default: break
+                }
                 let shown = TencentToGoogle.render([element], msgKey: "workbench", as: Representative(.BOT, displayName: nil, avatarImage: nil),
                                                    offerLiveAgent: false).messages
                 let lines = shown.compactMap { $0.text ?? $0.fallback }
