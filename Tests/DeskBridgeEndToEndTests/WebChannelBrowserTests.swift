@@ -60,6 +60,13 @@ struct WebChannelBrowserTests {
             #expect(try await visitor.count("#timeline img[src='x']") == 0, "no element is made from the agent's text")
             try await shoot("03-agent")
 
+            // The page sent src 7 on opening and was told (src 23) that a visitor may ask for the
+            // rating: with Lena in the chat it offers that, and a click (src 24) brings the card.
+            #expect(try await eventually { try await visitor.run("return document.getElementById('rate').hidden") as? Bool == false })
+            try await visitor.click("[data-test=rate]")
+            #expect(try await eventually { try await visitor.texts("[data-test=chip]").contains("★★★★★") })
+            #expect(try await visitor.texts("[data-test=message-text]").contains("How would you rate this chat?"))
+
             // Nothing of it went to the Google API; the business server heard a WEB session.
             #expect(deployment.google.requests.allSatisfy { !$0.path.contains(visitorId) })
             let business = deployment.business

@@ -47,6 +47,25 @@ struct WebChannelAPITests {
         }
     }
 
+    /// The page's src 7 is answered with src 23 (the rating rules from `desk.satisfaction`) and
+    /// src 26 (the seat), and stores nothing; a src the page may not send is refused.
+    @Test func aTriggerIsAnsweredWithTheRatingRulesAndTheSeatAndStoresNothing() async throws {
+        try await AppHarness.run { app throws in
+            let trigger: [String: Any] = ["webAppId": "shop-web", "visitorId": visitor, "messageId": "m-0000000000000007",
+                                          "custom": #"{"customerServicePlugin":0,"src":"7"}"#]
+            let answer = try await app.post("/web/im/api/messages", Wire.json(trigger), headers: [.contentType: "application/json"])
+            #expect(answer.status == .ok)
+            let desk = try #require((try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])?["desk"] as? [String])
+            let messages = desk.compactMap { DeskCustomMessage(data: $0) }
+            #expect(messages == [.ratingSettings(flags: 7), .seatStatus(inSeat: false)], "all three rating rules are on by default")
+            #expect(try await app.store.conversationsWithPendingInbound(limit: 10).isEmpty, "a page view is not a session")
+            var ends = trigger
+            ends["custom"] = #"{"customerServicePlugin":0,"src":"9","menuContent":{"head":"x","menu":[],"sessionId":"s"}}"#
+            #expect(try await post(app, ends) == .badRequest)
+            #expect(try await app.store.conversationsWithPendingInbound(limit: 10).isEmpty)
+        }
+    }
+
     @Test func theEmbedScriptLoadsFromAnyOriginAndThePageNamesWhoMayFrameIt() async throws {
         try await AppHarness.run { app throws in
             try await app.client.execute(uri: "/web/im/imPublish.js?webAppId=shop-web", method: .get) { response in

@@ -252,6 +252,10 @@ package struct DeskConfig: Sendable, Decodable {
         /// The display in effect.
         package var shownAs: Display { display ?? (scale <= 5 ? .stars : .numbers) }
 
+        /// The src 23 `menuSendRuleFlag` a client is told in answer to its src 7: bit 0 the card
+        /// follows a session's end, bit 1 an agent may send it, bit 2 the user may ask for it.
+        package var menuSendRuleFlag: Int { (sendAfterEnd ? 1 : 0) | (agentMayInvite ? 2 : 0) | (userMayRequest ? 4 : 0) }
+
         package init() {}
         private enum CodingKeys: String, CodingKey, CaseIterable {
             case sendAfterEnd, agentMayInvite, userMayRequest, scale, invitation, thanks, validityHours, display, labels, requestPhrase, closedReply

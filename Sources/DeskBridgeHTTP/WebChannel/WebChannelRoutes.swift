@@ -82,6 +82,24 @@ struct WebChannelRoutes: Sendable {
         var name: String?
         var typing: Bool?
         var liveAgent: Bool?
+        /// A desk custom message from the page (its `Data` JSON): src 7 or src 24.
+        var custom: String?
+    }
+
+    /// What the desk answers a page's src 7 trigger with (seeds 000, 001): the src 23 rating
+    /// rules and the src 26 seat status. Nothing is stored: a page view is not a session (the
+    /// session starts with the visitor's first message, as on Google).
+    private func trigger(_ key: ConversationKey) async throws -> Response {
+        let stored = try await runtime.store.conversation(key)
+        let inSeat = stored?.state?.session?.ownership.holder != nil
+        let answer: [DeskCustomMessage] = [.ratingSettings(flags: config.desk.satisfaction.menuSendRuleFlag), .seatStatus(inSeat: inSeat)]
+        return try SignedInAPI.json(TriggerAnswer(ok: true, desk: answer.map(\.jsonString)))
+    }
+
+    private struct TriggerAnswer: Encodable {
+        var ok: Bool
+        /// Each a desk custom message's `Data` JSON, as `TIMCustomElem` would carry it.
+        var desk: [String]
     }
 
     /// A visitor's message, chip tap, typing or live-agent request, stored as the Google webhook
@@ -95,7 +113,17 @@ struct WebChannelRoutes: Sendable {
         guard let channel = config.webChannel(post.webAppId) else { return SignedInAPI.refusal(.notFound, "unknown webAppId") }
         guard Self.isToken(post.visitorId), Self.isToken(post.messageId) else { return SignedInAPI.refusal(.badRequest, "visitorId and messageId must be 16 to 64 letters, digits or dashes") }
         var payload: [String: Any]
-        if let text = post.text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, post.postbackData == nil {
+        if let custom = post.custom {
+            switch DeskCustomMessage(data: custom) {
+            case .trigger?:
+                return try await trigger(ConversationKey(agent: channel.agent, conversationId: post.visitorId))
+            case .requestRating?:
+                // The visitor asks for the rating card: the same as typing `satisfaction.requestPhrase`.
+                payload = ["message": ["messageId": post.messageId, "text": config.desk.satisfaction.requestPhrase]]
+            default:
+                return SignedInAPI.refusal(.badRequest, "a page may send src 7 (trigger) or src 24 (request a rating) as custom messages")
+            }
+        } else if let text = post.text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, post.postbackData == nil {
             guard text.count <= 3_072 else { return SignedInAPI.refusal(.badRequest, "text is longer than 3072 characters") }
             payload = ["message": ["messageId": post.messageId, "text": text]]
         } else if let postback = post.postbackData, !postback.isEmpty {

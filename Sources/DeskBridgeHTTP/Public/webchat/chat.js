@@ -19,18 +19,29 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/// Sends to the desk; answers the desk's reply (JSON), or null after showing why it failed.
 async function post(body) {
   document.getElementById("error").textContent = "";
   const response = await fetch("/web/im/api/messages", {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ webAppId, visitorId, messageId: crypto.randomUUID(), ...body }),
   });
+  const answer = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const answer = await response.json().catch(() => ({}));
     document.getElementById("error").textContent = answer.error || "Could not send; please try again.";
-    return false;
+    return null;
   }
-  return true;
+  return answer;
+}
+
+// Desk custom messages the page sends (seed 000): src 7 on opening, src 24 to ask for the rating card.
+const custom = (src) => ({ custom: JSON.stringify({ customerServicePlugin: 0, src }) });
+// The src 23 rules the desk answered src 7 with; bit 2: the visitor may ask for the rating card.
+let ratingRules = 0;
+
+function updateRateButton(items) {
+  const seat = items.filter((item) => item.event === "REPRESENTATIVE_JOINED" || item.event === "REPRESENTATIVE_LEFT").pop();
+  document.getElementById("rate").hidden = !((ratingRules & 4) && seat && seat.event === "REPRESENTATIVE_JOINED");
 }
 
 function render(timeline) {
@@ -59,6 +70,7 @@ function render(timeline) {
     return el("li", { class: "message", "data-test": "desk-message", "data-sender-type": item.senderType, "data-id": item.id }, who, bubble, chips);
   }));
   list.scrollTop = list.scrollHeight;
+  updateRateButton(timeline.items);
   document.getElementById("typing").textContent = timeline.typing !== null && timeline.typing !== undefined ? `${timeline.typing || "Someone"} is typing…` : "";
 }
 
@@ -98,6 +110,8 @@ document.getElementById("composer").addEventListener("submit", async (event) => 
   if (await post({ text })) { box.value = ""; refresh(); }
 });
 
+document.getElementById("rate").addEventListener("click", async () => { if (await post(custom("24"))) refresh(); });
+
 let lastTyping = 0;
 document.getElementById("text").addEventListener("input", () => {
   if (Date.now() - lastTyping > 5000) { lastTyping = Date.now(); post({ typing: true }); }
@@ -110,4 +124,12 @@ fetch(`/web/im/api/channel?webAppId=${encodeURIComponent(webAppId)}`).then((r) =
   document.getElementById("title").textContent = channel.title || "Chat";
   document.title = channel.title || "Chat";
 }).catch(() => {});
+// Opening the chat sends src 7; the desk answers with src 23 (the rating rules) and src 26 (the seat).
+post(custom("7")).then((answer) => {
+  for (const data of (answer && answer.desk) || []) {
+    const message = JSON.parse(data);
+    if (message.src === "23") ratingRules = Number(message.content && message.content.menuSendRuleFlag) || 0;
+  }
+  refresh();
+});
 connect();
