@@ -84,6 +84,22 @@ struct SatisfactionTests {
         #expect(afterEnd.effects.lines == ["BOT: This rating is closed."])
     }
 
+    /// A menu chip of an ended session, tapped while an agent holds a new one, is the user's
+    /// visible text for that agent (README, stale taps): no BOT message lands in the segment.
+    @Test func aStaleMenuChipDuringAHumanSegmentGoesToTheAgentAsText() throws {
+        let first = engine.handle(EngineFixture.text("hi"), state: nil, context: ctx(0))
+        let oldMenu = try #require(first.state.session?.openMenu)
+        let ended = try engine.endSession(by: nil, state: first.state, context: ctx(1)).state
+        let second = engine.handle(EngineFixture.text("hi again"), state: ended, context: ctx(2)).state
+        let withLena = engine.handle(EngineFixture.text("Talk to a person"), state: second, context: ctx(3)).state
+        #expect(withLena.session?.ownership.holder == "lena@acme.example")
+        #expect(withLena.session?.openMenu?.ref != oldMenu.ref)
+        let tap = engine.handle(EngineFixture.chip("td1:b:\(oldMenu.ref):0", "Opening hours"), state: withLena, context: ctx(4))
+        #expect(tap.effects.lines.isEmpty, "nothing is said to the user")
+        let events = tap.effects.compactMap { if case .notify(let n) = $0 { n.Event } else { nil } }
+        #expect(events == ["Agent.UserSendMsg"], "Lena gets the text the user saw")
+    }
+
     @Test func displayLabelsAndTextsAreTheirOwnSettings() throws {
         let yaml = EngineFixture.yaml.replacingOccurrences(of: "  closure: { closureMessage: \"Chat ended.\" }", with: """
               closure: { closureMessage: "Chat ended." }
