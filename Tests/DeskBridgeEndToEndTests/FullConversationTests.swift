@@ -99,13 +99,16 @@ struct FullConversationTests {
             let messages = try #require(first["Messages"] as? [[String: Any]])
             let summary = messages.map { m -> String in
                 let body = (m["MsgBody"] as? [[String: Any]])?.first
-                let text = (body?["MsgContent"] as? [String: Any])?["Text"] as? String ?? (body?["MsgType"] as? String ?? "")
+                let content = body?["MsgContent"] as? [String: Any]
+                let custom = (content?["Data"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                let text = content?["Text"] as? String ?? custom.map { "src \($0["src"] ?? "?")" } ?? (body?["MsgType"] as? String ?? "")
                 return "\(m["Direction"]!) \(m["Sender"]!)\((m["AgentId"] as? String).map { $0.isEmpty ? "" : " " + $0 } ?? ""): \(text)"
             }
             #expect(summary == [
-                "In User: hi", "Out Bot: Hello Rosa!", "Out Bot: TIMCustomElem", "In User: Talk to a person", "Out Bot: Connecting…",
-                "Out Bot: You are chatting with Lena.", "Out Agent \(lena): Hi, I am Lena", "In User: My parcel is late", "Out Bot: Chat ended.",
-            ])
+                "In User: hi", "Out Bot: Hello Rosa!", "Out Bot: src 15", "In User: Talk to a person", "Out Bot: Connecting…",
+                "Out Bot \(lena): src 26", "Out Bot: You are chatting with Lena.", "Out Agent \(lena): Hi, I am Lena", "In User: My parcel is late",
+                "Out Bot: src 26", "Out Bot: Chat ended.",
+            ], "the human joining and leaving are the desk's src 26, in place")
             let outbound = messages.filter { $0["Direction"] as? String == "Out" }
             #expect(outbound.allSatisfy { (($0["Delivery"] as? [String: Any])?["State"] as? String) == "Delivered" })
             let rating = try #require(first["Satisfaction"] as? [String: Any])

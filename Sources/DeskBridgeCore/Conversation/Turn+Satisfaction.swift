@@ -25,14 +25,17 @@ extension Turn {
                                       expiresAt: context.now.addingTimeInterval(TimeInterval(settings.validityHours) * 3_600), cardId: cardId)
     }
 
-    /// A rating chip that no longer counts (expired, repeated, or from an earlier card): recorded
-    /// as ignored, and answered with `closedReply` unless an agent holds the session, so no BOT
-    /// text ever lands inside a human's segment.
+    /// A rating chip of an earlier card: recorded as ignored, and told the rating is closed.
     mutating func staleRating(_ raw: String) {
         if var card = state.ratingCard {
             card.ignored.append("stale:\(raw)")
             state.ratingCard = card
         }
+        sayRatingClosed()
+    }
+
+    /// `closedReply`, unless an agent holds the session: no BOT text ever lands inside a human's segment.
+    private mutating func sayRatingClosed() {
         guard state.session?.ownership.holder == nil, !settings.closedReply.isEmpty else { return }
         say([.text(settings.closedReply)], as: .bot)
     }
@@ -53,7 +56,7 @@ extension Turn {
             card.ignored.append("\(card.score == nil ? "expired" : "duplicate"):\(raw)")
             state.ratingCard = card
             // A second tap on a card already answered was thanked once; an expired card says it is closed.
-            if card.score == nil, state.session?.ownership.holder == nil, !settings.closedReply.isEmpty { say([.text(settings.closedReply)], as: .bot) }
+            if card.score == nil { sayRatingClosed() }
             return
         }
         card.score = score
