@@ -288,10 +288,13 @@ package enum DedupePrefix {
 
 /// The audit detail of an erasure: the counts, as JSON text.
 package enum AuditDetail {
-    package static func json(_ erased: ErasedData) -> String {
+    package static func json(_ erased: ErasedData) -> String { text(erased) }
+
+    /// Sorted-key JSON text; `{}` should a value ever fail to encode (these are plain counts and strings).
+    static func text(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(erased)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// The subject an erasure is audited under: a digest of the user id, not the id itself.
@@ -302,9 +305,5 @@ package enum AuditDetail {
 
 /// The detail of an audited change: the value before and after, as JSON text.
 package enum AuditChange {
-    package static func json(before: String, after: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(["after": after, "before": before])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    package static func json(before: String, after: String) -> String { AuditDetail.text(["after": after, "before": before]) }
 }
