@@ -176,14 +176,16 @@ package final class PostgresDeskStore: DeskStore {
     private func fetchConversation(_ column: String, _ value: String) async throws -> StoredConversation? {
         let decoder = decoder
         return try await query("""
-            SELECT agent, conversation_id, state, version, processed_seq, last_client_ip FROM conversations
-            WHERE \(unescaped: column) = \(value) LIMIT 1
+            SELECT agent, conversation_id, state, version, processed_seq, last_client_ip,
+                EXISTS (SELECT 1 FROM blacklist b WHERE b.client_user_id = conversations.client_user_id) AS blocked
+            FROM conversations WHERE \(unescaped: column) = \(value) LIMIT 1
             """) { row in
             let stateData: Data? = try row.value("state")
             return StoredConversation(
                 key: ConversationKey(agent: try row.value("agent"), conversationId: try row.value("conversation_id")),
                 state: try stateData.map { try decoder.decode(ConversationState.self, from: $0) },
-                version: try row.value("version"), processedSeq: try row.value("processed_seq"), lastClientIP: try row.value("last_client_ip"))
+                version: try row.value("version"), processedSeq: try row.value("processed_seq"), lastClientIP: try row.value("last_client_ip"),
+                blocked: try row.value("blocked"))
         }.first
     }
 
@@ -503,6 +505,30 @@ package final class PostgresDeskStore: DeskStore {
         try await query("SELECT id, at, actor, action, subject, detail FROM audit ORDER BY id DESC LIMIT \(limit)") { row in
             AuditEntry(id: try row.value("id"), at: Date(unixMillis: try row.value("at")), actor: try row.value("actor"), action: try row.value("action"),
                        subject: try row.value("subject"), detail: try row.value("detail"))
+        }
+    }
+
+    package func blockedUsers() async throws -> [BlockedUser] {
+        try await query("SELECT client_user_id, reason, since, by FROM blacklist ORDER BY since, client_user_id") { row in
+            BlockedUser(clientUserId: ClientUserID(try row.value("client_user_id")), reason: try row.value("reason"),
+                        since: Date(unixMillis: try row.value("since")), by: try row.value("by"))
+        }
+    }
+
+    package func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool {
+        try await transaction { connection in
+            let changed: Int
+            if let entry {
+                changed = try await connection.rows("""
+                    INSERT INTO blacklist (client_user_id, reason, since, by) VALUES (\(user.rawValue), \(entry.reason), \(entry.since.unixMillis), \(entry.by))
+                    ON CONFLICT DO NOTHING RETURNING 1
+                    """).count
+            } else {
+                changed = try await connection.rows("DELETE FROM blacklist WHERE client_user_id = \(user.rawValue) RETURNING 1").count
+            }
+            guard changed == 1 else { return false }
+            try await Self.insertAudit(connection, audit, detail: audit.detail)
+            return true
         }
     }
 

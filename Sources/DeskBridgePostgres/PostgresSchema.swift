@@ -149,5 +149,8 @@ enum PostgresSchema {
             )
             """,
         ]),
+        Migration(version: "v3", statements: [
+            "CREATE TABLE blacklist (client_user_id TEXT PRIMARY KEY, reason TEXT NOT NULL, since BIGINT NOT NULL, by TEXT NOT NULL)",
+        ]),
     ]
 }

@@ -88,6 +88,10 @@ package final class ConversationRuntime: Sendable {
             let now = clock.now()
             var run = Run(stored: stored)
             for event in events {
+                if stored.blocked, !event.isInternal {
+                    run.append(blocked(event, state: run.state), event)
+                    continue
+                }
                 let step = process(event, state: run.state, context: .init(now: now, routing: nil))
                 if !step.needsRouting {
                     run.append(step, event)
@@ -145,6 +149,14 @@ package final class ConversationRuntime: Sendable {
             // Ingest validated it, so this is a bug or an older version's row; never retried forever.
             return skip(event, state: state, why: "stored webhook does not decode (\(problem))")
         }
+    }
+
+    /// A blocked user's webhook: kept in the log (it was answered 200), marked processed, and
+    /// nothing else: no flow, no agent, no callback.
+    private func blocked(_ event: InboundRecord, state: ConversationState?) -> ConversationEngine.Step {
+        Counter(label: "deskbridge_blocked_webhooks_total").increment()
+        logger.info("webhook from a blocked user kept, not served", metadata: ["conversation": "\(event.conversation)", "seq": "\(event.seq)"])
+        return .init(state: state ?? ConversationState(key: event.conversation), effects: [], sent: nil)
     }
 
     private func skip(_ event: InboundRecord, state: ConversationState?, why: String) -> ConversationEngine.Step {

@@ -177,6 +177,25 @@ package struct DeskCommands: Sendable {
         }
     }
 
+    /// The blacklist (README, "Console"): the admin blocks a user (its webhooks are answered and
+    /// kept, but start nothing) or unblocks it; each change is audited. False: it already was so.
+    package func setBlocked(as identity: DeskIdentity, actor: String, clientUserId: String?, blocked: Bool, reason: String?) async throws -> Bool {
+        guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
+        guard let clientUserId, (1...128).contains(clientUserId.count), !clientUserId.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw DeskCommandError.badJSON("clientUserId must be 1 to 128 characters without control characters")
+        }
+        let reason = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count <= 200 else { throw DeskCommandError.badJSON("reason must be at most 200 characters") }
+        let user = ClientUserID(clientUserId)
+        let now = runtime.clock.now()
+        let entry = blocked ? BlockedUser(clientUserId: user, reason: reason, since: now, by: actor) : nil
+        let audit = AuditEntry(at: now, actor: actor, action: blocked ? "block_user" : "unblock_user", subject: "user \(clientUserId)",
+                               detail: AuditChange.json(before: blocked ? "served" : "blocked", after: blocked ? "blocked" : "served"))
+        let changed = try await runtime.store.setBlocked(user, entry, audit: audit)
+        if changed, !blocked { runtime.processing.signal() }
+        return changed
+    }
+
     /// `get_audit_trail` (an addition): the admin reads the newest audit entries.
     package func auditTrail(as identity: DeskIdentity, limit: Int?) async throws -> [AuditEntry] {
         guard identity == .admin else { throw DeskCommandError.identityMayNotAct }

@@ -139,13 +139,17 @@ package final class SQLiteDeskStore: DeskStore {
     }
 
     private static func conversation(_ db: Database, _ condition: String, _ value: String, _ decoder: JSONDecoder) throws -> StoredConversation? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT agent, conversation_id, state, version, processed_seq, last_client_ip FROM conversations WHERE \(condition) LIMIT 1"), arguments: [value])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT agent, conversation_id, state, version, processed_seq, last_client_ip,
+                EXISTS (SELECT 1 FROM blacklist b WHERE b.client_user_id = conversations.client_user_id) AS blocked
+            FROM conversations WHERE \(condition) LIMIT 1
+            """), arguments: [value])
         else { return nil }
         let stateData: Data? = row["state"]
         return StoredConversation(
             key: ConversationKey(agent: row["agent"], conversationId: row["conversation_id"]),
             state: try stateData.map { try decoder.decode(ConversationState.self, from: $0) },
-            version: row["version"], processedSeq: row["processed_seq"], lastClientIP: row["last_client_ip"])
+            version: row["version"], processedSeq: row["processed_seq"], lastClientIP: row["last_client_ip"], blocked: row["blocked"])
     }
 
     package func commit(_ commit: ConversationCommit) async throws {
@@ -449,6 +453,28 @@ package final class SQLiteDeskStore: DeskStore {
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?"), arguments: [limit]).map { row in
                 AuditEntry(id: row["id"], at: Date(unixMillis: row["at"]), actor: row["actor"], action: row["action"], subject: row["subject"], detail: row["detail"])
             }
+        }
+    }
+
+    package func blockedUsers() async throws -> [BlockedUser] {
+        try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM blacklist ORDER BY since, client_user_id")).map { row in
+                BlockedUser(clientUserId: ClientUserID(row["client_user_id"]), reason: row["reason"], since: Date(unixMillis: row["since"]), by: row["by"])
+            }
+        }
+    }
+
+    package func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool {
+        try await write { db in
+            if let entry {
+                try db.cachedStatement(sql: "INSERT INTO blacklist (client_user_id, reason, since, by) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                    .execute(arguments: [user.rawValue, entry.reason, entry.since.unixMillis, entry.by])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM blacklist WHERE client_user_id = ?").execute(arguments: [user.rawValue])
+            }
+            guard db.changesCount == 1 else { return false }
+            try Self.insertAudit(db, audit, detail: audit.detail)
+            return true
         }
     }
 

@@ -113,6 +113,11 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE blacklist (client_user_id TEXT PRIMARY KEY, reason TEXT NOT NULL, since INTEGER NOT NULL, by TEXT NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

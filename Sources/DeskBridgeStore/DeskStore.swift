@@ -72,6 +72,13 @@ package protocol DeskStore: Sendable {
     /// The newest `limit` audit entries, newest first.
     func auditTrail(limit: Int) async throws -> [AuditEntry]
 
+    // MARK: Blacklist
+    /// Every blocked user, oldest first.
+    func blockedUsers() async throws -> [BlockedUser]
+    /// Blocks `user` (`entry` given) or unblocks it (nil) and appends `audit`, in one
+    /// transaction; false, with nothing written, when it already was so.
+    func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool
+
     // MARK: Workbench
     /// Conversations whose session is on the human side (queued, offered or held by an agent),
     /// for the workbench's session lists; the caller filters by who may see them.

@@ -31,6 +31,7 @@ package final class InMemoryDeskStore: DeskStore {
         var finished: [Int64: Date] = [:]
         var pruned: Set<Int64> = []
         var audit: [AuditEntry] = []
+        var blocked: [ClientUserID: BlockedUser] = [:]
     }
 
     private let state = Mutex(State())
@@ -70,7 +71,13 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     package func conversation(_ key: ConversationKey) async throws -> StoredConversation? {
-        withState { $0.conversations[key]?.stored }
+        withState { s in
+            s.conversations[key].map { row in
+                var stored = row.stored
+                stored.blocked = s.blocked[key.clientUserId] != nil
+                return stored
+            }
+        }
     }
 
     package func conversation(clientUserId: ClientUserID) async throws -> StoredConversation? {
@@ -352,5 +359,20 @@ package final class InMemoryDeskStore: DeskStore {
 
     package func auditTrail(limit: Int) async throws -> [AuditEntry] {
         withState { s in Array(s.audit.reversed().prefix(limit)) }
+    }
+
+    package func blockedUsers() async throws -> [BlockedUser] {
+        withState { s in s.blocked.values.sorted { ($0.since, $0.clientUserId.rawValue) < ($1.since, $1.clientUserId.rawValue) } }
+    }
+
+    package func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool {
+        withState { s in
+            guard (s.blocked[user] == nil) == (entry != nil) else { return false }
+            s.blocked[user] = entry
+            var audit = audit
+            audit.id = Int64(s.audit.count + 1)
+            s.audit.append(audit)
+            return true
+        }
     }
 }

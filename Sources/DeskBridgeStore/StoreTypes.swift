@@ -48,13 +48,16 @@ package struct StoredConversation: Sendable, Equatable {
     package var version: Int64
     package var processedSeq: Int64
     package var lastClientIP: String?
+    /// The user is on the blacklist: its webhooks are kept but start nothing.
+    package var blocked: Bool
 
-    package init(key: ConversationKey, state: ConversationState?, version: Int64, processedSeq: Int64, lastClientIP: String? = nil) {
+    package init(key: ConversationKey, state: ConversationState?, version: Int64, processedSeq: Int64, lastClientIP: String? = nil, blocked: Bool = false) {
         self.key = key
         self.state = state
         self.version = version
         self.processedSeq = processedSeq
         self.lastClientIP = lastClientIP
+        self.blocked = blocked
     }
 }
 
@@ -306,4 +309,20 @@ package enum AuditDetail {
 /// The detail of an audited change: the value before and after, as JSON text.
 package enum AuditChange {
     package static func json(before: String, after: String) -> String { AuditDetail.text(["after": after, "before": before]) }
+}
+
+/// A user the desk no longer serves (the console's blacklist): its webhooks are answered 200
+/// and kept, but start no flow, reach no agent and call nobody.
+package struct BlockedUser: Sendable, Equatable, Codable {
+    package var clientUserId: ClientUserID
+    package var reason: String
+    package var since: Date
+    package var by: String
+
+    package init(clientUserId: ClientUserID, reason: String, since: Date, by: String) {
+        self.clientUserId = clientUserId
+        self.reason = reason
+        self.since = since
+        self.by = by
+    }
 }

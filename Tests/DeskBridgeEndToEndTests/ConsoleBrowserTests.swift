@@ -63,6 +63,20 @@ struct ConsoleBrowserTests {
             #expect(try await eventually { (try await admin.run(lenaRow) as? String)?.contains("Force offline") == true })
             try await signInToWorkbench(agent, base)
             #expect(try await eventually { try await agent.run("return document.getElementById('workbench').hidden") as? Bool == false })
+
+            // The blacklist: a blocked user is listed (its id shown as text), the audit trail has
+            // every change, and unblocking empties the list.
+            let spammer = ClientUserID.derive(agent: Wire.googleAgent, conversationId: "conv-spam").rawValue
+            try await admin.type("[data-test=block-user]", spammer)
+            try await admin.type("[data-test=block-reason]", "<b>spam</b>")
+            try await admin.click("[data-test=block]")
+            #expect(try await eventually { try await admin.texts("[data-test=blocked-row] td").prefix(2) == [spammer, "<b>spam</b>"] })
+            #expect(try await admin.count("#blacklist b") == 0, "the reason is shown as text")
+            #expect(try await eventually { try await admin.texts("[data-test=audit-row] td:nth-child(3)") == ["block_user", "resume_online", "force_offline"] })
+            try await admin.screenshot(to: Self.screenshots.appendingPathComponent("console-03-blacklist.png"))
+            #expect(try await HTTP.webhook(base, Wire.text("buy now", conversation: "conv-spam")).status == 200, "a blocked user's webhook is answered")
+            try await admin.click("[data-test=unblock]")
+            #expect(try await eventually { try await admin.count("[data-test=blocked-row]") == 0 })
             await admin.close()
             await agent.close()
         }

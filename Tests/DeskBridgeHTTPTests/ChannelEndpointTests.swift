@@ -170,4 +170,6 @@ final class UnavailableStore: DeskStore {
     func erase(clientUserId: ClientUserID, audit: AuditEntry) async throws -> EraseOutcome { throw down() }
     func appendAudit(_ entry: AuditEntry) async throws { throw down() }
     func auditTrail(limit: Int) async throws -> [AuditEntry] { throw down() }
+    func blockedUsers() async throws -> [BlockedUser] { throw down() }
+    func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool { throw down() }
 }

@@ -47,4 +47,40 @@ struct ConsoleAPITests {
             #expect(blocked.status == .forbidden, "a forced-offline agent cannot sign in to the workbench")
         }
     }
+
+    /// The blacklist through the running service: a blocked user's webhooks are answered 200
+    /// and kept, but start no flow and send nothing; unblocking restores service. Audited.
+    @Test func aBlockedUserIsKeptButNotServedUntilUnblocked() async throws {
+        try await AppHarness.run { app throws in
+            let signIn = try await call(app, .post, "/console/api/sign-in", body: ["userSig": sig("administrator")])
+            let cookie = String(try #require(signIn.headers[.setCookie]).split(separator: ";")[0])
+            let csrf = try #require(try await call(app, .get, "/console/api/overview", cookie: cookie).json["csrfToken"] as? String)
+            let key = ConversationKey(agent: Wire.googleAgent, conversationId: "spammer")
+            let user = key.clientUserId.rawValue
+
+            #expect(try await call(app, .post, "/console/api/blacklist", cookie: cookie, body: ["clientUserId": user]).status == .forbidden, "CSRF first")
+            #expect(try await app.store.blockedUsers().isEmpty)
+            #expect(try await call(app, .post, "/console/api/blacklist", cookie: cookie, csrf: csrf, body: ["clientUserId": "bad\u{7}id"]).status == .badRequest)
+            let block = try await call(app, .post, "/console/api/blacklist", cookie: cookie, csrf: csrf, body: ["clientUserId": user, "reason": "spam"])
+            #expect(block.status == .ok && block.json["changed"] as? Bool == true)
+            #expect(try await app.store.blockedUsers().map(\.reason) == ["spam"])
+
+            let body = Wire.text("buy now", conversation: "spammer")
+            #expect(try await app.webhook(body, signature: Wire.signature(body)).status == .ok)
+            #expect(try await eventually { try await app.store.conversationsWithPendingInbound(limit: 10).isEmpty }, "processed")
+            #expect(try await app.storedEvents("spammer") == 1, "the webhook is kept")
+            #expect(try await app.store.conversation(key)?.state?.session == nil, "no flow started")
+            #expect(try await app.store.outbox(lane: ConversationCommit.lane(key, .google)).isEmpty, "nothing sent to the user")
+            #expect(try await app.store.outbox(lane: ConversationCommit.lane(key, .sessionEvents)).isEmpty, "no callback")
+            #expect(app.google.requests.isEmpty)
+
+            let unblock = try await call(app, .post, "/console/api/blacklist/remove", cookie: cookie, csrf: csrf, body: ["clientUserId": user])
+            #expect(unblock.json["changed"] as? Bool == true)
+            let again = Wire.text("hello", conversation: "spammer")
+            #expect(try await app.webhook(again, signature: Wire.signature(again)).status == .ok)
+            #expect(await app.google.waitForRequests(2), "the bot answers again")
+            let trail = try await app.store.auditTrail(limit: 10).map(\.action)
+            #expect(trail == ["unblock_user", "block_user"])
+        }
+    }
 }

@@ -7,7 +7,7 @@ import Logging
 import Testing
 
 /// `storage.retention` and the privacy erasure, on every store (README, "Data retention and erasure").
-@Suite("Retention and erasure")
+@Suite("Retention, erasure and the blacklist")
 struct RetentionTests {
     let ended = ConversationKey(agent: "brands/b/agents/a", conversationId: "ended")
     let open = ConversationKey(agent: "brands/b/agents/a", conversationId: "open")
@@ -129,5 +129,25 @@ struct RetentionTests {
         #expect(trail.first?.subject.hasPrefix("ClientUserId sha256:") == true)
         #expect(trail.first.map { !$0.subject.contains(ended.clientUserId.rawValue) && !$0.detail.contains("hello") } == true)
         #expect(trail.first?.detail.contains("\"messages\":1") == true)
+    }
+
+    @Test(arguments: Backend.available)
+    func theBlacklistMarksTheConversationAndAuditsEachChange(backend: Backend) async throws {
+        let store = try await backend.make()
+        _ = try await seed(store)
+        let user = ended.clientUserId
+        let entry = BlockedUser(clientUserId: user, reason: "spam", since: start, by: "administrator")
+        let audit = AuditEntry(at: start, actor: "administrator", action: "block_user", subject: "user \(user.rawValue)")
+        #expect(try await store.setBlocked(user, entry, audit: audit))
+        #expect(try await store.setBlocked(user, entry, audit: audit) == false, "already blocked: nothing written")
+        #expect(try await store.conversation(ended)?.blocked == true)
+        #expect(try await store.conversationWithPending(ended, limit: 10)?.0.blocked == true)
+        #expect(try await store.conversation(open)?.blocked == false)
+        #expect(try await store.blockedUsers() == [entry])
+        var unblock = audit
+        unblock.action = "unblock_user"
+        #expect(try await store.setBlocked(user, nil, audit: unblock))
+        #expect(try await store.conversation(ended)?.blocked == false)
+        #expect(try await store.auditTrail(limit: 10).map(\.action) == ["unblock_user", "block_user"])
     }
 }

@@ -60,6 +60,17 @@ struct ConsoleRoutes: Sendable {
                                                            detail: AuditChange.json(before: before, after: status)))
             return ["ok": true]
         }
+        api.get(router, "/console/api/blacklist") { _, _ in
+            try await runtime.store.blockedUsers().map(BlockedView.init)
+        }
+        api.post(router, "/console/api/blacklist") { _, _, body in
+            let changed = try await commands.setBlocked(as: .admin, actor: desk.adminIdentifier, clientUserId: body["clientUserId"], blocked: true, reason: body["reason"])
+            return ["ok": true, "changed": changed]
+        }
+        api.post(router, "/console/api/blacklist/remove") { _, _, body in
+            let changed = try await commands.setBlocked(as: .admin, actor: desk.adminIdentifier, clientUserId: body["clientUserId"], blocked: false, reason: nil)
+            return ["ok": true, "changed": changed]
+        }
         api.get(router, "/console/api/audit") { _, _ in
             try await commands.auditTrail(as: .admin, limit: 200).map(AuditAnswer.init)
         }
@@ -68,6 +79,21 @@ struct ConsoleRoutes: Sendable {
     private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
         try await api.signIn(request, peer: context.peerAddress, desk: desk, trustedProxies: trustedProxies, path: "/console",
                              identify: { _ in desk.adminIdentifier })
+    }
+
+    /// One blacklist entry as the console shows it; `since` is unix milliseconds.
+    struct BlockedView: Encodable {
+        var clientUserId: String
+        var reason: String
+        var since: Int64
+        var by: String
+
+        init(_ user: BlockedUser) {
+            clientUserId = user.clientUserId.rawValue
+            reason = user.reason
+            since = user.since.unixMillis
+            by = user.by
+        }
     }
 
     struct Overview: Encodable {

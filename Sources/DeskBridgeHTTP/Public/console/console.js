@@ -1,5 +1,6 @@
 // The console's monitoring page: one overview read on every change the live stream reports.
 import { barChart } from "./chart.js";
+import { refreshAdmin, wireBlacklistForm } from "./admin.js";
 
 const labels = { Chatbot: "With the bot", Queueing: "Waiting in a queue", WaitingForAgentAnswering: "Offered to an agent", Agent: "With an agent" };
 let csrfToken = "";
@@ -73,6 +74,7 @@ async function refresh() {
     const overview = await call("GET", "/console/api/overview");
     csrfToken = overview.csrfToken;
     render(overview);
+    await refreshAdmin(call, refresh);
     return true;
   } catch (e) {
     if (e.status === 401) signedOut();
@@ -110,7 +112,8 @@ document.getElementById("sign-in-form").addEventListener("submit", async (event)
   event.preventDefault();
   try {
     await call("POST", "/console/api/sign-in", { userSig: document.getElementById("user-sig").value.trim() });
-    await start();
+    await wireBlacklistForm(call, refresh);
+start();
   } catch (e) { document.getElementById("sign-in-error").textContent = e.message; }
 });
 document.getElementById("sign-out").addEventListener("click", async () => { await call("POST", "/console/api/sign-out", {}).catch(() => {}); signedOut(); });
