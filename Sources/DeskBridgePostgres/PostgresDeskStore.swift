@@ -427,6 +427,23 @@ package final class PostgresDeskStore: DeskStore {
         return Dictionary(rows.map { ($0.0, Int($0.1)) }) { first, _ in first }
     }
 
+    package func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] {
+        let decoder = decoder
+        let (from, to, user, pattern) = (search.from.unixMillis, search.to.unixMillis, search.user?.rawValue, search.likePattern)
+        return try await query("""
+            SELECT c.agent, c.conversation_id, s.summary FROM session_records s JOIN conversations c ON c.key = s.conversation
+            WHERE s.start_time >= \(from) AND s.start_time < \(to)
+              AND (\(user)::text IS NULL OR c.client_user_id = \(user))
+              AND (\(pattern)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM message_records m, jsonb_array_elements(convert_from(m.record, 'UTF8')::jsonb -> 'msgBody') e
+                    WHERE m.session_id = s.session_id AND e -> 'MsgContent' ->> 'Text' ILIKE \(pattern)))
+            ORDER BY s.start_time DESC LIMIT \(search.scanLimit)
+            """) { row in
+            FoundSession(conversation: ConversationKey(agent: try row.value("agent"), conversationId: try row.value("conversation_id")),
+                         summary: try decoder.decode(SessionSummary.self, from: try row.value("summary") as Data))
+        }
+    }
+
     // MARK: - Retention and erasure
 
     package func purge(_ kind: RetentionKind, before cutoff: Date, limit: Int) async throws -> Int {

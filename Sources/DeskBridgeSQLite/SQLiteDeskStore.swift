@@ -378,6 +378,25 @@ package final class SQLiteDeskStore: DeskStore {
         }
     }
 
+    package func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] {
+        let decoder = decoder
+        return try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT c.agent, c.conversation_id, s.summary FROM session_records s JOIN conversations c ON c.key = s.conversation
+                WHERE s.start_time >= :from AND s.start_time < :to
+                  AND (:user IS NULL OR c.client_user_id = :user)
+                  AND (:pattern IS NULL OR EXISTS (
+                        SELECT 1 FROM message_records m, json_each(CAST(m.record AS TEXT), '$.msgBody') e
+                        WHERE m.session_id = s.session_id AND json_extract(e.value, '$.MsgContent.Text') LIKE :pattern ESCAPE '\\'))
+                ORDER BY s.start_time DESC LIMIT :limit
+                """), arguments: ["from": search.from.unixMillis, "to": search.to.unixMillis, "user": search.user?.rawValue,
+                                  "pattern": search.likePattern, "limit": search.scanLimit]).map { row in
+                FoundSession(conversation: ConversationKey(agent: row["agent"], conversationId: row["conversation_id"]),
+                             summary: try decoder.decode(SessionSummary.self, from: row["summary"]))
+            }
+        }
+    }
+
     // MARK: - Retention and erasure
 
     package func purge(_ kind: RetentionKind, before cutoff: Date, limit: Int) async throws -> Int {

@@ -59,6 +59,9 @@ package protocol DeskStore: Sendable {
     /// Open sessions by desk state (`Chatbot`, `Queueing`, `Agent`), for metrics.
     func sessionCounts() async throws -> [String: Int]
 
+    /// Sessions for the service-record search (see `SessionSearch`), newest first.
+    func searchSessions(_ search: SessionSearch) async throws -> [FoundSession]
+
     // MARK: Retention and erasure
     /// Removes (or, for `deliveredCalls`, empties) up to `limit` rows of `kind` older than
     /// `cutoff` in one short transaction, and says how many; the retention service calls it

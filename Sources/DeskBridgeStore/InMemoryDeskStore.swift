@@ -375,4 +375,20 @@ package final class InMemoryDeskStore: DeskStore {
             return true
         }
     }
+
+    package func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] {
+        withState { s in
+            let keyword = search.keyword?.lowercased()
+            return s.sessionRecords.flatMap { key, sessions in
+                sessions.filter { summary in
+                    summary.startTime >= search.from && summary.startTime < search.to && (search.user.map { $0 == key.clientUserId } ?? true)
+                        && (keyword.map { word in
+                            (s.messageRecords[key] ?? []).contains { record in
+                                record.session == summary.session && record.msgBody.contains { if case .text(let text) = $0 { text.lowercased().contains(word) } else { false } }
+                            }
+                        } ?? true)
+                }.map { FoundSession(conversation: key, summary: $0) }
+            }.sorted { $0.summary.startTime > $1.summary.startTime }.prefix(search.scanLimit).map { $0 }
+        }
+    }
 }

@@ -326,3 +326,39 @@ package struct BlockedUser: Sendable, Equatable, Codable {
         self.by = by
     }
 }
+
+/// What the service-record search asks of the store: the date range, the user and a keyword in
+/// the messages' text are narrowed in SQL, newest first, at most `scanLimit` sessions; the caller
+/// filters those by agent, group, rating and who ended them.
+package struct SessionSearch: Sendable, Equatable {
+    package var from: Date
+    package var to: Date
+    package var user: ClientUserID?
+    /// Matched case-insensitively inside the text of the messages (`TIMTextElem`), both ways.
+    package var keyword: String?
+    package var scanLimit: Int
+
+    package init(from: Date, to: Date, user: ClientUserID? = nil, keyword: String? = nil, scanLimit: Int = 2_000) {
+        self.from = from
+        self.to = to
+        self.user = user
+        self.keyword = keyword
+        self.scanLimit = scanLimit
+    }
+
+    /// The keyword as a `LIKE` pattern, its own `%`, `_` and `\` taken literally.
+    package var likePattern: String? {
+        keyword.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
+    }
+}
+
+/// A session the search found, with its conversation.
+package struct FoundSession: Sendable, Equatable {
+    package var conversation: ConversationKey
+    package var summary: SessionSummary
+
+    package init(conversation: ConversationKey, summary: SessionSummary) {
+        self.conversation = conversation
+        self.summary = summary
+    }
+}

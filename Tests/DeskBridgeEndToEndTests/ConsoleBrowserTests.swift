@@ -77,6 +77,15 @@ struct ConsoleBrowserTests {
             #expect(try await HTTP.webhook(base, Wire.text("buy now", conversation: "conv-spam")).status == 200, "a blocked user's webhook is answered")
             try await admin.click("[data-test=unblock]")
             #expect(try await eventually { try await admin.count("[data-test=blocked-row]") == 0 })
+
+            // Service records: a keyword finds the session, its transcript opens as text.
+            try await admin.type("[data-test=records-q]", "human")
+            try await admin.click("[data-test=records-search]")
+            #expect(try await eventually { try await admin.count("[data-test=record-row]") == 1 })
+            try await admin.click("[data-test=open-transcript]")
+            #expect(try await eventually { try await admin.texts("[data-test=transcript-line] .text").contains("human") })
+            #expect(try await admin.run("return document.getElementById('export-csv').getAttribute('href')") as? String == "/console/api/records?q=human&format=csv")
+            try await admin.screenshot(to: Self.screenshots.appendingPathComponent("console-04-records.png"))
             await admin.close()
             await agent.close()
         }

@@ -171,5 +171,6 @@ final class UnavailableStore: DeskStore {
     func appendAudit(_ entry: AuditEntry) async throws { throw down() }
     func auditTrail(limit: Int) async throws -> [AuditEntry] { throw down() }
     func blockedUsers() async throws -> [BlockedUser] { throw down() }
+    func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] { throw down() }
     func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool { throw down() }
 }

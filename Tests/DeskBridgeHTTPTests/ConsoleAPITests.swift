@@ -83,4 +83,42 @@ struct ConsoleAPITests {
             #expect(trail == ["unblock_user", "block_user"])
         }
     }
+
+    /// Service records: search by dates and a keyword, filter, open the transcript, export CSV.
+    @Test func serviceRecordsAreSearchedOpenedAndExported() async throws {
+        try await AppHarness.run { app throws in
+            let signIn = try await call(app, .post, "/console/api/sign-in", body: ["userSig": sig("administrator")])
+            let cookie = String(try #require(signIn.headers[.setCookie]).split(separator: ";")[0])
+            for (conversation, text) in [("rec-1", "where is my parcel"), ("rec-2", "hello")] {
+                let body = Wire.text(text, conversation: conversation)
+                #expect(try await app.webhook(body, signature: Wire.signature(body)).status == .ok)
+            }
+            #expect(try await eventually { try await app.store.conversationsWithPendingInbound(limit: 10).isEmpty })
+            let today = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+
+            let all = try await call(app, .get, "/console/api/records?from=\(today)&to=\(today)", cookie: cookie)
+            #expect(all.json["total"] as? Int == 2)
+            let parcel = try await call(app, .get, "/console/api/records?from=\(today)&to=\(today)&q=PARCEL", cookie: cookie)
+            let rows = try #require(parcel.json["sessions"] as? [[String: Any]])
+            #expect(rows.map { $0["clientUserId"] as? String } == [Wire.clientUserId("rec-1")])
+            #expect(try await call(app, .get, "/console/api/records?from=\(today)&to=\(today)&agent=lena@acme.example", cookie: cookie).json["total"] as? Int == 0,
+                    "no agent served either")
+            #expect(try await call(app, .get, "/console/api/records?from=\(today)&to=\(today)&rating=0&closeBy=seat", cookie: cookie).json["total"] as? Int == 0)
+            #expect(try await call(app, .get, "/console/api/records?from=2026-02-30", cookie: cookie).status == .badRequest)
+            #expect(try await call(app, .get, "/console/api/records", cookie: nil).status == .unauthorized)
+
+            let sessionId = try #require(rows.first?["sessionId"] as? String)
+            let transcript = try await app.client.execute(uri: "/console/api/records/transcript?sessionId=\(sessionId)", method: .get, headers: [.cookie: cookie]) {
+                String(buffer: $0.body)
+            }
+            #expect(transcript.contains("where is my parcel"))
+            let csv = try await app.client.execute(uri: "/console/api/records?from=\(today)&to=\(today)&q=parcel&format=csv", method: .get, headers: [.cookie: cookie]) {
+                ($0.headers[.contentType], String(buffer: $0.body))
+            }
+            #expect(csv.0 == "text/csv; charset=utf-8")
+            let lines = csv.1.split(separator: "\r\n")
+            #expect(lines.first == #""SessionId","ClientUserId","Channel","State","StartTime","EndTime","AgentIds","Rating","CloseBy""#)
+            #expect(lines.count == 2 && lines[1].hasPrefix("\"\(sessionId)\",\"\(Wire.clientUserId("rec-1"))\""))
+        }
+    }
 }

@@ -150,4 +150,25 @@ struct RetentionTests {
         #expect(try await store.conversation(ended)?.blocked == false)
         #expect(try await store.auditTrail(limit: 10).map(\.action) == ["unblock_user", "block_user"])
     }
+
+    /// The service-record search's part in SQL: the date range, the user, a keyword in the text.
+    @Test(arguments: Backend.available)
+    func sessionsAreFoundByDatesUserAndAKeywordInTheirText(backend: Backend) async throws {
+        let store = try await backend.make()
+        let endedSession = try await seed(store)
+        let day = SessionSearch(from: start.addingTimeInterval(-60), to: start.addingTimeInterval(60))
+        #expect(Set(try await store.searchSessions(day).map(\.conversation)) == [ended, open])
+        var keyword = day
+        keyword.keyword = "HELL"
+        #expect(try await store.searchSessions(keyword).map(\.summary.session) == [endedSession], "case-insensitive, inside the text")
+        keyword.keyword = "TIMTextElem"
+        #expect(try await store.searchSessions(keyword).isEmpty, "the message's JSON is not searched, only its text")
+        keyword.keyword = "%"
+        #expect(try await store.searchSessions(keyword).isEmpty, "a % in the keyword is a literal %")
+        var user = day
+        user.user = open.clientUserId
+        #expect(try await store.searchSessions(user).map(\.conversation) == [open])
+        let later = SessionSearch(from: start.addingTimeInterval(60), to: start.addingTimeInterval(120))
+        #expect(try await store.searchSessions(later).isEmpty)
+    }
 }

@@ -71,6 +71,7 @@ struct ConsoleRoutes: Sendable {
             let changed = try await commands.setBlocked(as: .admin, actor: desk.adminIdentifier, clientUserId: body["clientUserId"], blocked: false, reason: nil)
             return ["ok": true, "changed": changed]
         }
+        RecordRoutes(commands: commands, desk: desk, api: api, now: now).register(on: router)
         api.get(router, "/console/api/audit") { _, _ in
             try await commands.auditTrail(as: .admin, limit: 200).map(AuditAnswer.init)
         }

@@ -124,8 +124,13 @@ struct SignedInAPI: Sendable {
 
     /// Runs a handler; a refused command is a 4xx naming the Tencent code, and changes nothing.
     static func answer(_ handler: () async throws -> any Encodable) async throws -> Response {
+        try await answerResponse { try json(try await handler()) }
+    }
+
+    /// A refused desk command as its status and code; anything else propagates.
+    static func answerResponse(_ handler: () async throws -> Response) async throws -> Response {
         do {
-            return try json(try await handler())
+            return try await handler()
         } catch let error as DeskCommandError {
             let status: HTTPResponse.Status = switch error.code {
             case 120001, 120005: .forbidden

@@ -1,6 +1,7 @@
 // The console's monitoring page: one overview read on every change the live stream reports.
 import { barChart } from "./chart.js";
 import { refreshAdmin, wireBlacklistForm } from "./admin.js";
+import { fillRecordChoices, wireRecords } from "./records.js";
 
 const labels = { Chatbot: "With the bot", Queueing: "Waiting in a queue", WaitingForAgentAnswering: "Offered to an agent", Agent: "With an agent" };
 let csrfToken = "";
@@ -74,6 +75,7 @@ async function refresh() {
     const overview = await call("GET", "/console/api/overview");
     csrfToken = overview.csrfToken;
     render(overview);
+    fillRecordChoices(overview);
     await refreshAdmin(call, refresh);
     return true;
   } catch (e) {
@@ -113,6 +115,7 @@ document.getElementById("sign-in-form").addEventListener("submit", async (event)
   try {
     await call("POST", "/console/api/sign-in", { userSig: document.getElementById("user-sig").value.trim() });
     await wireBlacklistForm(call, refresh);
+wireRecords(call);
 start();
   } catch (e) { document.getElementById("sign-in-error").textContent = e.message; }
 });

@@ -1,0 +1,116 @@
+import DeskBridgeCore
+import DeskBridgeRuntime
+import DeskBridgeStore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The console's service-record search, a session's transcript, and the export of what a search
+/// found as JSON or CSV. Days and times are in the desk's time zone (`desk.workingHours.timezone`).
+struct RecordRoutes: Sendable {
+    let commands: DeskCommands
+    let desk: DeskConfig
+    let api: SignedInAPI
+    let now: @Sendable () -> Date
+
+    private var timeZone: TimeZone { TimeZone(identifier: desk.workingHours.timezone) ?? TimeZone(identifier: "UTC")! }
+
+    func register(on router: Router<DeskRequestContext>) {
+        router.get("/console/api/records") { request, _ in
+            guard api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
+            let query = request.uri.queryParameters
+            let format = query["format"].map(String.init) ?? "page"
+            return try await SignedInAPI.answerResponse {
+                let filter = try filter(query)
+                if format == "page" {
+                    let page = query["page"].flatMap { Int(String($0)) } ?? 0
+                    let result = try await commands.searchRecords(as: .admin, filter, page: page)
+                    return try SignedInAPI.json(Page(sessions: result.sessions.map(row), page: page, total: result.total, truncated: result.truncated))
+                }
+                // An export carries everything the search found, not one page.
+                let all = try await commands.searchRecords(as: .admin, filter, page: 0, pageSize: .max).sessions.map(row)
+                switch format {
+                case "csv": return download(csv(all), type: "text/csv; charset=utf-8", name: "service-records.csv")
+                case "json": return download(String(decoding: try JSONEncoder().encode(all), as: UTF8.self), type: "application/json", name: "service-records.json")
+                default: throw DeskCommandError.badJSON("format must be page, csv or json")
+                }
+            }
+        }
+        api.get(router, "/console/api/records/transcript") { _, request in
+            let sessionId = request.uri.queryParameters["sessionId"].map(String.init)
+            return SessionRecordsAnswer.sessions(try await commands.sessionRecords(as: .admin, sessionId: sessionId, clientUserId: nil))
+        }
+    }
+
+    /// One found session as the console lists and exports it; times are unix milliseconds.
+    struct Row: Encodable {
+        var sessionId: String
+        var clientUserId: String
+        var channel: String
+        var state: String
+        var startTime: Int64
+        var endTime: Int64?
+        var agentIds: [String]
+        var rating: Int?
+        var closeBy: String?
+    }
+
+    struct Page: Encodable {
+        var sessions: [Row]
+        var page: Int
+        var total: Int
+        /// The scan stopped at its limit: older matches may exist; narrow the dates.
+        var truncated: Bool
+    }
+
+    private func row(_ found: FoundSession) -> Row {
+        let summary = found.summary
+        return Row(sessionId: summary.session.rawValue, clientUserId: found.conversation.clientUserId.rawValue, channel: found.conversation.agent,
+                   state: summary.state, startTime: summary.startTime.unixMillis, endTime: summary.endTime?.unixMillis,
+                   agentIds: summary.agentIds.map(\.rawValue), rating: summary.satisfaction?.score, closeBy: summary.closeBy)
+    }
+
+    /// The query's filters; the days default to the last seven, today included.
+    private func filter(_ query: Parameters) throws -> RecordFilter {
+        func text(_ name: Substring) -> String? { query[name].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } }
+        let formatter = DateFormatter()
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd"
+        let today = now()
+        var filter = RecordFilter(fromDay: text("from") ?? formatter.string(from: today.addingTimeInterval(-6 * 86_400)),
+                                  toDay: text("to") ?? formatter.string(from: today), timeZone: timeZone)
+        filter.agent = text("agent").map { AgentID($0) }
+        filter.user = text("user").map { ClientUserID($0) }
+        filter.closeBy = text("closeBy")
+        filter.keyword = text("q")
+        if let group = text("group") {
+            guard let id = Int(group) else { throw DeskCommandError.badJSON("group must be a skill group id") }
+            filter.group = SkillGroupID(id)
+        }
+        if let rating = text("rating") {
+            guard let score = Int(rating), (0...10).contains(score) else { throw DeskCommandError.badJSON("rating must be 0 (unrated) to 10") }
+            filter.rating = score
+        }
+        return filter
+    }
+
+    /// RFC 4180 CSV: every field quoted, quotes doubled; times in the desk's time zone (ISO 8601).
+    private func csv(_ rows: [Row]) -> String {
+        let iso = ISO8601DateFormatter()
+        iso.timeZone = timeZone
+        func time(_ millis: Int64?) -> String { millis.map { iso.string(from: Date(unixMillis: $0)) } ?? "" }
+        func quoted(_ field: String) -> String { "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let header = ["SessionId", "ClientUserId", "Channel", "State", "StartTime", "EndTime", "AgentIds", "Rating", "CloseBy"]
+        let lines = rows.map { row in
+            [row.sessionId, row.clientUserId, row.channel, row.state, time(row.startTime), time(row.endTime), row.agentIds.joined(separator: " "),
+             row.rating.map(String.init) ?? "", row.closeBy ?? ""].map(quoted).joined(separator: ",")
+        }
+        return ([header.map(quoted).joined(separator: ",")] + lines).joined(separator: "\r\n") + "\r\n"
+    }
+
+    private func download(_ text: String, type: String, name: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

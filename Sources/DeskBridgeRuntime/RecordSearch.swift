@@ -1,0 +1,83 @@
+import DeskBridgeCore
+import DeskBridgeStore
+import Foundation
+
+/// The service-record search (README, "Console"): the store narrows by dates, user and keyword;
+/// agent, skill group, rating and who ended the session are filtered here, over at most
+/// `SessionSearch.scanLimit` sessions, newest first.
+package struct RecordFilter: Sendable, Equatable {
+    /// The first and last day searched (inclusive), `yyyy-MM-dd` in `timeZone`.
+    package var fromDay: String
+    package var toDay: String
+    package var timeZone: TimeZone
+    package var agent: AgentID?
+    package var group: SkillGroupID?
+    package var user: ClientUserID?
+    /// A score 1…10, or 0 for sessions nobody rated.
+    package var rating: Int?
+    package var closeBy: String?
+    package var keyword: String?
+
+    package init(fromDay: String, toDay: String, timeZone: TimeZone, agent: AgentID? = nil, group: SkillGroupID? = nil, user: ClientUserID? = nil,
+                 rating: Int? = nil, closeBy: String? = nil, keyword: String? = nil) {
+        self.fromDay = fromDay
+        self.toDay = toDay
+        self.timeZone = timeZone
+        self.agent = agent
+        self.group = group
+        self.user = user
+        self.rating = rating
+        self.closeBy = closeBy
+        self.keyword = keyword
+    }
+
+    /// The instants the days span: from the first day's midnight to the midnight after the last.
+    func range() throws(DeskCommandError) -> (from: Date, to: Date) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        func day(_ text: String, _ name: String) throws(DeskCommandError) -> Date {
+            let parts = text.split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 3, let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
+                  calendar.component(.day, from: date) == parts[2]
+            else { throw .badJSON("\(name) must be a date such as 2026-12-01") }
+            return date
+        }
+        let from = try day(fromDay, "from")
+        guard let to = calendar.date(byAdding: .day, value: 1, to: try day(toDay, "to")), to > from else {
+            throw .badJSON("to must not be before from")
+        }
+        return (from, to)
+    }
+}
+
+/// One page of the search, and whether the scan stopped at its limit (narrow the dates then).
+package struct RecordSearchResult: Sendable {
+    package var sessions: [FoundSession]
+    package var total: Int
+    package var truncated: Bool
+}
+
+extension DeskCommands {
+    /// The admin's search over the service records; `page` 0 is the newest `pageSize`.
+    package func searchRecords(as identity: DeskIdentity, _ filter: RecordFilter, page: Int, pageSize: Int = 50) async throws -> RecordSearchResult {
+        guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
+        let (from, to) = try filter.range()
+        let keyword = filter.keyword?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let search = SessionSearch(from: from, to: to, user: filter.user, keyword: keyword?.isEmpty == false ? keyword : nil)
+        let scanned = try await runtime.store.searchSessions(search)
+        let members = filter.group.map { group in
+            Set(runtime.engine.config.desk.agents.filter { $0.skillGroups.contains { $0.id == group } }.map(\.id))
+        }
+        let matching = scanned.filter { found in
+            let summary = found.summary
+            if let agent = filter.agent, !summary.agentIds.contains(agent) { return false }
+            if let members, members.isDisjoint(with: summary.agentIds) { return false }
+            if let rating = filter.rating, (summary.satisfaction?.score ?? 0) != rating { return false }
+            if let closeBy = filter.closeBy, summary.closeBy != closeBy { return false }
+            return true
+        }
+        let (start, overflow) = max(page, 0).multipliedReportingOverflow(by: pageSize)
+        return RecordSearchResult(sessions: overflow ? [] : Array(matching.dropFirst(start).prefix(pageSize)), total: matching.count,
+                                  truncated: scanned.count == search.scanLimit)
+    }
+}
