@@ -31,6 +31,8 @@ package struct LoadedConfig: Sendable {
     package var directory: URL
     /// `storage.url`, parsed once at load.
     package let storage: StorageLocation
+    /// A digest of each top-level section as written, to tell a reload which sections changed.
+    package var sectionDigests: [String: String] = [:]
 
     package init(config: DeskBridgeConfig, directory: URL) {
         self.config = config
@@ -110,9 +112,25 @@ package enum ConfigLoader {
         } catch {
             return .failure(ConfigErrors(problems: sink.all + [ConfigProblem(path: "", message: "\(error)")]))
         }
-        let loaded = LoadedConfig(config: config, directory: directory)
+        var versioned = config
+        versioned.flows.version = flowsVersion(substituted)
+        var loaded = LoadedConfig(config: versioned, directory: directory)
+        loaded.sectionDigests = sectionDigests(substituted)
         let problems = sink.all + ConfigValidator(loaded: loaded).problems()
         return problems.isEmpty ? .success(loaded) : .failure(ConfigErrors(problems: problems))
+    }
+
+    /// A digest of the `flows` section as written (its YAML, re-serialised), so the same flows
+    /// have the same version in every process and after every restart.
+    static func flowsVersion(_ root: Node) -> String { sectionDigests(root)["flows"] ?? "" }
+
+    static func sectionDigests(_ root: Node) -> [String: String] {
+        var digests: [String: String] = [:]
+        for (key, value) in root.mapping ?? [:] {
+            guard let name = key.string, let text = try? Yams.serialize(node: value) else { continue }
+            digests[name] = String(Hex.sha256(text).prefix(16))
+        }
+        return digests
     }
 
     /// The key path of the mapping that starts at `mark`, read off the block-style text above it

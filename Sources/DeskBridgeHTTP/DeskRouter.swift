@@ -13,7 +13,7 @@ import Prometheus
 /// caller (`DeskBridgeServer`), so this target links no database driver.
 package enum DeskRouter {
     package static func make(runtime: ConversationRuntime, config: DeskBridgeConfig, registry: PrometheusCollectorRegistry?,
-                             clock: WallClock) throws -> Router<DeskRequestContext> {
+                             clock: WallClock, reloadConfig: @escaping @Sendable () -> FlowReloadOutcome = { .unavailable }) throws -> Router<DeskRequestContext> {
         let proxies = try trustedProxies(config.server.trustedProxies)
         let router = Router(context: DeskRequestContext.self)
         WebhookRoutes(
@@ -23,7 +23,7 @@ package enum DeskRouter {
         ).register(on: router)
         let agentSignIns = WorkbenchSignIns()
         DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
-                   signIns: agentSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
+                   signIns: agentSignIns, trustedProxies: proxies, now: { clock.now() }, reloadConfig: reloadConfig).register(on: router)
         OperationsRoutes(store: runtime.store, registry: registry).register(on: router)
         WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns,
                         trustedProxies: proxies, now: { clock.now() }).register(on: router)

@@ -3,6 +3,7 @@ import DeskBridgeStore
 import Foundation
 import Logging
 import Metrics
+import Synchronization
 
 /// The shell around the conversation engine: load → compute → commit, retried on conflict.
 ///
@@ -11,7 +12,9 @@ import Metrics
 /// processes sharing one database.
 package final class ConversationRuntime: Sendable {
     package let store: any DeskStore
-    package let engine: ConversationEngine
+    /// The engine of the moment: a flow reload swaps it; each step reads it once.
+    package var engine: ConversationEngine { current.withLock { $0 } }
+    private let current: Mutex<ConversationEngine>
     package let clock: WallClock
     /// Wakes the delivery workers after a commit that stored outbound calls.
     package let deliveries: WorkSignal
@@ -25,7 +28,7 @@ package final class ConversationRuntime: Sendable {
     package init(store: any DeskStore, config: DeskBridgeConfig, clock: WallClock, logger: Logger,
                  deliveries: WorkSignal = WorkSignal(), processing: WorkSignal = WorkSignal(), changes: ChangeFeed = ChangeFeed()) {
         self.store = store
-        self.engine = ConversationEngine(config: config)
+        self.current = Mutex(ConversationEngine(config: config))
         self.clock = clock
         self.logger = logger
         self.deliveries = deliveries
@@ -162,6 +165,15 @@ package final class ConversationRuntime: Sendable {
     private func skip(_ event: InboundRecord, state: ConversationState?, why: String) -> ConversationEngine.Step {
         logger.error("\(why); skipped", metadata: ["conversation": "\(event.conversation)", "seq": "\(event.seq)"])
         return .init(state: state ?? ConversationState(key: event.conversation), effects: [], sent: nil)
+    }
+
+    /// Replaces the flows for sessions that start from now on; running sessions keep theirs.
+    /// Answers the version now current.
+    @discardableResult
+    package func reloadFlows(_ flows: FlowsConfig) -> String {
+        current.withLock { $0 = $0.reloading(flows) }
+        processing.signal()
+        return flows.version
     }
 
     // MARK: - Desk-side changes

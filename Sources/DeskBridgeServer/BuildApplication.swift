@@ -28,6 +28,9 @@ package struct ApplicationOverrides: Sendable {
     /// False for an edge that only takes webhooks and desk calls in: no processor and no
     /// delivery worker (the benchmark measures ingest on its own this way).
     package var runsWorkers = true
+    /// The file the configuration came from, and the environment it was read with: set, `SIGHUP`
+    /// and the admin's `reload_config` read it again (README, "Reloading flows").
+    package var configFile: (path: String, environment: [String: String])?
     /// Called with the bound address once the server listens (port 0 picks a free port).
     package var onListening: @Sendable (String, Int) async -> Void = { _, _ in }
 
@@ -90,7 +93,10 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
         services.append(RetentionService(store: store, retention: config.storage.retention, clock: overrides.clock, logger: logger))
     }
 
-    let router = try DeskRouter.make(runtime: runtime, config: config, registry: overrides.registry, clock: overrides.clock)
+    let reloader = overrides.configFile.map { ConfigReloader(path: $0.path, environment: $0.environment, runtime: runtime, running: loaded, logger: logger) }
+    if let reloader { services.append(ReloadOnHangupService(reloader: reloader)) }
+    let router = try DeskRouter.make(runtime: runtime, config: config, registry: overrides.registry, clock: overrides.clock,
+                                     reloadConfig: { reloader?.reload() ?? .unavailable })
 
     let onListening = overrides.onListening
     return Application(

@@ -39,7 +39,7 @@ struct ConfigOption: ParsableArguments {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the service. Stops gracefully on SIGTERM or SIGINT.")
+    static let configuration = CommandConfiguration(abstract: "Run the service. Stops gracefully on SIGTERM or SIGINT; SIGHUP reloads the flows.")
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var overrides = ApplicationOverrides()
         overrides.registry = registry
+        overrides.configFile = (options.path, ProcessInfo.processInfo.environment)
         let app: any ApplicationProtocol
         do {
             app = try await buildApplication(loaded, logger: Logger(label: "deskbridge"), overrides: overrides)

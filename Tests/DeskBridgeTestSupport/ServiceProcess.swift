@@ -85,6 +85,11 @@ package final class ServiceProcess: Sendable {
         process.waitUntilExit()
     }
 
+    /// SIGHUP: the service reads its configuration file again.
+    package func hangUp() {
+        kill(process.processIdentifier, SIGHUP)
+    }
+
     /// SIGTERM and wait for the exit status.
     @discardableResult
     package func terminate() -> Int32 {

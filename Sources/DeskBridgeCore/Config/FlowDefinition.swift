@@ -5,6 +5,9 @@ import Foundation
 package struct FlowsConfig: Sendable, Decodable {
     package var defaultFlow: String?
     package var flows: [String: FlowDefinition]
+    /// A digest of the `flows` section as written (set by the loader): a session remembers the
+    /// version it started on, so a reload never changes a flow under a running session.
+    package var version = ""
 
     package init(defaultFlow: String?, flows: [String: FlowDefinition]) {
         self.defaultFlow = defaultFlow

@@ -7,10 +7,25 @@ import Foundation
 package struct ConversationEngine: Sendable {
     package let config: DeskBridgeConfig
     let schedule: WorkingSchedule
+    /// Earlier `flows` versions by their digest, kept for the sessions that started on them
+    /// (a reload replaces `config.flows` for new sessions only).
+    package let retiredFlows: [String: FlowsConfig]
 
-    package init(config: DeskBridgeConfig) {
+    package init(config: DeskBridgeConfig, retiredFlows: [String: FlowsConfig] = [:]) {
         self.config = config
         self.schedule = WorkingSchedule(config.desk.workingHours)
+        self.retiredFlows = retiredFlows
+    }
+
+    /// The same desk with `flows` replaced for new sessions; the current ones stay for the
+    /// sessions running on them.
+    package func reloading(_ flows: FlowsConfig) -> ConversationEngine {
+        var config = config
+        var retired = retiredFlows
+        if flows.version != config.flows.version { retired[config.flows.version] = config.flows }
+        retired[flows.version] = nil
+        config.flows = flows
+        return ConversationEngine(config: config, retiredFlows: retired)
     }
 
     /// The result of one step.
@@ -279,7 +294,10 @@ package struct ConversationEngine: Sendable {
         config.flowName(forAgent: agent)
     }
 
-    func flowEngine(for agent: String) -> FlowEngine? {
-        config.flows.flows[flowName(for: agent)].map { FlowEngine(flow: $0, schedule: schedule) }
+    /// The flow a session's cursor runs on: the version it started on while this process keeps
+    /// it, else the current one.
+    func flowEngine(for cursor: FlowCursor, agent: String) -> FlowEngine? {
+        let flows = cursor.version.flatMap { retiredFlows[$0] } ?? config.flows
+        return (flows.flows[cursor.flow] ?? config.flows.flows[flowName(for: agent)]).map { FlowEngine(flow: $0, schedule: schedule) }
     }
 }

@@ -121,7 +121,7 @@ struct Turn {
     mutating func startSession() {
         state.sessionCount += 1
         let id = SessionID.derive(conversation: state.key, ordinal: state.sessionCount)
-        state.session = Session(id: id, startedAt: context.now, flow: FlowCursor(flow: engine.flowName(for: state.key.agent)))
+        state.session = Session(id: id, startedAt: context.now, flow: FlowCursor(flow: engine.flowName(for: state.key.agent), version: config.flows.version))
         state.lastSessionId = id
         state.typingNotifiedAt = [:]
         notify("SessionBegin")
@@ -157,7 +157,7 @@ struct Turn {
     /// Runs one flow operation on the session's cursor and variables, then carries out its effects.
     mutating func runFlow(_ operation: (FlowEngine, inout FlowCursor, inout FlowEngine.Scope) -> [FlowEffect]?) {
         guard let session = state.session else { return }
-        guard let engine = engine.flowEngine(for: state.key.agent) else {
+        guard let engine = engine.flowEngine(for: session.flow, agent: state.key.agent) else {
             closeSession(event: "SessionEnd", message: nil, by: .admin)
             return
         }

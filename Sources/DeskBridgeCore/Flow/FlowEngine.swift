@@ -3,6 +3,8 @@ import Foundation
 /// Where a session stands in its flow.
 package struct FlowCursor: Codable, Sendable, Equatable {
     package var flow: String
+    /// The `flows` version the session started on (nil: stored before versions existed).
+    package var version: String?
     /// The node waiting for the user's answer (or an interface call's result), if any.
     package var waitingAt: String?
     /// The reference of the menu the waiting node sent (chip postbacks carry it).
@@ -16,7 +18,10 @@ package struct FlowCursor: Codable, Sendable, Equatable {
     /// Counter behind interface call ids.
     package var calls = 0
 
-    package init(flow: String) { self.flow = flow }
+    package init(flow: String, version: String? = nil) {
+        self.flow = flow
+        self.version = version
+    }
 }
 
 /// What the flow wants done; the conversation engine turns these into calls.

@@ -52,6 +52,10 @@ struct DeskAnswer: Encodable {
     var Sessions: [SessionRecordsAnswer]?
     var SdkURL: String?
     var Erased: ErasedAnswer?
+    var FlowsVersion: String?
+    var FlowsChanged: Int?
+    var RestartNeeded: [String]?
+    var Problems: [String]?
     var AuditTrail: [AuditAnswer]?
 
     static func failure(_ code: Int, _ info: String) -> DeskAnswer {

@@ -16,6 +16,8 @@ struct DeskRoutes: Sendable {
     let signIns: WorkbenchSignIns
     let trustedProxies: TrustedProxies
     let now: @Sendable () -> Date
+    /// Reads the configuration file again (README, "Reloading flows").
+    let reloadConfig: @Sendable () -> FlowReloadOutcome
 
     func register(on router: Router<DeskRequestContext>) {
         route(router, "/v4/openim/sendmsg") { identity, data in
@@ -73,6 +75,20 @@ struct DeskRoutes: Sendable {
         route(router, "/v4/desk_http_svc/get_audit_trail") { identity, data in
             let entries = try await commands.auditTrail(as: identity, limit: try decode(AuditTrailRequest.self, data).Limit)
             return DeskAnswer(AuditTrail: entries.map(AuditAnswer.init))
+        }
+        // An addition: the configuration file read again, its flows for new sessions.
+        route(router, "/v4/desk_http_svc/reload_config") { identity, _ in
+            guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
+            switch reloadConfig() {
+            case .reloaded(let version, let changed, let restartNeeded):
+                return DeskAnswer(FlowsVersion: version, FlowsChanged: changed ? 1 : 0, RestartNeeded: restartNeeded)
+            case .refused(let problems):
+                var answer = DeskAnswer.failure(91001, "the configuration has problems; the running one stays")
+                answer.Problems = problems.map(\.description)
+                return answer
+            case .unavailable:
+                return .failure(91002, "this service was not started from a configuration file it can read again")
+            }
         }
         route(router, "/v4/desk_http_svc/set_agent_status") { identity, data in
             let request = try decode(AgentStatusRequest.self, data)
