@@ -7,18 +7,11 @@ import Testing
 struct DeveloperScriptsTests {
     /// Runs `scripts/talk.py` against the service and answers its output lines.
     func talk(_ service: ServiceProcess, _ arguments: String...) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", ServiceProcess.packageRoot.appendingPathComponent("scripts/talk.py").path] + arguments
-        process.environment = ["DESKBRIDGE_URL": service.baseURL, "BM_CLIENT_TOKEN": Wire.clientToken, "DESK_SECRET": Wire.deskSecret,
-                               "AGENT": Wire.googleAgent, "CONVERSATION": "talk-1", "SDKAPPID": String(Wire.sdkAppId), "PATH": "/usr/bin:/bin"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return output.split(separator: "\n").map(String.init)
+        let environment = ["DESKBRIDGE_URL": service.baseURL, "BM_CLIENT_TOKEN": Wire.clientToken, "DESK_SECRET": Wire.deskSecret,
+                           "AGENT": Wire.googleAgent, "CONVERSATION": "talk-1", "SDKAPPID": String(Wire.sdkAppId), "PATH": "/usr/bin:/bin"]
+        let script = ServiceProcess.packageRoot.appendingPathComponent("scripts/talk.py").path
+        return try Command.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + arguments, environment: environment)
+            .output.split(separator: "\n").map(String.init)
     }
 
     @Test func talkAgentEndPrintsOneAnswerAndReplayWithoutAConfigSaysItNeedsOne() async throws {
@@ -33,18 +26,9 @@ struct DeveloperScriptsTests {
             #expect(ended.first?.hasPrefix("200 ") == true && ended.first?.contains(#""ErrorCode":0"#) == true)
         }
 
-        let replay = Process()
-        replay.executableURL = ServiceProcess.executable
         let recording = ServiceProcess.packageRoot.appendingPathComponent("Tests/Replays/01-bot-to-human-and-back.yaml").path
-        replay.arguments = ["replay", recording]
-        replay.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
-        let pipe = Pipe()
-        replay.standardOutput = pipe
-        replay.standardError = pipe
-        try replay.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        replay.waitUntilExit()
-        #expect(replay.terminationStatus == 1)
-        #expect(output.contains("has no config and no --config was given"))
+        let replay = try Command.run(ServiceProcess.executable, ["replay", recording], in: URL(fileURLWithPath: NSTemporaryDirectory()))
+        #expect(replay.status == 1)
+        #expect(replay.output.contains("has no config and no --config was given"))
     }
 }

@@ -8,16 +8,7 @@ struct ReplayCorpusTests {
 
     /// Runs the built executable and returns its exit status and output.
     func replay(_ files: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = ServiceProcess.executable
-        process.arguments = ["replay", "--config", Self.directory.appendingPathComponent("base-config.yaml").path] + files
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try Command.run(ServiceProcess.executable, ["replay", "--config", Self.directory.appendingPathComponent("base-config.yaml").path] + files)
     }
 
     @Test func everyRecordingReplaysAsRecorded() throws {
