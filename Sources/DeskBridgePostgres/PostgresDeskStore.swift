@@ -231,7 +231,7 @@ package final class PostgresDeskStore: DeskStore {
                 try await connection.exec("UPDATE agents SET load = GREATEST(load - 1, 0) WHERE id = \(agent.rawValue)")
             }
             for (agent, status) in commit.statusChanges {
-                try await connection.exec("UPDATE agents SET status = \(status.rawValue) WHERE id = \(agent.rawValue)")
+                try await connection.exec(Self.setStatus(agent, status, commit.now))
             }
             for (record, data) in records {
                 try await connection.exec("INSERT INTO message_records (conversation, session_id, record) VALUES (\(key), \(record.session.rawValue), \(data))")
@@ -286,15 +286,17 @@ package final class PostgresDeskStore: DeskStore {
 
     package func routingSnapshot() async throws -> RoutingSnapshot {
         try await transaction { connection in
-            let agents = try await connection.rows("SELECT id, status, load, last_assigned_at, groups FROM agents ORDER BY position").map { row in
+            let agents = try await connection.rows("SELECT id, status, load, last_assigned_at, groups, status_since FROM agents ORDER BY position").map { row in
                 let groups: String = try row.value("groups")
                 let pairs = (try? JSONDecoder().decode([[Int]].self, from: Data(groups.utf8))) ?? []
                 let lastAssigned: Int64? = try row.value("last_assigned_at")
                 let load: Int64 = try row.value("load")
+                let since: Int64? = try row.value("status_since")
                 return AgentSnapshot(
                     id: AgentID(try row.value("id") as String), status: DeskConfig.AgentStatus(rawValue: try row.value("status")) ?? .Offline,
                     load: Int(load), lastAssignedAt: lastAssigned.map(Date.init(unixMillis:)),
-                    groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first })
+                    groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first },
+                    statusSince: since.map(Date.init(unixMillis:)))
             }
             var lengths: [SkillGroupID: Int] = [:]
             for row in try await connection.rows("SELECT queued_group, COUNT(*) AS n FROM conversations WHERE queued_at IS NOT NULL GROUP BY queued_group") {
@@ -306,8 +308,18 @@ package final class PostgresDeskStore: DeskStore {
         }
     }
 
-    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool {
-        try await query("UPDATE agents SET status = \(status.rawValue) WHERE id = \(agent.rawValue) RETURNING 1") { _ in () }.count == 1
+    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool {
+        var update = Self.setStatus(agent, status, now)
+        update.sql += " RETURNING 1"
+        return try await query(update) { _ in () }.count == 1
+    }
+
+    /// A status change is stamped; setting the status it already has keeps its stamp.
+    private static func setStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, _ now: Date) -> PostgresQuery {
+        """
+        UPDATE agents SET status_since = CASE WHEN status = \(status.rawValue) THEN status_since ELSE \(now.unixMillis) END,
+            status = \(status.rawValue) WHERE id = \(agent.rawValue)
+        """
     }
 
     // MARK: - Outbox

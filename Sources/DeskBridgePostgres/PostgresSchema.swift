@@ -152,5 +152,6 @@ enum PostgresSchema {
         Migration(version: "v3", statements: [
             "CREATE TABLE blacklist (client_user_id TEXT PRIMARY KEY, reason TEXT NOT NULL, since BIGINT NOT NULL, by TEXT NOT NULL)",
         ]),
+        Migration(version: "v4", statements: ["ALTER TABLE agents ADD COLUMN status_since BIGINT"]),
     ]
 }

@@ -75,7 +75,7 @@ package struct DeskCommands: Sendable {
         guard let status = status.flatMap(DeskConfig.AgentStatus.init(rawValue:)) else {
             throw DeskCommandError.badJSON("Status must be Available, Busy, Rest or Offline")
         }
-        guard try await runtime.store.setAgentStatus(AgentID(agentId), status) else { throw DeskCommandError.unknownAgentOrGroup }
+        guard try await runtime.store.setAgentStatus(AgentID(agentId), status, at: runtime.clock.now()) else { throw DeskCommandError.unknownAgentOrGroup }
         if status == .Available { runtime.processing.signal() }
         runtime.changes.agentChanged(AgentID(agentId))
     }

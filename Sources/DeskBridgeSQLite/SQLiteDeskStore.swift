@@ -174,7 +174,7 @@ package final class SQLiteDeskStore: DeskStore {
                 try db.cachedStatement(sql: "UPDATE agents SET load = MAX(load - 1, 0) WHERE id = ?").execute(arguments: [agent.rawValue])
             }
             for (agent, status) in commit.statusChanges {
-                try db.cachedStatement(sql: "UPDATE agents SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, agent.rawValue])
+                try Self.setStatus(db, agent, status, commit.now)
             }
             for (record, data) in zip(commit.records, records) {
                 try db.cachedStatement(sql: "INSERT INTO message_records (conversation, session_id, record) VALUES (?, ?, ?)").execute(arguments: [commit.key.storageKey, record.session.rawValue, data])
@@ -226,13 +226,15 @@ package final class SQLiteDeskStore: DeskStore {
 
     package func routingSnapshot() async throws -> RoutingSnapshot {
         try await read { db in
-            let agents = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, status, load, last_assigned_at, groups FROM agents ORDER BY position")).map { row in
+            let agents = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, status, load, last_assigned_at, groups, status_since FROM agents ORDER BY position")).map { row in
                 let pairs = (try? JSONDecoder().decode([[Int]].self, from: Data((row["groups"] as String).utf8))) ?? []
                 let lastAssigned: Int64? = row["last_assigned_at"]
+                let since: Int64? = row["status_since"]
                 return AgentSnapshot(
                     id: AgentID(row["id"]), status: DeskConfig.AgentStatus(rawValue: row["status"]) ?? .Offline, load: row["load"],
                     lastAssignedAt: lastAssigned.map(Date.init(unixMillis:)),
-                    groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first })
+                    groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first },
+                    statusSince: since.map(Date.init(unixMillis:)))
             }
             var lengths: [SkillGroupID: Int] = [:]
             for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT queued_group, COUNT(*) AS n FROM conversations WHERE queued_at IS NOT NULL GROUP BY queued_group")) {
@@ -242,11 +244,17 @@ package final class SQLiteDeskStore: DeskStore {
         }
     }
 
-    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool {
+    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool {
         try await write { db in
-            try db.cachedStatement(sql: "UPDATE agents SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, agent.rawValue])
+            try Self.setStatus(db, agent, status, now)
             return db.changesCount == 1
         }
+    }
+
+    /// A status change is stamped; setting the status it already has keeps its stamp.
+    private static func setStatus(_ db: Database, _ agent: AgentID, _ status: DeskConfig.AgentStatus, _ now: Date) throws {
+        try db.cachedStatement(sql: "UPDATE agents SET status_since = CASE WHEN status = ? THEN status_since ELSE ? END, status = ? WHERE id = ?")
+            .execute(arguments: [status.rawValue, now.unixMillis, status.rawValue, agent.rawValue])
     }
 
     // MARK: - Outbox

@@ -118,6 +118,9 @@ enum SQLiteSchema {
                 CREATE TABLE blacklist (client_user_id TEXT PRIMARY KEY, reason TEXT NOT NULL, since INTEGER NOT NULL, by TEXT NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "ALTER TABLE agents ADD COLUMN status_since INTEGER")
+        }
         return migrator
     }
 }

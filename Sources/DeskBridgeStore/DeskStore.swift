@@ -30,8 +30,8 @@ package protocol DeskStore: Sendable {
     // MARK: Agents
     func seedAgents(_ seeds: [AgentSeed]) async throws
     func routingSnapshot() async throws -> RoutingSnapshot
-    /// Sets an agent's status; false if the agent is unknown.
-    func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool
+    /// Sets an agent's status (a change is stamped `at`); false if the agent is unknown.
+    func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool
 
     // MARK: Outbox
     /// Leases up to `limit` due calls that are at the head of their lane.

@@ -14,6 +14,12 @@ package final class InMemoryDeskStore: DeskStore {
         var load = 0
         var lastAssignedAt: Date?
         var groups: [SkillGroupID: Int]
+        var statusSince: Date?
+
+        mutating func set(_ new: DeskConfig.AgentStatus, at now: Date) {
+            if new != status { statusSince = now }
+            status = new
+        }
     }
     private struct State {
         /// Repeat keys and when each was first seen.
@@ -106,7 +112,7 @@ package final class InMemoryDeskStore: DeskStore {
                 if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.load = max(agents[index].row.load - 1, 0) }
             }
             for (agent, status) in commit.statusChanges {
-                if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.status = status }
+                if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.set(status, at: commit.now) }
             }
             s.agents = agents
             s.messageRecords[commit.key, default: []] += commit.records
@@ -163,15 +169,16 @@ package final class InMemoryDeskStore: DeskStore {
             var lengths: [SkillGroupID: Int] = [:]
             for row in s.conversations.values { if let queue = row.stored.state?.queuePosition { lengths[queue.group, default: 0] += 1 } }
             return RoutingSnapshot(
-                agents: s.agents.map { AgentSnapshot(id: $0.id, status: $0.row.status, load: $0.row.load, lastAssignedAt: $0.row.lastAssignedAt, groups: $0.row.groups) },
+                agents: s.agents.map { AgentSnapshot(id: $0.id, status: $0.row.status, load: $0.row.load, lastAssignedAt: $0.row.lastAssignedAt, groups: $0.row.groups,
+                                                     statusSince: $0.row.statusSince) },
                 queueLengths: lengths)
         }
     }
 
-    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus) async throws -> Bool {
+    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool {
         withState { s in
             guard let index = s.agents.firstIndex(where: { $0.id == agent }) else { return false }
-            s.agents[index].row.status = status
+            s.agents[index].row.set(status, at: now)
             return true
         }
     }

@@ -121,4 +121,56 @@ struct ConsoleAPITests {
             #expect(lines.count == 2 && lines[1].hasPrefix("\"\(sessionId)\",\"\(Wire.clientUserId("rec-1"))\""))
         }
     }
+
+    /// Real-time monitoring: per group the queue, its longest wait, sessions in service and agents
+    /// by status; per agent its load against its limit, since when its status, and since when
+    /// its oldest unanswered user waits (cleared by its reply).
+    @Test func theOverviewShowsQueuesLoadsAndWhoWaitsForAnAnswer() async throws {
+        try await AppHarness.run { app throws in
+            let signIn = try await call(app, .post, "/console/api/sign-in", body: ["userSig": sig("administrator")])
+            let cookie = String(try #require(signIn.headers[.setCookie]).split(separator: ";")[0])
+            for index in 1...4 {
+                for text in ["hi", "human"] {
+                    let body = Wire.text(text, conversation: "mon-\(index)")
+                    #expect(try await app.webhook(body, signature: Wire.signature(body)).status == .ok)
+                }
+            }
+            @Sendable func overview() async throws -> [String: Any] { try await call(app, .get, "/console/api/overview", cookie: cookie).json }
+            #expect(try await eventually { (try await overview()["groups"] as? [[String: Any]])?.first?["waiting"] as? Int == 1 }, "three with Lena, one queued")
+            let group = try #require((try await overview()["groups"] as? [[String: Any]])?.first)
+            #expect(group["inService"] as? Int == 3)
+            #expect(group["longestWaitSince"] as? Int64 != nil)
+            #expect(group["agentsByStatus"] as? [String: Int] == ["Available": 1, "Offline": 1])
+            @Sendable func lena() async throws -> [String: Any] {
+                try #require((try await overview()["agents"] as? [[String: Any]])?.first { $0["agentId"] as? String == "lena@acme.example" })
+            }
+            let atLimit = try await lena()
+            #expect(atLimit["load"] as? Int == 3 && atLimit["limit"] as? Int == 3)
+            #expect(try await lena()["waitingSince"] == nil, "nobody has written to Lena yet")
+
+            let held = try #require(try await (1...4).asyncFirst { index in
+                try await app.store.conversation(clientUserId: ClientUserID(Wire.clientUserId("mon-\(index)")))?.state?.session?.ownership.holder != nil ? index : nil
+            })
+            let question = Wire.text("where is my parcel?", conversation: "mon-\(held)")
+            #expect(try await app.webhook(question, signature: Wire.signature(question)).status == .ok)
+            #expect(try await eventually { try await lena()["waitingSince"] as? Int64 != nil }, "a user waits for Lena's answer")
+            let reply = try await app.desk("/v4/openim/sendmsg", query: Wire.deskQuery(identifier: "lena@acme.example"),
+                                           Wire.json(["To_Account": Wire.clientUserId("mon-\(held)"), "MsgBody": Wire.textBody("On its way.")]))
+            #expect(reply["ErrorCode"] as? Int == 0)
+            #expect(try await lena()["waitingSince"] == nil, "her reply answers it")
+
+            let csrf = try #require(try await overview()["csrfToken"] as? String)
+            #expect(try await call(app, .post, "/console/api/agent-status", cookie: cookie, csrf: csrf, body: ["agentId": "omar@acme.example", "status": "Busy"]).status == .ok)
+            let omar = try #require((try await overview()["agents"] as? [[String: Any]])?.first { $0["agentId"] as? String == "omar@acme.example" })
+            #expect(omar["statusSince"] as? Int64 != nil, "a status change is stamped")
+        }
+    }
+}
+
+extension ClosedRange where Bound == Int {
+    /// The first non-nil answer of `transform`, in order.
+    fileprivate func asyncFirst(_ transform: (Int) async throws -> Int?) async rethrows -> Int? {
+        for value in self { if let found = try await transform(value) { return found } }
+        return nil
+    }
 }

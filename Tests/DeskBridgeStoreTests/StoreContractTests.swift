@@ -120,8 +120,11 @@ struct StoreContractTests {
         try await commit(store, ConversationKey(agent: "a", conversationId: "c-1"), version: 1, release: ["lena"])
         snapshot = try await store.routingSnapshot()
         #expect(snapshot.agents.first?.load == 1)
-        #expect(try await store.setAgentStatus("omar", .Available))
-        #expect(!(try await store.setAgentStatus("nobody", .Available)))
+        #expect(try await store.setAgentStatus("omar", .Available, at: now))
+        #expect(!(try await store.setAgentStatus("nobody", .Available, at: now)))
+        #expect(try await store.routingSnapshot().agent("omar")?.statusSince == now, "a change is stamped")
+        #expect(try await store.setAgentStatus("omar", .Available, at: now.addingTimeInterval(60)))
+        #expect(try await store.routingSnapshot().agent("omar")?.statusSince == now, "setting the same status keeps the stamp")
         try await store.seedAgents([AgentSeed(id: "omar", status: .Offline, groups: [1: 2])])
         #expect(try await store.routingSnapshot().agents.last?.status == .Available, "the stored status wins over the seed")
     }

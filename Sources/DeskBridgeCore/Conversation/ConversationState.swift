@@ -155,6 +155,9 @@ package struct Session: Codable, Sendable, Equatable {
     package var missedOffers: MissedOffers?
     /// Google ids of user messages a human holder has not marked read yet.
     package var unread: [String]?
+    /// When the oldest user message the holding agent has not answered yet arrived (the console
+    /// shows it); cleared by the agent's next message.
+    package var userWaitingSince: Date?
     /// An assignment webhook call waiting for its answer.
     package var pendingAssignment: PendingAssignment?
     /// The user is choosing a skill group (`userChoice`).

@@ -66,6 +66,8 @@ struct Turn {
         recordUser(body)
         switch session.ownership.owner {
         case .agent(let agent):
+            let now = context.now
+            if state.session?.userWaitingSince == nil { state.session?.userWaitingSince = now }
             notify("Agent.UserSendMsg", agent: agent, body: [body])
         case .queued, .offered, .closed:
             notify("ChatBot.UserSendMsg", body: [body])
@@ -227,6 +229,7 @@ struct Turn {
         if !rendering.messages.isEmpty {
             // A message ends the agent's typing indicator, and starts the wait for the user's answer.
             if case .agent = sender, state.session?.typingUntil != nil { stopAgentTyping() }
+            if case .agent = sender { state.session?.userWaitingSince = nil }
             if let owner = state.session?.ownership.owner, owner == .bot || owner.isAgent {
                 let deadline = context.now.addingTimeInterval(TimeInterval(config.desk.closure.userTimeoutSeconds))
                 state.session?.idleDeadline = deadline

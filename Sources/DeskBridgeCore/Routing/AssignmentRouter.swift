@@ -8,13 +8,16 @@ package struct AgentSnapshot: Sendable, Equatable {
     package var lastAssignedAt: Date?
     /// Skill group → priority (1 highest … 5).
     package var groups: [SkillGroupID: Int]
+    /// When the status last changed (nil: not since the agent was first seeded).
+    package var statusSince: Date?
 
-    package init(id: AgentID, status: DeskConfig.AgentStatus, load: Int, lastAssignedAt: Date?, groups: [SkillGroupID: Int]) {
+    package init(id: AgentID, status: DeskConfig.AgentStatus, load: Int, lastAssignedAt: Date?, groups: [SkillGroupID: Int], statusSince: Date? = nil) {
         self.id = id
         self.status = status
         self.load = load
         self.lastAssignedAt = lastAssignedAt
         self.groups = groups
+        self.statusSince = statusSince
     }
 
     /// Signed in at all (Available or Busy), whether or not it can take more.

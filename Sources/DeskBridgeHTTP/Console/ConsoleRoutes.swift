@@ -97,38 +97,9 @@ struct ConsoleRoutes: Sendable {
         }
     }
 
-    struct Overview: Encodable {
-        struct State: Encodable { var state: String; var count: Int }
-        struct Group: Encodable { var id: Int; var name: String; var waiting: Int; var receptionLimit: Int }
-        struct Agent: Encodable {
-            var agentId: String
-            var nickname: String
-            var status: String
-            var load: Int
-            var signedIn: Bool
-            var forcedOffline: Bool
-            var groups: [String]
-        }
-        var csrfToken: String
-        var sessions: [State]
-        var groups: [Group]
-        var agents: [Agent]
-    }
-
     private func overview(_ signIn: WorkbenchSignIns.SignIn) async throws -> Overview {
-        let routing = try await runtime.store.routingSnapshot()
-        let counts = try await runtime.store.sessionCounts()
-        let signedIn = agentSignIns.signedIn(now: now())
-        let names = Dictionary(uniqueKeysWithValues: desk.skillGroups.map { ($0.id, $0.name) })
-        return Overview(
-            csrfToken: signIn.csrfToken,
-            sessions: ["Chatbot", "Queueing", "WaitingForAgentAnswering", "Agent"].map { .init(state: $0, count: counts[$0] ?? 0) },
-            groups: desk.skillGroups.map { .init(id: $0.id.rawValue, name: $0.name, waiting: routing.queueLengths[$0.id] ?? 0, receptionLimit: $0.receptionLimit) },
-            agents: desk.agents.map { agent in
-                let snapshot = routing.agent(agent.id)
-                return .init(agentId: agent.id.rawValue, nickname: agent.nickname, status: snapshot?.status.rawValue ?? "Offline", load: snapshot?.load ?? 0,
-                             signedIn: signedIn.contains(agent.id), forcedOffline: agentSignIns.isForcedOffline(agent.id),
-                             groups: agent.skillGroups.compactMap { names[$0.id] })
-            })
+        Overview(desk: desk, routing: try await runtime.store.routingSnapshot(), counts: try await runtime.store.sessionCounts(),
+                 humanSide: try await runtime.store.humanSideConversations(limit: 5_000).compactMap { $0.state?.session },
+                 signedIn: agentSignIns.signedIn(now: now()), forcedOffline: { agentSignIns.isForcedOffline($0) }, csrfToken: signIn.csrfToken)
     }
 }

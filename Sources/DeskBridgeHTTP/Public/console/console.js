@@ -16,6 +16,13 @@ async function call(method, path, body) {
   return answer;
 }
 
+/// A moment as the time of day (the day too when it is not today); "—" for none.
+function since(millis) {
+  if (!millis) return "—";
+  const date = new Date(millis);
+  return date.toDateString() === new Date().toDateString() ? `since ${date.toLocaleTimeString()}` : `since ${date.toLocaleString()}`;
+}
+
 function cell(text, className) {
   const td = document.createElement("td");
   td.textContent = String(text);
@@ -34,7 +41,10 @@ function render(overview) {
   }));
   document.getElementById("queues").replaceChildren(...overview.groups.map((g) => {
     const tr = document.createElement("tr");
-    tr.append(cell(g.name), cell(g.waiting, "number"), cell(g.receptionLimit, "number"));
+    tr.dataset.group = String(g.id);
+    const byStatus = ["Available", "Busy", "Rest", "Offline"].filter((s) => g.agentsByStatus[s]).map((s) => `${s} ${g.agentsByStatus[s]}`).join(", ") || "—";
+    tr.append(cell(g.name), cell(g.waiting, "number waiting"), cell(since(g.longestWaitSince), "longest-wait"), cell(g.inService, "number in-service"),
+      cell(byStatus, "by-status"), cell(g.receptionLimit, "number"));
     return tr;
   }));
   document.getElementById("agents").replaceChildren(...overview.agents.map((a) => {
@@ -59,7 +69,8 @@ function render(overview) {
     button.textContent = a.forcedOffline ? "Resume online" : "Force offline";
     button.addEventListener("click", () => act(a.forcedOffline ? { agentId: a.agentId, status: "Available" } : { agentId: a.agentId, status: "Offline", force: true }));
     actions.append(button);
-    tr.append(cell(`${a.nickname} (${a.agentId})`), cell(a.groups.join(", ")), statusCell, cell(a.load, "number"),
+    tr.append(cell(`${a.nickname} (${a.agentId})`), cell(a.groups.join(", ")), statusCell, cell(since(a.statusSince), "status-since"),
+      cell(`${a.load} / ${a.limit}`, "number load"), cell(since(a.waitingSince), "waiting-since"),
       cell(a.forcedOffline ? "forced offline" : a.signedIn ? "signed in" : "—"), actions);
     return tr;
   }));
