@@ -30,7 +30,7 @@ package enum DeskRouter {
         ConsoleRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: WorkbenchSignIns(), agentSignIns: agentSignIns,
                       trustedProxies: proxies, now: { clock.now() }).register(on: router)
         WebChannelRoutes(runtime: runtime, config: config, maxBodyBytes: config.server.maxBodyBytes).register(on: router)
-        CloudAPIRoutes(desk: config.desk, signIns: agentSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
+        CloudAPIRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
         return router
     }
 

@@ -1,3 +1,4 @@
+import DeskBridgeCore
 import DeskBridgeTestSupport
 import Foundation
 import Testing
@@ -48,6 +49,50 @@ struct CloudAPITests {
             let stranger = try run(endpoint, secretId: "AKIDtest", secretKey: "cloud-secret-1", seat: "mallory@evil.example")
             #expect(stranger["code"] as? String == "InvalidParameterValue")
             #expect(!service.log.contains("cloud-secret-1"))
+        }
+    }
+
+    static let staffScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/ccc_staff.py").path
+
+    func staff(_ endpoint: String, _ arguments: String...) throws -> [String: Any] {
+        let output = try Command.run(URL(fileURLWithPath: Self.python!), [Self.staffScript, endpoint, "AKIDtest", "cloud-secret-1", String(Wire.sdkAppId)] + arguments).output
+        return (try JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? ["unreadable": output]
+    }
+
+    /// The staff actions as an integrator's code calls them: list, set a status, force offline
+    /// (the workbench refuses the agent) and restore; a bad status changes nothing.
+    @Test func staffActionsWorkThroughTencentsSDK() async throws {
+        try await Deployment.with(cloudApi: "{ secretId: AKIDtest, secretKey: cloud-secret-1 }") { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let endpoint = "127.0.0.1:\(service.port)"
+            let list = try staff(endpoint, "describe")
+            #expect(list["TotalCount"] as? Int == 2, "\(list)")
+            let lena = try #require((list["StaffList"] as? [[String: Any]])?.first)
+            #expect(lena["Mail"] as? String == "lena@acme.example" && lena["Nick"] as? String == "Lena" && lena["StaffNumber"] as? String == "1001")
+            #expect(lena["SkillGroups"] as? [Int] == [1])
+            #expect(try staff(endpoint, "describe", "omar@acme.example")["TotalCount"] as? Int == 1)
+
+            /// Lena signs in to the workbench: the HTTP status, and the status her page shows.
+            @Sendable func lenaSignsIn() async throws -> (Int, String?) {
+                let sig = UserSig.generate(identifier: "lena@acme.example", sdkAppId: Wire.sdkAppId, secretKey: Wire.deskSecret,
+                                           issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 600)
+                let answer = try await HTTP.post(service.baseURL + "/workbench/api/sign-in", body: Wire.json(["agentId": "lena@acme.example", "userSig": sig]))
+                guard answer.status == 200, let cookie = answer.headers["set-cookie"]?.split(separator: ";").first else { return (answer.status, nil) }
+                let me = try await HTTP.get(service.baseURL + "/workbench/api/me", headers: ["Cookie": String(cookie)])
+                return (answer.status, me.json?["status"] as? String)
+            }
+            #expect(try staff(endpoint, "status", "lena@acme.example", "rest")["ok"] as? Bool == true)
+            #expect(try await lenaSignsIn().1 == "Rest")
+            let bad = try staff(endpoint, "status", "lena@acme.example", "asleep")
+            #expect(bad["code"] as? String == "InvalidParameterValue")
+            #expect(try staff(endpoint, "status", "mallory@evil.example", "free")["code"] as? String == "InvalidParameterValue")
+            #expect(try await lenaSignsIn().1 == "Rest", "a refused call changed nothing")
+            #expect(try staff(endpoint, "offline", "lena@acme.example")["ok"] as? Bool == true)
+            #expect(try await lenaSignsIn().0 == 403, "a forced-offline agent cannot sign in")
+            #expect(try staff(endpoint, "online", "lena@acme.example")["ok"] as? Bool == true)
+            let restored = try await lenaSignsIn()
+            #expect(restored.0 == 200 && restored.1 == "Available")
         }
     }
 }

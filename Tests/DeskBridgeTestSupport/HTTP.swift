@@ -22,8 +22,10 @@ package enum HTTP {
         return try await execute(request)
     }
 
-    package static func get(_ url: String) async throws -> Answer {
-        try await execute(HTTPClientRequest(url: url))
+    package static func get(_ url: String, headers: [String: String] = [:]) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        return try await execute(request)
     }
 
     private static func execute(_ request: HTTPClientRequest) async throws -> Answer {

@@ -1,4 +1,5 @@
 import DeskBridgeCore
+import DeskBridgeRuntime
 import Foundation
 import Hummingbird
 import NIOCore
@@ -9,6 +10,7 @@ import NIOCore
 /// "Message"}}}`, which is when Tencent's SDKs raise. The signature (TC3-HMAC-SHA256) is checked
 /// in constant time over the `Host` the client signed, within Tencent's 5-minute window.
 struct CloudAPIRoutes: Sendable {
+    let commands: DeskCommands
     let desk: DeskConfig
     let signIns: WorkbenchSignIns
     let trustedProxies: TrustedProxies
@@ -29,12 +31,14 @@ struct CloudAPIRoutes: Sendable {
             var request = request
             let body = Data(buffer: try await request.collectBody(upTo: 64 * 1_024))
             let action = try authenticate(request, body: body)
-            let result = try perform(action, body: body, request: request, peer: context.peerAddress)
+            let result = try await perform(action, body: body, request: request, peer: context.peerAddress)
             var answer = result
             answer["RequestId"] = requestId
             return Self.envelope(["Response": answer])
         } catch let failure as Failure {
             return Self.envelope(["Response": ["Error": ["Code": failure.code, "Message": failure.message], "RequestId": requestId]])
+        } catch let error as DeskCommandError {
+            return Self.envelope(["Response": ["Error": ["Code": "InvalidParameterValue", "Message": error.info], "RequestId": requestId]])
         } catch let failure as TC3Signature.Failure {
             return Self.envelope(["Response": ["Error": ["Code": failure.code, "Message": failure.message], "RequestId": requestId]])
         } catch {
@@ -66,21 +70,82 @@ struct CloudAPIRoutes: Sendable {
         return action
     }
 
-    private func perform(_ action: String, body: Data, request: Request, peer: String?) throws -> [String: Any] {
+    private func perform(_ action: String, body: Data, request: Request, peer: String?) async throws -> [String: Any] {
         let parameters = (try? JSONSerialization.jsonObject(with: body.isEmpty ? Data("{}".utf8) : body)) as? [String: Any]
         guard let parameters else { throw Failure(code: "InvalidParameter", message: "the body is not a JSON object") }
+        guard let appId = (parameters["SdkAppId"] as? NSNumber)?.intValue else { throw Failure(code: "MissingParameter", message: "SdkAppId is required") }
+        guard appId == desk.sdkAppId else { throw Failure(code: "InvalidParameterValue", message: "SdkAppId is not this desk's") }
         switch action {
         case "CreateSDKLoginToken":
-            guard let appId = (parameters["SdkAppId"] as? NSNumber)?.intValue else { throw Failure(code: "MissingParameter", message: "SdkAppId is required") }
-            guard appId == desk.sdkAppId else { throw Failure(code: "InvalidParameterValue", message: "SdkAppId is not this desk's") }
-            guard let seat = parameters["SeatUserId"] as? String, !seat.isEmpty else { throw Failure(code: "MissingParameter", message: "SeatUserId is required") }
-            guard desk.agent(AgentID(seat)) != nil else { throw Failure(code: "InvalidParameterValue", message: "SeatUserId \(seat) is not an agent of this desk") }
+            let seat = try agent(parameters, "SeatUserId").rawValue
             let token = signIns.mintSDKToken(AgentID(seat), now: now())
             let expires = Int64(now().timeIntervalSince1970 + WorkbenchSignIns.sdkTokenLifetime)
             return ["Token": token, "ExpiredTime": expires, "SdkURL": "\(DeskRoutes.publicBase(request, peer: peer, trustedProxies: trustedProxies))/workbench/sdk/\(token).js"]
+        case "DescribeStaffInfoList":
+            return try await describeStaff(parameters)
+        case "SetStaffStatus":
+            return try await setStaffStatus(parameters)
+        case "ForceMemberOffline":
+            try await control.apply(.forceOffline, to: try agent(parameters, "UserId"))
+            return [:]
+        case "RestoreMemberOnline":
+            try await control.apply(.resumeOnline, to: try agent(parameters, "UserId"))
+            return [:]
         default:
             throw Failure(code: "UnsupportedOperation", message: "\(action) is not supported by DeskBridge")
         }
+    }
+
+    private var control: AgentControl { AgentControl(commands: commands, signIns: signIns, actor: "cloudapi:\(desk.cloudApi?.secretId ?? "")", now: now) }
+
+    /// A parameter naming one of this desk's agents.
+    private func agent(_ parameters: [String: Any], _ name: String) throws -> AgentID {
+        guard let id = parameters[name] as? String, !id.isEmpty else { throw Failure(code: "MissingParameter", message: "\(name) is required") }
+        guard desk.agent(AgentID(id)) != nil else { throw Failure(code: "InvalidParameterValue", message: "\(name) \(id) is not an agent of this desk") }
+        return AgentID(id)
+    }
+
+    /// `DescribeStaffInfoList`: the desk's agents as `StaffInfo` (mail = the agent id, name and
+    /// nick = its nickname, its skill groups as IM groups); telephony fields are left out.
+    private func describeStaff(_ parameters: [String: Any]) async throws -> [String: Any] {
+        let pageSize = min(max((parameters["PageSize"] as? NSNumber)?.intValue ?? 100, 1), 9_999)
+        let page = max((parameters["PageNumber"] as? NSNumber)?.intValue ?? 0, 0)
+        let mail = parameters["StaffMail"] as? String
+        let group = (parameters["SkillGroupId"] as? NSNumber).map { SkillGroupID($0.intValue) }
+        let names = Dictionary(uniqueKeysWithValues: desk.skillGroups.map { ($0.id, $0.name) })
+        let routing = try await commands.runtime.store.routingSnapshot()
+        let matching = desk.agents.filter { agent in
+            (mail.map { $0 == agent.id.rawValue } ?? true) && (group.map { wanted in agent.skillGroups.contains { $0.id == wanted } } ?? true)
+        }
+        let (start, overflow) = page.multipliedReportingOverflow(by: pageSize)
+        let staff: [[String: Any]] = (overflow ? [] : Array(matching.dropFirst(start).prefix(pageSize))).map { agent in
+            var info: [String: Any] = [
+                "Name": agent.nickname, "Mail": agent.id.rawValue, "Nick": agent.nickname, "StaffNumber": agent.staffNo,
+                "SkillGroupList": agent.skillGroups.map { ["SkillGroupId": $0.id.rawValue, "SkillGroupName": names[$0.id] ?? "", "Priority": $0.priority, "Type": "IM"] },
+            ]
+            if let since = routing.agent(agent.id)?.statusSince { info["LastModifyTimestamp"] = Int64(since.timeIntervalSince1970) }
+            return info
+        }
+        return ["TotalCount": matching.count, "StaffList": staff]
+    }
+
+    /// `SetStaffStatus`: `free` → Available, `notReady` → Busy, `rest` → Rest; up to 10, all checked
+    /// before any is set, so a refused call changes nothing.
+    private func setStaffStatus(_ parameters: [String: Any]) async throws -> [String: Any] {
+        guard let items = parameters["StaffStatusList"] as? [[String: Any]], !items.isEmpty else {
+            throw Failure(code: "MissingParameter", message: "StaffStatusList is required")
+        }
+        guard items.count <= 10 else { throw Failure(code: "InvalidParameterValue", message: "StaffStatusList has at most 10 items") }
+        let statuses = ["free": "Available", "notReady": "Busy", "rest": "Rest"]
+        let changes = try items.map { item -> (AgentID, String) in
+            let staff = try agent(item, "StaffUserId")
+            guard let status = (item["Status"] as? String).flatMap({ statuses[$0] }) else {
+                throw Failure(code: "InvalidParameterValue", message: "Status must be free, notReady or rest")
+            }
+            return (staff, status)
+        }
+        for (staff, status) in changes { try await control.apply(.status(status), to: staff) }
+        return [:]
     }
 
     private static func envelope(_ object: [String: Any]) -> Response {

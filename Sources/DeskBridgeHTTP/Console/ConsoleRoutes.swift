@@ -44,20 +44,9 @@ struct ConsoleRoutes: Sendable {
         api.post(router, "/console/api/agent-status") { _, _, body in
             let agent = AgentID(try SignedInAPI.field(body, "agentId"))
             let status = try SignedInAPI.field(body, "status")
-            let before = try await runtime.store.routingSnapshot().agents.first { $0.id == agent }?.status.rawValue ?? "unknown"
-            let wasForced = agentSignIns.isForcedOffline(agent)
-            try await commands.setAgentStatus(as: .admin, agentId: agent.rawValue, status: status)
-            var action = "set_agent_status"
-            if body["force"] == "1" || body["force"] == "true" {
-                agentSignIns.forceOffline(agent)
-                action = "force_offline"
-            } else if status != "Offline" {
-                agentSignIns.resume(agent)
-                if wasForced { action = "resume_online" }
-            }
-            runtime.changes.agentChanged(agent)
-            try await runtime.store.appendAudit(AuditEntry(at: now(), actor: desk.adminIdentifier, action: action, subject: "agent \(agent.rawValue)",
-                                                           detail: AuditChange.json(before: before, after: status)))
+            let forced = body["force"] == "1" || body["force"] == "true"
+            try await AgentControl(commands: commands, signIns: agentSignIns, actor: desk.adminIdentifier, now: now)
+                .apply(forced ? .forceOffline : .status(status), to: agent)
             return ["ok": true]
         }
         api.get(router, "/console/api/blacklist") { _, _ in

@@ -1,0 +1,47 @@
+import DeskBridgeCore
+import DeskBridgeRuntime
+import DeskBridgeStore
+import Foundation
+
+/// An administrator's change to an agent's status, the same from the console and from the
+/// Tencent Cloud API: the status is set, a forced-offline agent's pages are ended and its
+/// sign-in refused (or resumed), the pages hear of it, and the change is audited.
+struct AgentControl: Sendable {
+    let commands: DeskCommands
+    let signIns: WorkbenchSignIns
+    let actor: String
+    let now: @Sendable () -> Date
+
+    enum Change: Sendable {
+        case status(String)
+        case forceOffline
+        case resumeOnline
+    }
+
+    func apply(_ change: Change, to agent: AgentID) async throws {
+        let runtime = commands.runtime
+        let before = try await runtime.store.routingSnapshot().agent(agent)?.status.rawValue ?? "unknown"
+        let wasForced = signIns.isForcedOffline(agent)
+        let status: String
+        var action = "set_agent_status"
+        switch change {
+        case .status(let value): status = value
+        case .forceOffline: status = "Offline"
+        case .resumeOnline: status = "Available"
+        }
+        try await commands.setAgentStatus(as: .admin, agentId: agent.rawValue, status: status)
+        switch change {
+        case .forceOffline:
+            signIns.forceOffline(agent)
+            action = "force_offline"
+        case .resumeOnline, .status:
+            if status != "Offline" {
+                signIns.resume(agent)
+                if wasForced { action = "resume_online" }
+            }
+        }
+        runtime.changes.agentChanged(agent)
+        try await runtime.store.appendAudit(AuditEntry(at: now(), actor: actor, action: action, subject: "agent \(agent.rawValue)",
+                                                       detail: AuditChange.json(before: before, after: status)))
+    }
+}
