@@ -95,4 +95,37 @@ struct CloudAPITests {
             #expect(restored.0 == 200 && restored.1 == "Available")
         }
     }
+
+    /// Records, messages, a transfer and a UserSig as an integrator's code asks for them.
+    @Test func recordsMessagesTransferAndUserSigWorkThroughTencentsSDK() async throws {
+        try await Deployment.with(cloudApi: "{ secretId: AKIDtest, secretKey: cloud-secret-1 }") { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let endpoint = "127.0.0.1:\(service.port)"
+            let user = Wire.clientUserId("cdr-1")
+            #expect(try await HTTP.webhook(service.baseURL, Wire.text("hi", conversation: "cdr-1")).status == 200)
+            #expect(await deployment.google.waitForCalls(2))
+            let state = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/get_session_state", as: "administrator", ["ClientUserId": user])
+            let session = try #require(state["SessionId"] as? String)
+
+            #expect(try staff(endpoint, "transfer", session, "1")["ok"] as? Bool == true)
+            #expect(try await eventually { deployment.google.calls.contains { $0.line == "JOINED Lena" } }, "the session reached Lena")
+            let messages = try staff(endpoint, "messages", session)
+            let list = try #require(messages["Messages"] as? [[String: Any]])
+            #expect(list.first?["From"] as? String == user && (list.first?["Contents"] as? [String]) == ["hi"], "\(messages)")
+            #expect(list.contains { $0["From"] as? String == "bot" })
+
+            #expect(try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/end_session", as: "lena@acme.example", ["SessionId": session])["ErrorCode"] as? Int == 0)
+            let now = Int(Date().timeIntervalSince1970)
+            let cdrs = try staff(endpoint, "cdrs", String(now - 300), String(now + 300))
+            let cdr = try #require((cdrs["IMCdrList"] as? [[String: Any]])?.first, "\(cdrs)")
+            #expect(cdr["SessionId"] as? String == session && cdr["ClientUserId"] as? String == user)
+            #expect(cdr["EndStatus"] as? Int == 1 && cdr["StaffId"] as? String == "lena@acme.example")
+
+            let sig = try #require(try staff(endpoint, "usersig", "administrator")["UserSig"] as? String)
+            let query = "sdkappid=\(Wire.sdkAppId)&identifier=administrator&usersig=\(sig)&random=1&contenttype=json"
+            let signed = try await HTTP.post("\(service.baseURL)/v4/desk_http_svc/get_session_state?\(query)", body: Wire.json(["ClientUserId": user]))
+            #expect(signed.json?["ErrorCode"] as? Int == 0, "the UserSig opens the desk APIs")
+        }
+    }
 }

@@ -20,7 +20,8 @@ struct CloudAPIRoutes: Sendable {
         router.post("/") { request, context in await handle(request, context) }
     }
 
-    private struct Failure: Error {
+    /// An answer in Tencent's error envelope.
+    struct Failure: Error {
         var code: String
         var message: String
     }
@@ -81,6 +82,17 @@ struct CloudAPIRoutes: Sendable {
             let token = signIns.mintSDKToken(AgentID(seat), now: now())
             let expires = Int64(now().timeIntervalSince1970 + WorkbenchSignIns.sdkTokenLifetime)
             return ["Token": token, "ExpiredTime": expires, "SdkURL": "\(DeskRoutes.publicBase(request, peer: peer, trustedProxies: trustedProxies))/workbench/sdk/\(token).js"]
+        case "CreateUserSig":
+            return try createUserSig(parameters)
+        case "DescribeIMCdrList":
+            return try await describeIMCdrList(parameters)
+        case "DescribeChatMessages":
+            return try await describeChatMessages(parameters)
+        case "TransferToManual":
+            guard let session = parameters["SessionId"] as? String, !session.isEmpty else { throw Failure(code: "MissingParameter", message: "SessionId is required") }
+            _ = try await commands.transferToHuman(as: .admin, sessionId: session, agentIdList: [],
+                                                   groupId: (parameters["SkillGroupId"] as? NSNumber)?.intValue, sendTip: false)
+            return [:]
         case "DescribeStaffInfoList":
             return try await describeStaff(parameters)
         case "SetStaffStatus":

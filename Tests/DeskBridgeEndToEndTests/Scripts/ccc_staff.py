@@ -1,6 +1,7 @@
 """The staff actions through Tencent's own Python SDK (tencentcloud-sdk-python-ccc), pointed at a
 DeskBridge instance: python ccc_staff.py ENDPOINT SECRET_ID SECRET_KEY SDKAPPID ACTION [ARGS].
-ACTION is describe [MAIL], status USER STATUS, offline USER or online USER.
+ACTION is describe [MAIL], status USER STATUS, offline USER, online USER, usersig UID,
+cdrs START END, messages SESSION or transfer SESSION GROUP.
 Prints the answer, or the SDK's error, as one JSON line."""
 import json
 import sys
@@ -30,6 +31,26 @@ try:
         request = models.SetStaffStatusRequest()
         request.SdkAppId, request.StaffStatusList = int(app), [item]
         print(json.dumps({"ok": True, "RequestId": client.SetStaffStatus(request).RequestId}))
+    elif action == "usersig":
+        request = models.CreateUserSigRequest()
+        request.SdkAppId, request.Uid, request.ExpiredTime = int(app), args[0], 600
+        print(json.dumps({"ok": True, "UserSig": client.CreateUserSig(request).UserSig}))
+    elif action == "cdrs":
+        request = models.DescribeIMCdrListRequest()
+        request.SdkAppId, request.StartTimestamp, request.EndTimestamp = int(app), int(args[0]), int(args[1])
+        answer = client.DescribeIMCdrList(request)
+        cdrs = [{"SessionId": c.SessionId, "ClientUserId": c.ClientUserId, "EndStatus": c.EndStatus, "StaffId": c.StaffId} for c in answer.IMCdrList]
+        print(json.dumps({"ok": True, "TotalCount": answer.TotalCount, "IMCdrList": cdrs}))
+    elif action == "messages":
+        request = models.DescribeChatMessagesRequest()
+        request.SdkAppId, request.SessionId, request.Order = int(app), args[0], 1
+        answer = client.DescribeChatMessages(request)
+        messages = [{"From": m.From, "Contents": [x.Content for x in m.Messages], "Types": [x.Type for x in m.Messages]} for m in answer.Messages]
+        print(json.dumps({"ok": True, "TotalCount": answer.TotalCount, "Messages": messages}))
+    elif action == "transfer":
+        request = models.TransferToManualRequest()
+        request.SdkAppId, request.SessionId, request.SkillGroupId = int(app), args[0], int(args[1])
+        print(json.dumps({"ok": True, "RequestId": client.TransferToManual(request).RequestId}))
     else:
         request = models.ForceMemberOfflineRequest() if action == "offline" else models.RestoreMemberOnlineRequest()
         request.SdkAppId, request.UserId = int(app), args[0]
