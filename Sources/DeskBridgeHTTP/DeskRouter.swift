@@ -27,10 +27,11 @@ package enum DeskRouter {
         OperationsRoutes(store: runtime.store, registry: registry).register(on: router)
         WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns,
                         trustedProxies: proxies, now: { clock.now() }).register(on: router)
-        ConsoleRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: WorkbenchSignIns(), agentSignIns: agentSignIns,
+        let consoleSignIns = WorkbenchSignIns()
+        ConsoleRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: consoleSignIns, agentSignIns: agentSignIns,
                       trustedProxies: proxies, now: { clock.now() }).register(on: router)
         WebChannelRoutes(runtime: runtime, config: config, maxBodyBytes: config.server.maxBodyBytes).register(on: router)
-        CloudAPIRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
+        CloudAPIRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns, consoleSignIns: consoleSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
         return router
     }
 

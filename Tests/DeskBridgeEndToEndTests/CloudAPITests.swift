@@ -121,11 +121,30 @@ struct CloudAPITests {
             let cdr = try #require((cdrs["IMCdrList"] as? [[String: Any]])?.first, "\(cdrs)")
             #expect(cdr["SessionId"] as? String == session && cdr["ClientUserId"] as? String == user)
             #expect(cdr["EndStatus"] as? Int == 1 && cdr["StaffId"] as? String == "lena@acme.example")
+            #expect(try staff(endpoint, "cdrs2", String(now - 300), String(now + 300))["Sessions"] as? [String] == [session], "DescribeIMCdrs too")
 
             let sig = try #require(try staff(endpoint, "usersig", "administrator")["UserSig"] as? String)
             let query = "sdkappid=\(Wire.sdkAppId)&identifier=administrator&usersig=\(sig)&random=1&contenttype=json"
             let signed = try await HTTP.post("\(service.baseURL)/v4/desk_http_svc/get_session_state?\(query)", body: Wire.json(["ClientUserId": user]))
             #expect(signed.json?["ErrorCode"] as? Int == 0, "the UserSig opens the desk APIs")
+        }
+    }
+
+    /// `CreateAdminURL`: a link that signs the administrator in to the console once, within 10 minutes.
+    @Test func anAdminURLSignsTheAdministratorInOnce() async throws {
+        try await Deployment.with(cloudApi: "{ secretId: AKIDtest, secretKey: cloud-secret-1 }") { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let endpoint = "127.0.0.1:\(service.port)"
+            #expect(try staff(endpoint, "admin-url", "lena@acme.example")["code"] as? String == "InvalidParameterValue", "only the administrator")
+            let url = try #require(try staff(endpoint, "admin-url", "administrator")["URL"] as? String)
+            #expect(url.hasPrefix("http://\(endpoint)/console/login/"))
+            let first = try await HTTP.get(url, followRedirects: false)
+            #expect(first.status == 303 && first.headers["location"] == "/console")
+            let cookie = try #require(first.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+            #expect(cookie.hasPrefix("deskbridge_console="))
+            #expect(try await HTTP.get(service.baseURL + "/console/api/overview", headers: ["Cookie": cookie]).status == 200, "signed in to the console")
+            #expect(try await HTTP.get(url, followRedirects: false).status == 403, "the link works once")
         }
     }
 }

@@ -22,14 +22,17 @@ package enum HTTP {
         return try await execute(request)
     }
 
-    package static func get(_ url: String, headers: [String: String] = [:]) async throws -> Answer {
+    package static func get(_ url: String, headers: [String: String] = [:], followRedirects: Bool = true) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        return try await execute(request)
+        return try await execute(request, client: followRedirects ? .shared : noRedirects)
     }
 
-    private static func execute(_ request: HTTPClientRequest) async throws -> Answer {
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+    /// For answers whose redirect is what the test checks.
+    private static let noRedirects = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
+    private static func execute(_ request: HTTPClientRequest, client: HTTPClient = .shared) async throws -> Answer {
+        let response = try await client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 16 * 1_024 * 1_024)
         var headers: [String: String] = [:]
         for (name, value) in response.headers { headers[name.lowercased()] = value }

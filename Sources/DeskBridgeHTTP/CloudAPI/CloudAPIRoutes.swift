@@ -13,6 +13,8 @@ struct CloudAPIRoutes: Sendable {
     let commands: DeskCommands
     let desk: DeskConfig
     let signIns: WorkbenchSignIns
+    /// The console's, for `CreateAdminURL`'s one-time login links.
+    let consoleSignIns: WorkbenchSignIns
     let trustedProxies: TrustedProxies
     let now: @Sendable () -> Date
 
@@ -82,6 +84,16 @@ struct CloudAPIRoutes: Sendable {
             let token = signIns.mintSDKToken(AgentID(seat), now: now())
             let expires = Int64(now().timeIntervalSince1970 + WorkbenchSignIns.sdkTokenLifetime)
             return ["Token": token, "ExpiredTime": expires, "SdkURL": "\(DeskRoutes.publicBase(request, peer: peer, trustedProxies: trustedProxies))/workbench/sdk/\(token).js"]
+        case "CreateAdminURL":
+            // DeskBridge has one administrator, `desk.adminIdentifier`: the link signs it in to the console, once, within 10 minutes.
+            guard let seat = parameters["SeatUserId"] as? String, !seat.isEmpty else { throw Failure(code: "MissingParameter", message: "SeatUserId is required") }
+            guard seat == desk.adminIdentifier else { throw Failure(code: "InvalidParameterValue", message: "SeatUserId must be this desk's administrator") }
+            let token = consoleSignIns.mintSDKToken(AgentID(seat), now: now())
+            return ["URL": "\(DeskRoutes.publicBase(request, peer: peer, trustedProxies: trustedProxies))/console/login/\(token)"]
+        case "DescribeIMCdrs":
+            var answer = try await describeIMCdrList(parameters)
+            answer["IMCdrs"] = answer["IMCdrList"]
+            return answer
         case "CreateUserSig":
             return try createUserSig(parameters)
         case "DescribeIMCdrList":

@@ -32,6 +32,15 @@ struct ConsoleRoutes: Sendable {
             return assets.response(name, policy: Self.policy)
         }
         router.post("/console/api/sign-in") { request, context in try await signIn(request, context) }
+        // A one-time login link (Tencent's CreateAdminURL): signs the administrator in and opens the console.
+        router.get("/console/login/:token") { request, context in
+            guard let token = context.parameters.get("token"), signIns.redeemSDKToken(token, now: now()).map({ $0.rawValue == desk.adminIdentifier }) == true else {
+                return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(string: "This login link has expired or was already used; ask for a new one.\n")))
+            }
+            let redirect = Response(status: .seeOther, headers: [.location: "/console", .cacheControl: "no-store"])
+            return api.signedIn(AgentID(desk.adminIdentifier), redirect, request: request, peer: context.peerAddress, trustedProxies: trustedProxies, path: "/console")
+        }
         api.get(router, "/console/api/overview") { signIn, _ in try await overview(signIn) }
         router.get("/console/api/events") { request, _ in
             guard api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }

@@ -49,9 +49,15 @@ struct SignedInAPI: Sendable {
             return Self.refusal(.unauthorized, "\(error.message) (a UserSig for \(identifier) is needed)")
         }
         if let refusal = admit(AgentID(identifier)) { return refusal }
-        let (token, _) = signIns.signIn(AgentID(identifier), now: now())
+        return signedIn(AgentID(identifier), try Self.json(["ok": true]), request: request, peer: peer, trustedProxies: trustedProxies, path: path)
+    }
+
+    /// `response` with a fresh sign-in for `identity` in its cookie: HttpOnly, SameSite=Strict, on
+    /// `path`, and Secure when the request came over TLS through a trusted proxy.
+    func signedIn(_ identity: AgentID, _ response: Response, request: Request, peer: String?, trustedProxies: TrustedProxies, path: String) -> Response {
+        let (token, _) = signIns.signIn(identity, now: now())
         let viaTLS = DeskRoutes.cameOverTLS(request, peer: peer, trustedProxies: trustedProxies)
-        var response = try Self.json(["ok": true])
+        var response = response
         response.setCookie(Cookie(name: cookieName, value: token, maxAge: Int(signIns.lifetime), path: path, secure: viaTLS, httpOnly: true, sameSite: .strict))
         return response
     }

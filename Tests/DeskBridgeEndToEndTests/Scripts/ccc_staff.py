@@ -1,7 +1,7 @@
 """The staff actions through Tencent's own Python SDK (tencentcloud-sdk-python-ccc), pointed at a
 DeskBridge instance: python ccc_staff.py ENDPOINT SECRET_ID SECRET_KEY SDKAPPID ACTION [ARGS].
 ACTION is describe [MAIL], status USER STATUS, offline USER, online USER, usersig UID,
-cdrs START END, messages SESSION or transfer SESSION GROUP.
+cdrs START END, cdrs2 START END (DescribeIMCdrs), messages SESSION, transfer SESSION GROUP or admin-url USER.
 Prints the answer, or the SDK's error, as one JSON line."""
 import json
 import sys
@@ -41,6 +41,15 @@ try:
         answer = client.DescribeIMCdrList(request)
         cdrs = [{"SessionId": c.SessionId, "ClientUserId": c.ClientUserId, "EndStatus": c.EndStatus, "StaffId": c.StaffId} for c in answer.IMCdrList]
         print(json.dumps({"ok": True, "TotalCount": answer.TotalCount, "IMCdrList": cdrs}))
+    elif action == "cdrs2":
+        request = models.DescribeIMCdrsRequest()
+        request.SdkAppId, request.StartTimestamp, request.EndTimestamp = int(app), int(args[0]), int(args[1])
+        answer = client.DescribeIMCdrs(request)
+        print(json.dumps({"ok": True, "TotalCount": answer.TotalCount, "Sessions": [c.SessionId for c in answer.IMCdrs]}))
+    elif action == "admin-url":
+        request = models.CreateAdminURLRequest()
+        request.SdkAppId, request.SeatUserId = int(app), args[0]
+        print(json.dumps({"ok": True, "URL": client.CreateAdminURL(request).URL}))
     elif action == "messages":
         request = models.DescribeChatMessagesRequest()
         request.SdkAppId, request.SessionId, request.Order = int(app), args[0], 1
