@@ -32,7 +32,7 @@ package struct RecordFilter: Sendable, Equatable {
     }
 
     /// The instants the days span: from the first day's midnight to the midnight after the last.
-    func range() throws(DeskCommandError) -> (from: Date, to: Date) {
+    package func range() throws(DeskCommandError) -> (from: Date, to: Date) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         func day(_ text: String, _ name: String) throws(DeskCommandError) -> Date {
