@@ -456,6 +456,14 @@ package final class PostgresDeskStore: DeskStore {
         }
     }
 
+    package func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] {
+        let decoder = decoder
+        let ids = sessions.map(\.rawValue)
+        return try await query("SELECT record FROM message_records WHERE session_id = ANY(\(ids)) ORDER BY id") { row in
+            try decoder.decode(MessageRecord.self, from: try row.value("record") as Data)
+        }
+    }
+
     // MARK: - Retention and erasure
 
     package func purge(_ kind: RetentionKind, before cutoff: Date, limit: Int) async throws -> Int {

@@ -81,3 +81,21 @@ extension DeskCommands {
                                   truncated: scanned.count == search.scanLimit)
     }
 }
+
+extension DeskCommands {
+    /// The most sessions one analysis reads (newest first); beyond it the answer says so.
+    package static let analysisLimit = 20_000
+
+    /// The admin's data analysis over the days `fromDay`…`toDay` in `timeZone`, by day or hour.
+    /// Answers the report and whether the range held more sessions than were read.
+    package func analysis(as identity: DeskIdentity, fromDay: String, toDay: String, timeZone: TimeZone,
+                          bucket: Analysis.Bucket) async throws -> (report: Analysis.Report, truncated: Bool) {
+        guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
+        let (from, to) = try RecordFilter(fromDay: fromDay, toDay: toDay, timeZone: timeZone).range()
+        if bucket == .hour, to.timeIntervalSince(from) > 31 * 86_400 { throw DeskCommandError.badJSON("by hour covers at most 31 days") }
+        let found = try await runtime.store.searchSessions(SessionSearch(from: from, to: to, scanLimit: Self.analysisLimit))
+        let messages = Dictionary(grouping: try await runtime.store.messages(ofSessions: found.map(\.summary.session)), by: \.session)
+        let inputs = found.map { Analysis.Input(summary: $0.summary, messages: messages[$0.summary.session] ?? []) }
+        return (Analysis.report(inputs, from: from, to: to, bucket: bucket, timeZone: timeZone), found.count == Self.analysisLimit)
+    }
+}

@@ -405,6 +405,21 @@ package final class SQLiteDeskStore: DeskStore {
         }
     }
 
+    package func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] {
+        let decoder = decoder
+        return try await read { db in
+            var out: [MessageRecord] = []
+            // In chunks, under SQLite's limit on bound parameters.
+            for start in stride(from: 0, to: sessions.count, by: 500) {
+                let chunk = sessions[start..<min(start + 500, sessions.count)].map(\.rawValue)
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                out += try Data.fetchAll(db, sql: "SELECT record FROM message_records WHERE session_id IN (\(marks)) ORDER BY id",
+                                         arguments: StatementArguments(chunk)).map { try decoder.decode(MessageRecord.self, from: $0) }
+            }
+            return out
+        }
+    }
+
     // MARK: - Retention and erasure
 
     package func purge(_ kind: RetentionKind, before cutoff: Date, limit: Int) async throws -> Int {

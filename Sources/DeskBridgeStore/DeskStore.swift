@@ -61,6 +61,8 @@ package protocol DeskStore: Sendable {
 
     /// Sessions for the service-record search (see `SessionSearch`), newest first.
     func searchSessions(_ search: SessionSearch) async throws -> [FoundSession]
+    /// The messages of these sessions, in the order they were recorded (for the data analysis).
+    func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord]
 
     // MARK: Retention and erasure
     /// Removes (or, for `deliveredCalls`, empties) up to `limit` rows of `kind` older than

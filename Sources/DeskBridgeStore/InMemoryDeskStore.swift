@@ -398,4 +398,9 @@ package final class InMemoryDeskStore: DeskStore {
             }.sorted { $0.summary.startTime > $1.summary.startTime }.prefix(search.scanLimit).map { $0 }
         }
     }
+
+    package func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] {
+        let wanted = Set(sessions)
+        return withState { s in s.messageRecords.values.flatMap { $0.filter { wanted.contains($0.session) } } }
+    }
 }

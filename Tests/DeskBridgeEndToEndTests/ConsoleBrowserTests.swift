@@ -86,6 +86,15 @@ struct ConsoleBrowserTests {
             #expect(try await eventually { try await admin.texts("[data-test=transcript-line] .text").contains("human") })
             #expect(try await admin.run("return document.getElementById('export-csv').getAttribute('href')") as? String == "/console/api/records?q=human&format=csv")
             try await admin.screenshot(to: Self.screenshots.appendingPathComponent("console-04-records.png"))
+
+            // Data analysis: the chart's bars are the table's "Started" column.
+            try await admin.click("[data-test=analyse]")
+            #expect(try await eventually { try await admin.count("[data-test=analysis-row]") == 7 }, "the last seven days")
+            let bars = try await admin.run("return Array.from(document.querySelectorAll('#analysis-chart rect')).map(r => r.getAttribute('data-value'))") as? [String]
+            let started = try await admin.run("return Array.from(document.querySelectorAll('[data-test=analysis-row]')).map(r => r.cells[1].textContent)") as? [String]
+            #expect(bars == started)
+            #expect(bars?.last == "1", "today: the console conversation (the blocked user's webhook started no session)")
+            try await admin.screenshot(to: Self.screenshots.appendingPathComponent("console-05-analysis.png"))
             await admin.close()
             await agent.close()
         }

@@ -172,5 +172,6 @@ final class UnavailableStore: DeskStore {
     func auditTrail(limit: Int) async throws -> [AuditEntry] { throw down() }
     func blockedUsers() async throws -> [BlockedUser] { throw down() }
     func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] { throw down() }
+    func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] { throw down() }
     func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool { throw down() }
 }

@@ -167,6 +167,45 @@ struct ConsoleAPITests {
     }
 }
 
+/// The data analysis through the running service: figures from real sessions, JSON and CSV.
+@Suite("Console API: data analysis")
+struct ConsoleAnalysisTests {
+    @Test func theDaysFiguresComeFromTheRecords() async throws {
+        try await AppHarness.run { app throws in
+            let sig = UserSig.generate(identifier: "administrator", sdkAppId: Wire.sdkAppId, secretKey: Wire.deskSecret,
+                                       issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 600)
+            let signIn = try await app.post("/console/api/sign-in", Wire.json(["userSig": sig]), headers: [.contentType: "application/json"])
+            let cookie = String(try #require(signIn.headers[.setCookie]).split(separator: ";")[0])
+            for (conversation, texts) in [("an-1", ["hi", "Opening hours"]), ("an-2", ["hi", "human"])] {
+                for text in texts {
+                    let body = Wire.text(text, conversation: conversation)
+                    #expect(try await app.webhook(body, signature: Wire.signature(body)).status == .ok)
+                }
+            }
+            #expect(try await eventually { try await app.store.conversationsWithPendingInbound(limit: 10).isEmpty })
+            let today = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+            let answer = try await app.client.execute(uri: "/console/api/analysis?from=\(today)&to=\(today)", method: .get, headers: [.cookie: cookie]) {
+                (try? JSONSerialization.jsonObject(with: Data(buffer: $0.body))) as? [String: Any] ?? [:]
+            }
+            let total = try #require((answer["report"] as? [String: Any])?["total"] as? [String: Any])
+            #expect(total["started"] as? Int == 2)
+            #expect(total["resolvedByBot"] as? Int == 1, "the opening-hours session ended with the bot")
+            #expect(total["transferred"] as? Int == 1)
+            let agents = try #require((answer["report"] as? [String: Any])?["byAgent"] as? [[String: Any]])
+            #expect(agents.map { $0["key"] as? String } == ["lena@acme.example"])
+            let csv = try await app.client.execute(uri: "/console/api/analysis?from=\(today)&to=\(today)&format=csv", method: .get, headers: [.cookie: cookie]) {
+                String(buffer: $0.body)
+            }
+            let lines = csv.split(separator: "\r\n")
+            #expect(lines.first?.hasPrefix(#""Scope","Key","Started","ResolvedByBot""#) == true)
+            #expect(lines.contains { $0.hasPrefix("\"bucket\",\"\(today)\",\"2\",\"1\",\"1\"") })
+            #expect(lines.last?.hasPrefix(#""total","","2","1","1""#) == true)
+            let bad = try await app.client.execute(uri: "/console/api/analysis?by=week", method: .get, headers: [.cookie: cookie]) { $0.status }
+            #expect(bad == .badRequest)
+        }
+    }
+}
+
 extension ClosedRange where Bound == Int {
     /// The first non-nil answer of `transform`, in order.
     fileprivate func asyncFirst(_ transform: (Int) async throws -> Int?) async rethrows -> Int? {

@@ -75,6 +75,11 @@ package struct RatingCard: Codable, Sendable, Equatable {
 package struct Rating: Codable, Sendable, Equatable {
     package var score: Int
     package var time: Date
+
+    package init(score: Int, time: Date) {
+        self.score = score
+        self.time = time
+    }
 }
 
 /// A session offered to an agent who must accept before `until`.
@@ -130,6 +135,16 @@ package struct AssignmentRecord: Codable, Sendable, Equatable {
     package var outcome: String
     package var reason: String
     package var latencyMs: Int?
+
+    package init(time: Date, strategy: String, candidates: [AgentID], agentId: AgentID?, outcome: String, reason: String, latencyMs: Int?) {
+        self.time = time
+        self.strategy = strategy
+        self.candidates = candidates
+        self.agentId = agentId
+        self.outcome = outcome
+        self.reason = reason
+        self.latencyMs = latencyMs
+    }
 }
 
 /// One run of the session service flow.

@@ -40,6 +40,8 @@ package struct SessionSummary: Codable, Sendable, Equatable {
     package var satisfaction: Rating?
     /// Who ended it: `client`, `seat`, `admin` or `timer` (nil while open).
     package var closeBy: String?
+    /// The skill group it was transferred to, if it was (nil in records written before it was kept).
+    package var skillGroup: SkillGroupID?
 
     init(_ session: Session, state: String, endTime: Date?, closeBy: String? = nil) {
         self.session = session.id
@@ -52,6 +54,7 @@ package struct SessionSummary: Codable, Sendable, Equatable {
         self.surveyAnswers = session.surveyAnswers
         self.satisfaction = session.satisfaction
         self.closeBy = closeBy
+        self.skillGroup = session.skillGroup
     }
 }
 

@@ -70,6 +70,7 @@ struct ConsoleRoutes: Sendable {
             return ["ok": true, "changed": changed]
         }
         RecordRoutes(commands: commands, desk: desk, api: api, now: now).register(on: router)
+        AnalysisRoutes(commands: commands, desk: desk, api: api, now: now).register(on: router)
         api.get(router, "/console/api/audit") { _, _ in
             try await commands.auditTrail(as: .admin, limit: 200).map(AuditAnswer.init)
         }

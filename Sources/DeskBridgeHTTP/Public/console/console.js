@@ -2,9 +2,12 @@
 import { barChart } from "./chart.js";
 import { refreshAdmin, wireBlacklistForm } from "./admin.js";
 import { fillRecordChoices, wireRecords } from "./records.js";
+import { wireAnalysis } from "./analysis.js";
 
 const labels = { Chatbot: "With the bot", Queueing: "Waiting in a queue", WaitingForAgentAnswering: "Offered to an agent", Agent: "With an agent" };
 let csrfToken = "";
+// Group and agent names from the last overview, for the analysis tables.
+let names = { groups: {}, agents: {} };
 let source = null;
 
 async function call(method, path, body) {
@@ -86,6 +89,8 @@ async function refresh() {
     const overview = await call("GET", "/console/api/overview");
     csrfToken = overview.csrfToken;
     render(overview);
+    names = { groups: Object.fromEntries(overview.groups.map((g) => [String(g.id), g.name])),
+              agents: Object.fromEntries(overview.agents.map((a) => [a.agentId, `${a.nickname} (${a.agentId})`])) };
     fillRecordChoices(overview);
     await refreshAdmin(call, refresh);
     return true;
@@ -127,6 +132,7 @@ document.getElementById("sign-in-form").addEventListener("submit", async (event)
     await call("POST", "/console/api/sign-in", { userSig: document.getElementById("user-sig").value.trim() });
     await wireBlacklistForm(call, refresh);
 wireRecords(call);
+wireAnalysis(call, () => names);
 start();
   } catch (e) { document.getElementById("sign-in-error").textContent = e.message; }
 });
