@@ -73,13 +73,9 @@ struct RecordRoutes: Sendable {
     /// The query's filters; the days default to the last seven, today included.
     private func filter(_ query: Parameters) throws -> RecordFilter {
         func text(_ name: Substring) -> String? { query[name].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } }
-        let formatter = DateFormatter()
-        formatter.calendar = Calendar(identifier: .gregorian)
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd"
         let today = now()
-        var filter = RecordFilter(fromDay: text("from") ?? formatter.string(from: today.addingTimeInterval(-6 * 86_400)),
-                                  toDay: text("to") ?? formatter.string(from: today), timeZone: timeZone)
+        var filter = RecordFilter(fromDay: text("from") ?? AnalysisRoutes.day(today.addingTimeInterval(-6 * 86_400), timeZone),
+                                  toDay: text("to") ?? AnalysisRoutes.day(today, timeZone), timeZone: timeZone)
         filter.agent = text("agent").map { AgentID($0) }
         filter.user = text("user").map { ClientUserID($0) }
         filter.closeBy = text("closeBy")
