@@ -112,18 +112,18 @@ package enum ConfigLoader {
         } catch {
             return .failure(ConfigErrors(problems: sink.all + [ConfigProblem(path: "", message: "\(error)")]))
         }
+        // One digest per top-level section: `flows`' is the flows version a session remembers.
+        let digests = sectionDigests(substituted)
         var versioned = config
-        versioned.flows.version = flowsVersion(substituted)
+        versioned.flows.version = digests["flows"] ?? ""
         var loaded = LoadedConfig(config: versioned, directory: directory)
-        loaded.sectionDigests = sectionDigests(substituted)
+        loaded.sectionDigests = digests
         let problems = sink.all + ConfigValidator(loaded: loaded).problems()
         return problems.isEmpty ? .success(loaded) : .failure(ConfigErrors(problems: problems))
     }
 
-    /// A digest of the `flows` section as written (its YAML, re-serialised), so the same flows
-    /// have the same version in every process and after every restart.
-    static func flowsVersion(_ root: Node) -> String { sectionDigests(root)["flows"] ?? "" }
-
+    /// A digest of each top-level section as written (its YAML, re-serialised), so the same
+    /// section has the same digest in every process and after every restart.
     static func sectionDigests(_ root: Node) -> [String: String] {
         var digests: [String: String] = [:]
         for (key, value) in root.mapping ?? [:] {

@@ -89,19 +89,21 @@ package final class ConversationRuntime: Sendable {
         for _ in 0..<Self.maxAttempts {
             guard let (stored, events) = try await store.conversationWithPending(key, limit: Self.eventsPerCommit), !events.isEmpty else { return (0, false) }
             let now = clock.now()
+            // One engine for the whole run, so a flow reload never splits a run between versions.
+            let engine = self.engine
             var run = Run(stored: stored)
             for event in events {
                 if stored.blocked, !event.isInternal {
                     run.append(blocked(event, state: run.state), event)
                     continue
                 }
-                let step = process(event, state: run.state, context: .init(now: now, routing: nil))
+                let step = process(event, engine: engine, state: run.state, context: .init(now: now, routing: nil))
                 if !step.needsRouting {
                     run.append(step, event)
                     continue
                 }
                 if run.parts.isEmpty {
-                    run.append(process(event, state: run.state, context: .init(now: now, routing: try await store.routingSnapshot())), event)
+                    run.append(process(event, engine: engine, state: run.state, context: .init(now: now, routing: try await store.routingSnapshot())), event)
                 }
                 break
             }
@@ -136,7 +138,7 @@ package final class ConversationRuntime: Sendable {
         }
     }
 
-    private func process(_ event: InboundRecord, state: ConversationState?, context: ConversationEngine.Context) -> ConversationEngine.Step {
+    private func process(_ event: InboundRecord, engine: ConversationEngine, state: ConversationState?, context: ConversationEngine.Context) -> ConversationEngine.Step {
         if event.isInternal {
             guard let ownEvent = try? JSONDecoder().decode(InternalEvent.self, from: event.body) else {
                 return skip(event, state: state, why: "internal event does not decode")

@@ -7,7 +7,9 @@ import Foundation
 private let target: FuzzTarget = {
     let name = ProcessInfo.processInfo.environment["DESKBRIDGE_FUZZ_TARGET"] ?? ""
     guard let target = FuzzTarget(rawValue: name) else {
-        fatalError("set DESKBRIDGE_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+        // Before libFuzzer runs anything: a usage error, not a finding (no crash artifact is written).
+        FileHandle.standardError.write(Data("set DESKBRIDGE_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
+        exit(2)
     }
     return target
 }()

@@ -24,8 +24,7 @@ extension CloudAPIRoutes {
             throw Failure(code: "MissingParameter", message: "StartTimestamp and EndTimestamp are required")
         }
         guard end > start else { throw Failure(code: "InvalidParameterValue", message: "EndTimestamp must be after StartTimestamp") }
-        let limit = min(max((parameters["Limit"] as? NSNumber)?.intValue ?? 20, 1), 100)
-        let offset = max((parameters["Offset"] as? NSNumber)?.intValue ?? 0, 0)
+        let (limit, offset) = Self.page(parameters)
         let found = try await commands.runtime.store.searchSessions(SessionSearch(from: Date(timeIntervalSince1970: start), to: Date(timeIntervalSince1970: end)))
             .filter { $0.summary.endTime != nil }
         let page = found.dropFirst(offset).prefix(limit).map { session -> [String: Any] in
@@ -42,6 +41,11 @@ extension CloudAPIRoutes {
         return ["TotalCount": found.count, "IMCdrList": Array(page)]
     }
 
+    /// `Limit` (1 to 100, default 20) and `Offset` (default 0), as the record actions take them.
+    static func page(_ parameters: [String: Any]) -> (limit: Int, offset: Int) {
+        (min(max((parameters["Limit"] as? NSNumber)?.intValue ?? 20, 1), 100), max((parameters["Offset"] as? NSNumber)?.intValue ?? 0, 0))
+    }
+
     static func endStatus(_ closeBy: String?) -> Int {
         switch closeBy {
         case "client": 109
@@ -55,8 +59,7 @@ extension CloudAPIRoutes {
     /// id, or `bot`; each element is `{Type: text | image | custom, Content}`.
     func describeChatMessages(_ parameters: [String: Any]) async throws -> [String: Any] {
         guard let sessionId = parameters["SessionId"] as? String, !sessionId.isEmpty else { throw Failure(code: "MissingParameter", message: "SessionId is required") }
-        let limit = min(max((parameters["Limit"] as? NSNumber)?.intValue ?? 20, 1), 100)
-        let offset = max((parameters["Offset"] as? NSNumber)?.intValue ?? 0, 0)
+        let (limit, offset) = Self.page(parameters)
         let records = try await commands.sessionRecords(as: .admin, sessionId: sessionId, clientUserId: nil)
         let user = try await commands.runtime.store.conversation(sessionId: SessionID(sessionId))?.key.clientUserId.rawValue ?? ""
         let ordered = (parameters["Order"] as? NSNumber)?.intValue == 1 ? records.messages : records.messages.reversed()

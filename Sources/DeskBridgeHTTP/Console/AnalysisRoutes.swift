@@ -32,8 +32,7 @@ struct AnalysisRoutes: Sendable {
                 let (report, truncated) = try await commands.analysis(as: .admin, fromDay: text("from") ?? Self.day(now().addingTimeInterval(-6 * 86_400), timeZone),
                                                                       toDay: text("to") ?? today, timeZone: timeZone, bucket: bucket)
                 if text("format") == "csv" {
-                    return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"analysis.csv\"",
-                                                           .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: Self.csv(report))))
+                    return Download.response(Self.csv(report), type: "text/csv; charset=utf-8", name: "analysis.csv")
                 }
                 return try SignedInAPI.json(Answer(report: report, truncated: truncated, timeZone: timeZone.identifier))
             }
@@ -48,25 +47,21 @@ struct AnalysisRoutes: Sendable {
         return formatter.string(from: date)
     }
 
-    /// One line per bucket, then per group and per agent, then the total; RFC 4180 quoting.
+    /// One line per bucket, then per group and per agent, then the total.
     static func csv(_ report: Analysis.Report) -> String {
         let header = ["Scope", "Key", "Started", "ResolvedByBot", "Transferred", "Queued", "Abandoned", "FirstResponseMedianSeconds", "FirstResponseP90Seconds",
                       "HandleTimeMedianSeconds", "MessagesPerSession", "RatingsInvited", "RatingsGiven", "RatingAverage", "RatingDistribution",
                       "WebhookAnswered", "Fallback", "QueuedAssignments"]
         func number(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "" }
-        func line(_ scope: String, _ key: String, _ f: Analysis.Figures) -> String {
+        func line(_ scope: String, _ key: String, _ f: Analysis.Figures) -> [String] {
             let distribution = f.ratingDistribution.keys.sorted { Int($0) ?? 0 < Int($1) ?? 0 }.map { "\($0):\(f.ratingDistribution[$0]!)" }.joined(separator: " ")
             return [scope, key, String(f.started), String(f.resolvedByBot), String(f.transferred), String(f.queued), String(f.abandoned),
                     number(f.firstResponseMedianSeconds), number(f.firstResponseP90Seconds), number(f.handleTimeMedianSeconds), number(f.messagesPerSession),
                     String(f.ratingsInvited), String(f.ratingsGiven), number(f.ratingAverage), distribution,
                     String(f.webhookAnswered), String(f.fallback), String(f.queuedAssignments)]
-                .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
         }
-        var lines = [header.map { "\"\($0)\"" }.joined(separator: ",")]
-        lines += report.buckets.map { line("bucket", $0.key, $0.figures) }
-        lines += report.byGroup.map { line("group", $0.key, $0.figures) }
-        lines += report.byAgent.map { line("agent", $0.key, $0.figures) }
-        lines.append(line("total", "", report.total))
-        return lines.joined(separator: "\r\n") + "\r\n"
+        let rows = report.buckets.map { line("bucket", $0.key, $0.figures) } + report.byGroup.map { line("group", $0.key, $0.figures) }
+            + report.byAgent.map { line("agent", $0.key, $0.figures) } + [line("total", "", report.total)]
+        return Download.csv(header: header, rows: rows)
     }
 }

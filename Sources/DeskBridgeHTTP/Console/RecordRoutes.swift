@@ -30,8 +30,8 @@ struct RecordRoutes: Sendable {
                 // An export carries everything the search found, not one page.
                 let all = try await commands.searchRecords(as: .admin, filter, page: 0, pageSize: .max).sessions.map(row)
                 switch format {
-                case "csv": return download(csv(all), type: "text/csv; charset=utf-8", name: "service-records.csv")
-                case "json": return download(String(decoding: try JSONEncoder().encode(all), as: UTF8.self), type: "application/json", name: "service-records.json")
+                case "csv": return Download.response(csv(all), type: "text/csv; charset=utf-8", name: "service-records.csv")
+                case "json": return Download.response(String(decoding: try JSONEncoder().encode(all), as: UTF8.self), type: "application/json", name: "service-records.json")
                 default: throw DeskCommandError.badJSON("format must be page, csv or json")
                 }
             }
@@ -91,22 +91,15 @@ struct RecordRoutes: Sendable {
         return filter
     }
 
-    /// RFC 4180 CSV: every field quoted, quotes doubled; times in the desk's time zone (ISO 8601).
+    /// Times in the desk's time zone (ISO 8601).
     private func csv(_ rows: [Row]) -> String {
         let iso = ISO8601DateFormatter()
         iso.timeZone = timeZone
         func time(_ millis: Int64?) -> String { millis.map { iso.string(from: Date(unixMillis: $0)) } ?? "" }
-        func quoted(_ field: String) -> String { "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        let header = ["SessionId", "ClientUserId", "Channel", "State", "StartTime", "EndTime", "AgentIds", "Rating", "CloseBy"]
-        let lines = rows.map { row in
-            [row.sessionId, row.clientUserId, row.channel, row.state, time(row.startTime), time(row.endTime), row.agentIds.joined(separator: " "),
-             row.rating.map(String.init) ?? "", row.closeBy ?? ""].map(quoted).joined(separator: ",")
-        }
-        return ([header.map(quoted).joined(separator: ",")] + lines).joined(separator: "\r\n") + "\r\n"
-    }
-
-    private func download(_ text: String, type: String, name: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Download.csv(header: ["SessionId", "ClientUserId", "Channel", "State", "StartTime", "EndTime", "AgentIds", "Rating", "CloseBy"],
+                            rows: rows.map { row in
+                                [row.sessionId, row.clientUserId, row.channel, row.state, time(row.startTime), time(row.endTime),
+                                 row.agentIds.joined(separator: " "), row.rating.map(String.init) ?? "", row.closeBy ?? ""]
+                            })
     }
 }
