@@ -80,6 +80,12 @@ struct ConfigValidator {
             if !webAppIds.insert(web.webAppId).inserted { fail("\(path).webAppId", "\"\(web.webAppId)\" is used twice") }
             if let flow = web.flow, config.flows.flows[flow] == nil { fail("\(path).flow", "unknown flow \"\(flow)\"") }
             if let avatar = web.avatarImage, !avatar.hasPrefix("https://") { fail("\(path).avatarImage", "must be an https: URL") }
+            for (key, value) in [("visitorRequestsPerMinute", web.visitorRequestsPerMinute), ("addressRequestsPerMinute", web.addressRequestsPerMinute)]
+            where value < 1 || value > 100_000 {
+                fail("\(path).\(key)", "must be 1 to 100000")
+            }
+            if web.uploadMaxBytes < 1_024 || web.uploadMaxBytes > 20 * 1_024 * 1_024 { fail("\(path).uploadMaxBytes", "must be 1024 to 20971520") }
+            if let secret = web.identitySecret, secret.reveal.count < 16 { fail("\(path).identitySecret", "must be at least 16 characters") }
             for (number, origin) in web.allowedOrigins.enumerated() {
                 guard let url = URL(string: origin), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.path.isEmpty else {
                     fail("\(path).allowedOrigins[\(number)]", "must be an origin such as https://shop.example")

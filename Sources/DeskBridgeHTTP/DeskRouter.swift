@@ -30,7 +30,7 @@ package enum DeskRouter {
         let consoleSignIns = WorkbenchSignIns()
         ConsoleRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: consoleSignIns, agentSignIns: agentSignIns,
                       trustedProxies: proxies, now: { clock.now() }).register(on: router)
-        WebChannelRoutes(runtime: runtime, config: config, maxBodyBytes: config.server.maxBodyBytes).register(on: router)
+        WebChannelRoutes(runtime: runtime, config: config, maxBodyBytes: config.server.maxBodyBytes, trustedProxies: proxies).register(on: router)
         CloudAPIRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns, consoleSignIns: consoleSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
         return router
     }

@@ -501,7 +501,10 @@ package final class PostgresDeskStore: DeskStore {
                 let calls = try await connection.rows("""
                     DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state <> 0 AND finished_at < \(cutoff) LIMIT \(limit)) RETURNING 1
                     """).count
-                return sessions.count + calls
+                let uploads = try await connection.rows("""
+                    DELETE FROM uploads WHERE id IN (SELECT id FROM uploads WHERE created_at < \(cutoff) LIMIT \(limit)) RETURNING 1
+                    """).count
+                return sessions.count + calls + uploads
             }
         }
     }
@@ -527,11 +530,30 @@ package final class PostgresDeskStore: DeskStore {
                 for range in DedupePrefix.ranges(conversation) {
                     erased.dedupeEntries += try await connection.rows("DELETE FROM dedupe WHERE key >= \(range.lower) AND key < \(range.upper) RETURNING 1").count
                 }
+                erased.uploads += try await connection.rows("DELETE FROM uploads WHERE conversation = \(key) RETURNING 1").count
                 erased.conversations += try await connection.rows("DELETE FROM conversations WHERE key = \(key) RETURNING 1").count
             }
             try await Self.insertAudit(connection, audit, detail: AuditDetail.json(erased))
             return .erased(erased)
         }
+    }
+
+    package func putUpload(_ upload: StoredUpload) async throws {
+        try await transaction { connection in
+            try await connection.exec("""
+                INSERT INTO uploads (id, conversation, agent, conversation_id, content_type, bytes, created_at)
+                VALUES (\(upload.id), \(upload.conversation.storageKey), \(upload.conversation.agent), \(upload.conversation.conversationId), \(upload.contentType), \(upload.bytes), \(upload.createdAt.unixMillis))
+                """)
+        }
+    }
+
+    package func upload(id: String) async throws -> StoredUpload? {
+        try await query("""
+            SELECT id, content_type, bytes, created_at, agent, conversation_id FROM uploads WHERE id = \(id)
+            """) { row in
+            StoredUpload(id: try row.value("id"), conversation: ConversationKey(agent: try row.value("agent"), conversationId: try row.value("conversation_id")),
+                                contentType: try row.value("content_type"), bytes: try row.value("bytes"), createdAt: Date(unixMillis: try row.value("created_at")))
+        }.first
     }
 
     package func appendAudit(_ entry: AuditEntry) async throws {

@@ -153,5 +153,10 @@ enum PostgresSchema {
             "CREATE TABLE blacklist (client_user_id TEXT PRIMARY KEY, reason TEXT NOT NULL, since BIGINT NOT NULL, by TEXT NOT NULL)",
         ]),
         Migration(version: "v4", statements: ["ALTER TABLE agents ADD COLUMN status_since BIGINT"]),
+        Migration(version: "v5", statements: [
+            "CREATE TABLE uploads (id TEXT PRIMARY KEY, conversation TEXT NOT NULL, agent TEXT NOT NULL, conversation_id TEXT NOT NULL, content_type TEXT NOT NULL, bytes BYTEA NOT NULL, created_at BIGINT NOT NULL)",
+            "CREATE INDEX uploads_conversation ON uploads(conversation)",
+            "CREATE INDEX uploads_created ON uploads(created_at)",
+        ]),
     ]
 }

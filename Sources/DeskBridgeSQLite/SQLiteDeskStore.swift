@@ -452,7 +452,9 @@ package final class SQLiteDeskStore: DeskStore {
                     try db.cachedStatement(sql: "DELETE FROM session_records WHERE session_id = ?").execute(arguments: [session])
                 }
                 try db.cachedStatement(sql: "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state <> 0 AND finished_at < ? LIMIT ?)").execute(arguments: arguments)
-                return sessions.count + db.changesCount
+                let calls = db.changesCount
+                try db.cachedStatement(sql: "DELETE FROM uploads WHERE id IN (SELECT id FROM uploads WHERE created_at < ? LIMIT ?)").execute(arguments: arguments)
+                return sessions.count + calls + db.changesCount
             }
         }
     }
@@ -479,10 +481,28 @@ package final class SQLiteDeskStore: DeskStore {
                 for prefix in DedupePrefix.ranges(ConversationKey(agent: row["agent"], conversationId: row["conversation_id"])) {
                     erased.dedupeEntries += try delete("DELETE FROM dedupe WHERE key >= ? AND key < ?", [prefix.lower, prefix.upper])
                 }
+                erased.uploads += try delete("DELETE FROM uploads WHERE conversation = ?", [key])
                 erased.conversations += try delete("DELETE FROM conversations WHERE key = ?", [key])
             }
             try Self.insertAudit(db, audit, detail: AuditDetail.json(erased))
             return .erased(erased)
+        }
+    }
+
+    package func putUpload(_ upload: StoredUpload) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "INSERT INTO uploads (id, conversation, agent, conversation_id, content_type, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [upload.id, upload.conversation.storageKey, upload.conversation.agent, upload.conversation.conversationId, upload.contentType, upload.bytes, upload.createdAt.unixMillis])
+        }
+    }
+
+    package func upload(id: String) async throws -> StoredUpload? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM uploads WHERE id = ?"),
+                             arguments: [id]).map { row in
+                StoredUpload(id: row["id"], conversation: ConversationKey(agent: row["agent"], conversationId: row["conversation_id"]),
+                             contentType: row["content_type"], bytes: row["bytes"], createdAt: Date(unixMillis: row["created_at"]))
+            }
         }
     }
 

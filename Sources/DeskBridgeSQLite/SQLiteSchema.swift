@@ -121,6 +121,13 @@ enum SQLiteSchema {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: "ALTER TABLE agents ADD COLUMN status_since INTEGER")
         }
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: """
+                CREATE TABLE uploads (id TEXT PRIMARY KEY, conversation TEXT NOT NULL, agent TEXT NOT NULL, conversation_id TEXT NOT NULL, content_type TEXT NOT NULL, bytes BLOB NOT NULL, created_at INTEGER NOT NULL);
+                CREATE INDEX uploads_conversation ON uploads(conversation);
+                CREATE INDEX uploads_created ON uploads(created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -84,6 +84,11 @@ package protocol DeskStore: Sendable {
     /// transaction; false, with nothing written, when it already was so.
     func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool
 
+    // MARK: Uploads
+    /// Keeps a website visitor's picture under its unguessable `id`.
+    func putUpload(_ upload: StoredUpload) async throws
+    func upload(id: String) async throws -> StoredUpload?
+
     // MARK: Workbench
     /// Conversations whose session is on the human side (queued, offered or held by an agent),
     /// for the workbench's session lists; the caller filters by who may see them.

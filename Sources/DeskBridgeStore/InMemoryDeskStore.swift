@@ -38,6 +38,7 @@ package final class InMemoryDeskStore: DeskStore {
         var pruned: Set<Int64> = []
         var audit: [AuditEntry] = []
         var blocked: [ClientUserID: BlockedUser] = [:]
+        var uploads: [String: StoredUpload] = [:]
     }
 
     private let state = Mutex(State())
@@ -322,7 +323,9 @@ package final class InMemoryDeskStore: DeskStore {
                 }
                 let calls = s.outbox.filter { item in s.finished[item.id].map { $0 < cutoff } == true }.prefix(limit).map(\.id)
                 s.outbox.removeAll { calls.contains($0.id) }
-                return removed + calls.count
+                let uploads = s.uploads.values.filter { $0.createdAt < cutoff }.prefix(limit).map(\.id)
+                uploads.forEach { s.uploads[$0] = nil }
+                return removed + calls.count + uploads.count
             }
         }
     }
@@ -345,6 +348,9 @@ package final class InMemoryDeskStore: DeskStore {
                 let keys = s.dedupe.keys.filter { dedupeKey in prefixes.contains { dedupeKey.hasPrefix($0) } }
                 keys.forEach { s.dedupe[$0] = nil }
                 erased.dedupeEntries += keys.count
+                let uploads = s.uploads.values.filter { $0.conversation == key }.map(\.id)
+                uploads.forEach { s.uploads[$0] = nil }
+                erased.uploads += uploads.count
                 s.conversations[key] = nil
                 erased.conversations += 1
             }
@@ -366,6 +372,14 @@ package final class InMemoryDeskStore: DeskStore {
 
     package func auditTrail(limit: Int) async throws -> [AuditEntry] {
         withState { s in Array(s.audit.reversed().prefix(limit)) }
+    }
+
+    package func putUpload(_ upload: StoredUpload) async throws {
+        withState { s in s.uploads[upload.id] = upload }
+    }
+
+    package func upload(id: String) async throws -> StoredUpload? {
+        withState { s in s.uploads[id] }
     }
 
     package func blockedUsers() async throws -> [BlockedUser] {

@@ -241,6 +241,25 @@ package enum RetentionKind: String, Sendable, CaseIterable {
     case records
 }
 
+/// A picture a website visitor sent (README "Website channel"), served back at
+/// `/web/im/files/<id>`. Kept with the records: erased with its user, removed after `recordDays`.
+package struct StoredUpload: Sendable, Equatable {
+    /// 32 random bytes, hex: the URL is the only key to it.
+    package var id: String
+    package var conversation: ConversationKey
+    package var contentType: String
+    package var bytes: Data
+    package var createdAt: Date
+
+    package init(id: String, conversation: ConversationKey, contentType: String, bytes: Data, createdAt: Date) {
+        self.id = id
+        self.conversation = conversation
+        self.contentType = contentType
+        self.bytes = bytes
+        self.createdAt = createdAt
+    }
+}
+
 /// What erasing one user removed: counts only, so the audit trail keeps no content.
 package struct ErasedData: Sendable, Equatable, Codable {
     package var conversations = 0
@@ -249,6 +268,7 @@ package struct ErasedData: Sendable, Equatable, Codable {
     package var webhooks = 0
     package var calls = 0
     package var dedupeEntries = 0
+    package var uploads = 0
     package init() {}
 }
 

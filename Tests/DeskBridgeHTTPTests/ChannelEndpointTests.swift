@@ -171,6 +171,8 @@ final class UnavailableStore: DeskStore {
     func appendAudit(_ entry: AuditEntry) async throws { throw down() }
     func auditTrail(limit: Int) async throws -> [AuditEntry] { throw down() }
     func blockedUsers() async throws -> [BlockedUser] { throw down() }
+    func putUpload(_ upload: StoredUpload) async throws { throw down() }
+    func upload(id: String) async throws -> StoredUpload? { throw down() }
     func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] { throw down() }
     func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] { throw down() }
     func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool { throw down() }

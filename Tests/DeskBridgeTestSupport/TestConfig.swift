@@ -41,7 +41,7 @@ package enum TestConfig {
             - { id: "lena@acme.example", nickname: Lena, staffNo: "1001", avatarImage: "https://cdn.example/lena.png", status: \(lenaStatus), skillGroups: [ { id: 1 } ] }
             - { id: "omar@acme.example", nickname: Omar, staffNo: "1002", status: \(omarStatus), skillGroups: [ { id: 1 } ] }
         webChannels:
-          - { webAppId: shop-web, name: Acme web, title: Chat with Acme, allowedOrigins: [\(webOrigins.map { "\"\($0)\"" }.joined(separator: ", "))] }
+          - { webAppId: shop-web, name: Acme web, title: Chat with Acme, identitySecret: "\(Wire.webIdentitySecret)", allowedOrigins: [\(webOrigins.map { "\"\($0)\"" }.joined(separator: ", "))] }
         \(flows)
         """
     }

@@ -5,6 +5,8 @@ import Foundation
 package enum Wire {
     package static let clientToken = "TESTCLIENTTOKEN1"
     package static let deskSecret = "desk-secret-for-tests"
+    /// `webChannels[0].identitySecret`: signs the user ids a business vouches for.
+    package static let webIdentitySecret = "web-identity-secret-for-tests"
     package static let sdkAppId = 1_400_000_000
     package static let googleAgent = "brands/b1/agents/a1"
 

@@ -12,10 +12,21 @@ package struct WebChannelConfig: Sendable, Decodable, Equatable {
     package var avatarImage: String?
     /// Origins whose pages may embed the chat (the embed script's frame); the chat page's own origin always may.
     package var allowedOrigins: [String]
-    /// Reserved for signed visitor identities (the issue "The website channel"); not used yet.
+    /// Signs the user ids a business vouches for: the page passes `userId` and the hex
+    /// HMAC-SHA256 of it under this secret (`VisitorIdentity`); absent, every visitor is anonymous.
     package var identitySecret: Secret?
+    /// The bot's name on the chat page (the channel's `name` when absent); its picture is `avatarImage`.
+    package var botName: String?
+    /// Posts (messages, taps, typing, receipts, uploads) one visitor may make a minute, and all visitors from one address.
+    package var visitorRequestsPerMinute: Int
+    package var addressRequestsPerMinute: Int
+    /// The largest picture a visitor may upload.
+    package var uploadMaxBytes: Int
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case webAppId, name, flow, title, avatarImage, allowedOrigins, identitySecret }
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case webAppId, name, flow, title, avatarImage, allowedOrigins, identitySecret, botName
+        case visitorRequestsPerMinute, addressRequestsPerMinute, uploadMaxBytes
+    }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.strictContainer(CodingKeys.self)
@@ -26,6 +37,10 @@ package struct WebChannelConfig: Sendable, Decodable, Equatable {
         avatarImage = try c.decodeIfPresent(String.self, forKey: .avatarImage)
         allowedOrigins = try c.value(.allowedOrigins, default: [])
         identitySecret = try c.decodeIfPresent(Secret.self, forKey: .identitySecret)
+        botName = try c.decodeIfPresent(String.self, forKey: .botName)
+        visitorRequestsPerMinute = try c.value(.visitorRequestsPerMinute, default: 60)
+        addressRequestsPerMinute = try c.value(.addressRequestsPerMinute, default: 300)
+        uploadMaxBytes = try c.value(.uploadMaxBytes, default: 2 * 1_024 * 1_024)
     }
 
     /// The conversation agent its visitors' conversations are keyed under.

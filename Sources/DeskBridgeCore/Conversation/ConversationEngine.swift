@@ -82,7 +82,8 @@ package struct ConversationEngine: Sendable {
         turn.state.profile.absorb(webhook.context)
         switch webhook.payload {
         case .message(let message):
-            let body: MsgElement = message.isImageURL ? .image(.init(url: message.text)) : .text(message.text)
+            let picture = message.isImageURL || (webhook.conversation.isWebChannel && message.image == true)
+            let body: MsgElement = picture ? .image(.init(url: message.text)) : .text(message.text)
             turn.inboundMessageId = message.messageId
             turn.userSaid(body, input: .text(message.text))
         case .suggestionResponse(let tap):
@@ -96,6 +97,12 @@ package struct ConversationEngine: Sendable {
             if let answer = survey.rating ?? survey.questionResponseText { turn.state.session?.surveyAnswers.append(answer) }
         case .authenticationResponse:
             break  // stored with the inbound event; DeskBridge requests no authentication
+        case .deskCustom(.satisfactionSelection(let id, _, let cardId)):
+            turn.userRated(optionId: id, cardId: cardId)
+        case .deskCustom(.userEndsSession):
+            turn.userEndedHumanSession()
+        case .deskCustom:
+            break  // the page sends no other kind into the pipeline (src 7 and 24 are answered at the door)
         }
         return turn.finished
     }

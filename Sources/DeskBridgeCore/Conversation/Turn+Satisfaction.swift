@@ -49,6 +49,18 @@ extension Turn {
         return card.options.firstIndex(of: text.trimmingCharacters(in: .whitespaces)).map { $0 + 1 }
     }
 
+    /// A src 10 from the website's page: the option `optionId` of the card `cardId` (its src 9
+    /// `sessionId`). An answer to an earlier card, or naming no option of it, is stale.
+    mutating func userRated(optionId: String, cardId: String) {
+        let raw = "src10:\(cardId):\(optionId)"
+        guard let card = state.ratingCard, (card.cardId ?? card.session.rawValue) == cardId,
+            let index = (card.optionIds ?? card.options.indices.map { String($0 + 1) }).firstIndex(of: optionId) else {
+            staleRating(raw)
+            return
+        }
+        rate(index + 1, raw: raw)
+    }
+
     /// Records a score: once, within the validity; thanks the user and tells the business server.
     mutating func rate(_ score: Int, raw: String) {
         guard var card = state.ratingCard else { return }
@@ -74,7 +86,7 @@ extension Turn {
         let option = card.options.indices.contains(score - 1) ? card.options[score - 1] : String(score)
         let optionId = card.optionIds.flatMap { $0.indices.contains(score - 1) ? $0[score - 1] : nil } ?? String(score)
         let selection = MsgElement.custom(.satisfactionSelection(id: optionId, content: option, sessionId: card.cardId ?? card.session.rawValue))
-        if state.session?.id == card.session { recordUser(selection) }
+        recordUser(selection, in: card.session)
         if !settings.thanks.isEmpty { say([.text(settings.thanks)], as: .bot) }  // the session may have ended: say needs none
         var event = SessionEventNotification(session: card.session, event: "Satisfaction.Submitted", at: context.now, user: state.clientUserId,
                                              requestId: "\(card.session.rawValue)-rating")

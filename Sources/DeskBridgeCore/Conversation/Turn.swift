@@ -100,6 +100,13 @@ struct Turn {
         userSaid(.text(exact), input: .chip(ref: postback.ref, index: postback.index, text: exact))
     }
 
+    /// A src 27 from the website's page: the visitor ends the human part of the session (as
+    /// typing `closure.userEndKeyword` does). With the bot it means nothing and changes nothing.
+    mutating func userEndedHumanSession() {
+        guard let session = state.session, session.ownership.holder != nil || session.ownership.offeree != nil || session.queuedAt != nil else { return }
+        closeSession(event: "SessionEnd", message: config.desk.closure.closureMessage, by: .client)
+    }
+
     /// `userStatus.requestedLiveAgent`: begins a session if needed and goes straight to transfer.
     mutating func userAskedForHuman() {
         if state.session == nil { startSession() }
@@ -249,9 +256,10 @@ struct Turn {
         }
         step.dropped += rendering.dropped
         step.effects += rendering.messages.map { .google(.message($0)) }
-        if let session = state.session {
+        // After a session ended (its rating card, the thanks) the message still belongs to it.
+        if let session = state.session?.id ?? state.lastSessionId {
             let agent: AgentID? = if case .agent(let id) = sender { id } else { nil }
-            step.effects.append(.record(MessageRecord(session: session.id, time: context.now, direction: .Out, sender: agent == nil ? .Bot : .Agent,
+            step.effects.append(.record(MessageRecord(session: session, time: context.now, direction: .Out, sender: agent == nil ? .Bot : .Agent,
                                                       agentId: agent, msgKey: msgKey, msgBody: body, callIds: rendering.messages.map(\.messageId))))
         }
         if !rendering.messages.isEmpty || rendering.signals.isEmpty {
@@ -287,9 +295,16 @@ struct Turn {
 
     /// Keeps the user's message in the session's records.
     /// A message a human holder has not yet seen waits for its READ receipt (`markRead`).
-    mutating func recordUser(_ body: MsgElement) {
-        guard let session = state.session else { return }
+    /// `in`: the ended session a late answer belongs to (a rating after the end), when none is open.
+    mutating func recordUser(_ body: MsgElement, in ended: SessionID? = nil) {
         let messageId = inboundMessageId.flatMap { $0.isEmpty ? nil : $0 }
+        guard let session = state.session else {
+            guard let ended else { return }
+            let key = "in-late-\(state.outboundSeq)-\(Int64((context.now.timeIntervalSince1970 * 1_000).rounded()))"
+            step.effects.append(.record(MessageRecord(session: ended, time: context.now, direction: .In, sender: .User, agentId: nil,
+                                                      msgKey: key, msgBody: [body], callIds: messageId.map { [$0] } ?? [])))
+            return
+        }
         step.effects.append(.record(MessageRecord(session: session.id, time: context.now, direction: .In, sender: .User, agentId: nil,
                                                   msgKey: "in-\(session.eventSeq + 1)", msgBody: [body], callIds: messageId.map { [$0] } ?? [])))
         if let messageId, session.ownership.holder != nil { state.session!.unread = (session.unread ?? []) + [messageId] }

@@ -139,11 +139,14 @@ package struct GoogleWebhook: Decodable, Sendable, Equatable {
         case receipts(Receipts)
         case surveyResponse(SurveyResponse)
         case authenticationResponse
+        /// A desk custom message the website channel's page sent (src 10 a rating, src 27 ending the
+        /// human session): DeskBridge's own key `deskCustom`, read only for website conversations.
+        case deskCustom(DeskCustomMessage)
     }
 
     private enum CodingKeys: String, CodingKey {
         case agent, conversationId, customAgentId, requestId, sendTime, context
-        case message, suggestionResponse, userStatus, receipts, surveyResponse, authenticationResponse
+        case message, suggestionResponse, userStatus, receipts, surveyResponse, authenticationResponse, deskCustom
     }
 
     package init(from decoder: any Decoder) throws {
@@ -166,6 +169,11 @@ package struct GoogleWebhook: Decodable, Sendable, Equatable {
             payload = .surveyResponse(survey)
         } else if c.contains(.authenticationResponse) {
             payload = .authenticationResponse
+        } else if agent.hasPrefix(ConversationKey.webAgentPrefix), let data = try c.decodeIfPresent(String.self, forKey: .deskCustom) {
+            guard let desk = DeskCustomMessage(data: data) else {
+                throw WebhookDecodingError.invalidField("deskCustom", "is not a desk custom message")
+            }
+            payload = .deskCustom(desk)
         } else {
             throw WebhookDecodingError.noKnownPayload
         }
@@ -222,6 +230,9 @@ package struct UserText: Codable, Sendable, Equatable {
     package var name: String?
     package var text: String
     package var createTime: GoogleTimestamp?
+    /// The website channel's page says `text` is a picture's URL (DeskBridge's own key `image`,
+    /// read only for website conversations; Google's own images are found by `isImageURL`).
+    package var image: Bool?
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -233,6 +244,7 @@ package struct UserText: Codable, Sendable, Equatable {
         }
         self.text = text
         createTime = decoder.informational(GoogleTimestamp.self, c, .createTime)
+        image = try c.decodeIfPresent(Bool.self, forKey: .image)
     }
 
     /// G§1.3 heuristic (UNCONFIRMED upstream): a signed Google Cloud Storage URL is a user image.

@@ -2,91 +2,93 @@ import DeskBridgeCore
 import DeskBridgeStore
 import Foundation
 
-/// What a website visitor's page shows: its own messages, and what the desk sent, in order, as
-/// the Google rendering DeskBridge made of it (text, images, cards, chips; who sent it), with
-/// agents joining and leaving as system lines.
+/// What a website visitor's page shows: the conversation's records in order, as the desk's own
+/// messages (text, pictures, and the desk custom messages the page renders as Tencent's UIKit
+/// does), who sent each, and agents joining and leaving as system lines. Control kinds (typing,
+/// seat changes sent by an agent, session ends) are left out: their effects show instead.
 enum WebChatTimeline {
-    struct Item: Encodable {
-        /// Stable across reads (`in-<MsgKey>` or `out-<outbox id>`), so a page never shows one twice.
+    struct Item: Encodable, Equatable {
+        /// Stable across reads (`in-…` / `out-…` and the record's MsgKey), so a page never shows one twice.
         var id: String
-        /// `visitor`, `message` or `event`.
+        /// `visitor`, `desk` or `system`.
         var kind: String
-        var text: String?
+        var time: Int64
         var sender: String?
+        /// `BOT` or `HUMAN` for the desk's messages.
         var senderType: String?
         var avatarImage: String?
-        var imageUrl: String?
-        var card: Card?
-        var chips: [Chip]?
+        var elements: [Element]?
+        /// `joined` or `left` for system lines.
         var event: String?
+        /// The ids of the desk message's calls: what the page's receipts name.
+        var messageIds: [String]?
     }
 
-    struct Card: Encodable {
-        var title: String?
-        var description: String?
-        var imageUrl: String?
-    }
-
-    struct Chip: Encodable {
-        var text: String
-        var postbackData: String?
+    struct Element: Encodable, Equatable {
+        /// `text`, `image` or `custom`.
+        var type: String
+        var text: String?
         var url: String?
-        var liveAgent: Bool?
+        /// A custom element's `Data` JSON, for the page to render by its `src`.
+        var data: String?
     }
 
     struct Timeline: Encodable {
         var items: [Item]
-        /// An agent is typing right now (the last event started typing and nothing followed).
+        /// The name of the agent typing right now, if one is.
         var typing: String?
+        /// Whether an agent holds the session now (the page offers "End chat" and "Rate this chat").
+        var inSeat: Bool
     }
 
-    static func build(records: ConversationRecords, outbox: [OutboxItem]) -> Timeline {
-        let outbound = outbox.sorted { $0.id < $1.id }
-        let position = Dictionary(uniqueKeysWithValues: outbound.enumerated().map { ($0.element.callId, $0.offset) })
-        var next = 0
+    /// Desk kinds that only steer (typing, seat, ends, rules): never shown as messages.
+    static let controlKinds: Set<String> = ["12", "19", "20", "23", "26"]
+
+    static func build(records: ConversationRecords, state: ConversationState?, channel: WebChannelConfig, desk: DeskConfig, now: Date) -> Timeline {
+        let bot = (name: channel.botName ?? channel.name, avatar: channel.avatarImage)
+        func agentName(_ id: AgentID?) -> String? { id.map { desk.agent($0)?.nickname ?? $0.rawValue } }
         var items: [Item] = []
-        func emit(upTo end: Int) {
-            while next < min(end, outbound.count) {
-                if let item = item(outbound[next]) { items.append(item) }
-                next += 1
-            }
-        }
         for record in records.messages {
+            let time = record.time.unixMillis
+            if record.msgKey.hasPrefix("seat-"), case .custom(let custom)? = record.msgBody.first, case .seatStatus(let inSeat)? = DeskCustomMessage(data: custom.Data) {
+                items.append(Item(id: "out-\(record.session.rawValue)-\(record.msgKey)", kind: "system", time: time, sender: agentName(record.agentId),
+                                  event: inSeat ? "joined" : "left"))
+                continue
+            }
+            let elements = record.msgBody.compactMap(element)
+            guard !elements.isEmpty else { continue }
             switch record.direction {
             case .In:
-                let text = record.msgBody.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined(separator: "\n")
-                if !text.isEmpty { items.append(Item(id: "in-\(record.msgKey)", kind: "visitor", text: text)) }
+                items.append(Item(id: "in-\(record.session.rawValue)-\(record.msgKey)", kind: "visitor", time: time, elements: elements))
             case .Out:
-                if let last = record.callIds.compactMap({ position[$0] }).max() { emit(upTo: last + 1) }
+                let agent = record.agentId.flatMap(desk.agent)
+                items.append(Item(id: "out-\(record.session.rawValue)-\(record.msgKey)", kind: "desk", time: time,
+                                  sender: record.sender == .Agent ? agentName(record.agentId) : bot.name,
+                                  senderType: record.sender == .Agent ? "HUMAN" : "BOT",
+                                  avatarImage: Self.https(record.sender == .Agent ? agent?.avatarImage : bot.avatar), elements: elements,
+                                  messageIds: record.callIds))
             }
         }
-        emit(upTo: outbound.count)
-        let typing: String? = items.last.flatMap { $0.kind == "event" && $0.event == "TYPING_STARTED" ? ($0.sender ?? "") : nil }
-        return Timeline(items: items.filter { $0.event != "TYPING_STARTED" && $0.event != "TYPING_STOPPED" }, typing: typing)
+        let session = state?.session
+        let typing = session.flatMap { session in session.typingUntil.map { $0 > now } == true ? agentName(session.ownership.holder) : nil }
+        return Timeline(items: items, typing: typing, inSeat: session?.ownership.holder != nil)
     }
 
-    private static func item(_ call: OutboxItem) -> Item? {
-        let decoder = JSONDecoder()
-        if call.path.contains("/events"), let event = try? decoder.decode(GoogleEvent.self, from: call.body) {
-            return Item(id: "out-\(call.id)", kind: "event", sender: event.representative.displayName,
-                        senderType: event.representative.representativeType.rawValue, event: event.eventType.rawValue)
+    private static func element(_ element: MsgElement) -> Element? {
+        switch element {
+        case .text(let text): return text.isEmpty ? nil : Element(type: "text", text: text)
+        case .image(let image): return image.originalURL.flatMap(https).map { Element(type: "image", url: $0) }
+        case .custom(let custom):
+            guard let message = DeskCustomMessage(data: custom.Data), !controlKinds.contains(message.src) else { return nil }
+            return Element(type: "custom", data: custom.Data)
+        case .other: return nil
         }
-        guard let message = try? decoder.decode(GoogleMessage.self, from: call.body) else { return nil }
-        let content = message.richCard?.standaloneCard?.cardContent
-        let chips = (message.suggestions ?? []) + (content?.suggestions ?? [])
-        let https = { (url: String?) in url.flatMap { $0.hasPrefix("https://") ? $0 : nil } }
-        return Item(id: "out-\(call.id)", kind: "message", text: message.text ?? (content == nil && message.image == nil ? message.fallback : nil),
-                    sender: message.representative.displayName, senderType: message.representative.representativeType.rawValue,
-                    avatarImage: https(message.representative.avatarImage), imageUrl: https(message.image?.contentInfo.fileUrl),
-                    card: content.map { Card(title: $0.title, description: $0.description, imageUrl: https($0.media?.contentInfo.fileUrl)) },
-                    chips: chips.isEmpty ? nil : chips.map(chip))
     }
 
-    private static func chip(_ suggestion: Suggestion) -> Chip {
-        switch suggestion {
-        case .reply(let text, let postbackData): Chip(text: text, postbackData: postbackData)
-        case .openURL(let text, _, let url): Chip(text: text, url: url)
-        case .liveAgentRequest: Chip(text: "Ask for a live agent", liveAgent: true)
-        }
+    /// Pictures from the desk are shown only over https: (or DeskBridge's own uploads).
+    private static func https(_ url: String?) -> String? {
+        guard let url else { return nil }
+        if url.hasPrefix("https://") { return url }
+        return URL(string: url).map { $0.scheme == "http" && WebUploads.isFilePath($0.path) } == true ? url : nil
     }
 }

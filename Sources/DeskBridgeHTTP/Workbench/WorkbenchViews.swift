@@ -102,22 +102,32 @@ enum WorkbenchViews {
 
     /// One session's messages, in order, with the delivery state of each outbound one.
     static func transcript(_ records: ConversationRecords, session: SessionID, state: ConversationState?) -> Transcript {
+        let open = state?.session?.id == session ? state?.session : nil
+        let receipts = open?.receipts ?? records.sessions.first { $0.session == session }?.receipts ?? [:]
+        let web = state?.key.isWebChannel ?? false
         let messages = records.messages.filter { $0.session == session }.map { record in
             Message(key: record.msgKey, time: record.time.unixMillis, direction: record.direction.rawValue, sender: record.sender.rawValue,
-                    agentId: record.agentId?.rawValue, text: text(record.msgBody), delivery: delivery(record, records.deliveries))
+                    agentId: record.agentId?.rawValue, text: text(record.msgBody),
+                    delivery: delivery(record, records.deliveries, receipts: receipts, conversation: state?.key.conversationId ?? "", web: web))
         }
-        let open = state?.session?.id == session ? state?.session : nil
         return Transcript(sessionId: session.rawValue, clientUserId: state?.clientUserId.rawValue ?? "", userName: state?.profile.displayName ?? "User",
                           state: open?.deskState ?? "Ended", holder: open?.ownership.holder?.rawValue,
                           closeBy: records.sessions.first { $0.session == session }?.closeBy, messages: messages)
     }
 
-    private static func delivery(_ record: MessageRecord, _ deliveries: [String: OutboxItem]) -> String? {
+    /// `pending`, `failed`, then what the user's receipts say (`read`, `delivered`); without a
+    /// receipt a call Google took is `delivered`, and a website message is `sent` (it waits in
+    /// the store until the visitor's page shows it and says so).
+    private static func delivery(_ record: MessageRecord, _ deliveries: [String: OutboxItem], receipts: [String: String],
+                                 conversation: String, web: Bool) -> String? {
         guard record.direction == .Out else { return nil }
         let states = record.callIds.compactMap { deliveries[$0]?.state }
         if states.contains(.failed) { return "failed" }
         if states.isEmpty || states.contains(.pending) { return "pending" }
-        return "delivered"
+        let seen = record.callIds.compactMap { receipts["conversations/\(conversation)/messages/\($0)"] }
+        if seen.contains("READ") { return "read" }
+        if seen.contains("DELIVERED") { return "delivered" }
+        return web ? "sent" : "delivered"
     }
 
     /// A message as a person reads it: text as sent, desk messages as the user sees them.

@@ -1,77 +1,89 @@
-// The website channel's chat page: the visitor's messages go to DeskBridge's pipeline; what the
-// desk sends back is read from the store and rendered as text, chips, cards and images.
-// Everything from the desk or the visitor goes into the DOM as text, never as HTML.
-const params = new URLSearchParams(location.search);
-const webAppId = params.get("webAppId") || "";
-const storageKey = `deskbridge.visitor.${webAppId}`;
-const visitorId = localStorage.getItem(storageKey) || crypto.randomUUID();
-localStorage.setItem(storageKey, visitorId);
-const query = `webAppId=${encodeURIComponent(webAppId)}&visitorId=${encodeURIComponent(visitorId)}`;
+// The website channel's chat page. The visitor's messages go into DeskBridge's pipeline; the
+// conversation is read back from the store and drawn by render.js. A visitor is anonymous (a
+// random id kept in this browser) or, when the business signs its user, `userId` + `userHash`
+// from the page's fragment (#userId=…&userHash=…), never sent in a URL the server logs.
+import { el } from "./dom.js";
+import { renderItem } from "./render.js";
 
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else if (value !== undefined && value !== null) node.setAttribute(name, value);
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
+const params = new URLSearchParams(location.search);
+const fragment = new URLSearchParams(location.hash.slice(1));
+const webAppId = params.get("webAppId") || "";
+const signed = fragment.get("userId") && fragment.get("userHash") ? { userId: fragment.get("userId"), userHash: fragment.get("userHash") } : null;
+const storageKey = `deskbridge.visitor.${webAppId}`;
+let visitorId = null;
+if (!signed) {
+  visitorId = localStorage.getItem(storageKey) || crypto.randomUUID();
+  localStorage.setItem(storageKey, visitorId);
 }
+const credentials = signed ? { webAppId, ...signed } : { webAppId, visitorId };
+const query = new URLSearchParams(credentials).toString();
+const $ = (id) => document.getElementById(id);
+
+function showError(text) { $("error").textContent = text || ""; }
 
 /// Sends to the desk; answers the desk's reply (JSON), or null after showing why it failed.
 async function post(body) {
-  document.getElementById("error").textContent = "";
-  const response = await fetch("/web/im/api/messages", {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ webAppId, visitorId, messageId: crypto.randomUUID(), ...body }),
-  });
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    document.getElementById("error").textContent = answer.error || "Could not send; please try again.";
+  showError("");
+  try {
+    const response = await fetch("/web/im/api/messages", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...credentials, messageId: crypto.randomUUID(), ...body }),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) { showError(answer.error || "Could not send; please try again."); return null; }
+    return answer;
+  } catch {
+    showError("No connection; please try again.");
     return null;
   }
-  return answer;
 }
 
-// Desk custom messages the page sends (seed 000): src 7 on opening, src 24 to ask for the rating card.
-const custom = (src) => ({ custom: JSON.stringify({ customerServicePlugin: 0, src }) });
-// The src 23 rules the desk answered src 7 with; bit 2: the visitor may ask for the rating card.
+const act = {
+  text: async (text) => { const ok = await post({ text }); if (ok) refresh(); return ok; },
+  custom: async (message) => { const ok = await post({ custom: JSON.stringify(message) }); if (ok) refresh(); return ok; },
+};
+
+// The src 23 rules the desk answered src 7 with; bit 4: the visitor may ask for the rating card.
 let ratingRules = 0;
 
-function updateRateButton(items) {
-  const seat = items.filter((item) => item.event === "REPRESENTATIVE_JOINED" || item.event === "REPRESENTATIVE_LEFT").pop();
-  document.getElementById("rate").hidden = !((ratingRules & 4) && seat && seat.event === "REPRESENTATIVE_JOINED");
+// Receipts: a desk message on screen was DELIVERED; seen while the page is visible, READ.
+const reportedKey = `deskbridge.receipts.${webAppId}.${signed ? signed.userId : visitorId}`;
+const reported = JSON.parse(sessionStorage.getItem(reportedKey) || "{}");
+let shownIds = [];
+async function sendReceipts() {
+  const visible = document.visibilityState === "visible";
+  for (const type of visible ? ["DELIVERED", "READ"] : ["DELIVERED"]) {
+    const rank = type === "READ" ? 2 : 1;
+    const ids = shownIds.filter((id) => (reported[id] || 0) < rank);
+    for (let start = 0; start < ids.length; start += 50) {
+      const batch = ids.slice(start, start + 50);
+      if (await post({ receipt: type, messageIds: batch })) for (const id of batch) reported[id] = rank;
+    }
+  }
+  sessionStorage.setItem(reportedKey, JSON.stringify(reported));
 }
 
 function render(timeline) {
-  const list = document.getElementById("timeline");
-  list.replaceChildren(...timeline.items.map((item) => {
-    if (item.kind === "visitor") return el("li", { class: "visitor", "data-test": "visitor-message", "data-id": item.id, text: item.text });
-    if (item.kind === "event") {
-      const text = item.event === "REPRESENTATIVE_JOINED" ? `${item.sender || "An agent"} joined the chat`
-        : item.event === "REPRESENTATIVE_LEFT" ? `${item.sender || "The agent"} left the chat` : item.event;
-      return el("li", { class: "event", "data-test": "system-line", "data-id": item.id, text });
+  const list = $("timeline");
+  const answered = new Map();
+  for (const item of timeline.items) {
+    if (item.kind !== "visitor") continue;
+    for (const element of item.elements) {
+      try {
+        const message = element.type === "custom" ? JSON.parse(element.data) : null;
+        if (message && message.src === "10") answered.set(message.menuSelected?.sessionId, message.menuSelected?.id);
+      } catch { /* not a desk message */ }
     }
-    const who = el("span", { class: "who" },
-      item.senderType === "HUMAN" && item.avatarImage ? el("img", { src: item.avatarImage, alt: "" }) : null,
-      el("span", { "data-test": "sender", text: item.sender || (item.senderType === "BOT" ? "Assistant" : "Agent") }));
-    const bubble = el("div", { class: "bubble" });
-    if (item.text) bubble.append(el("span", { "data-test": "message-text", text: item.text }));
-    if (item.imageUrl) bubble.append(el("img", { class: "picture", src: item.imageUrl, alt: "Image" }));
-    if (item.card) bubble.append(el("div", { class: "card" },
-      item.card.imageUrl ? el("img", { src: item.card.imageUrl, alt: "" }) : null,
-      item.card.title ? el("strong", { text: item.card.title }) : null,
-      item.card.description ? el("span", { text: item.card.description }) : null));
-    const chips = item.chips ? el("div", { class: "chips" }, ...item.chips.map((chip) => chip.url
-      ? el("a", { href: chip.url, target: "_blank", rel: "noopener noreferrer", text: chip.text })
-      : el("button", { type: "button", "data-test": "chip", text: chip.text,
-          onclick: () => post(chip.liveAgent ? { liveAgent: true } : { postbackData: chip.postbackData, text: chip.text }) }))) : null;
-    return el("li", { class: "message", "data-test": "desk-message", "data-sender-type": item.senderType, "data-id": item.id }, who, bubble, chips);
-  }));
-  list.scrollTop = list.scrollHeight;
-  updateRateButton(timeline.items);
-  document.getElementById("typing").textContent = timeline.typing !== null && timeline.typing !== undefined ? `${timeline.typing || "Someone"} is typing…` : "";
+  }
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  list.replaceChildren(...timeline.items.map((item) => renderItem(item, act, answered)).filter(Boolean));
+  if (atBottom || !render.drawn) list.scrollTop = list.scrollHeight;
+  render.drawn = true;
+  $("typing").textContent = timeline.typing ? `${timeline.typing} is typing…` : "";
+  $("end").hidden = !timeline.inSeat;
+  $("rate").hidden = !((ratingRules & 4) && timeline.inSeat);
+  shownIds = timeline.items.filter((item) => item.kind === "desk").flatMap((item) => item.messageIds || []);
+  sendReceipts();
 }
 
 let reading = null;
@@ -81,16 +93,23 @@ async function refresh() {
   do {
     reading.again = false;
     try {
-      const response = await fetch(`/web/im/api/messages?${query}`);
+      const response = await fetch(`/web/im/api/messages?${query}`, { cache: "no-store" });
       if (response.ok) render(await response.json());
+      else showError((await response.json().catch(() => ({}))).error || "Could not load the conversation.");
     } catch { setTimeout(refresh, 2000); }
   } while (reading.again);
   reading = null;
 }
 
+// The live stream: each change of the conversation re-reads it, so a reconnection (after the
+// network, the proxy or the server went away, or the phone slept) shows everything missed, once.
+let source = null;
+let retry = null;
 function connect(delay = 500) {
-  const status = document.getElementById("connection");
-  const source = new EventSource(`/web/im/api/events?${query}`);
+  clearTimeout(retry);
+  if (source) source.close();
+  const status = $("connection");
+  source = new EventSource(`/web/im/api/events?${query}`);
   source.addEventListener("hello", () => { status.textContent = ""; status.classList.remove("down"); status.dataset.state = "live"; refresh(); delay = 500; });
   source.addEventListener("change", () => refresh());
   source.onerror = () => {
@@ -98,34 +117,56 @@ function connect(delay = 500) {
     status.textContent = "Reconnecting…";
     status.classList.add("down");
     status.dataset.state = "down";
-    setTimeout(() => connect(Math.min(delay * 2, 15000)), delay);
+    retry = setTimeout(() => connect(Math.min(delay * 2, 15000)), delay);
   };
 }
+const resume = () => {
+  if (!source || source.readyState === EventSource.CLOSED) connect();
+  else refresh();
+};
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") resume(); });
+window.addEventListener("online", () => connect());
+window.addEventListener("pageshow", (event) => { if (event.persisted) resume(); });
 
-document.getElementById("composer").addEventListener("submit", async (event) => {
+$("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const box = document.getElementById("text");
+  const box = $("text");
   const text = box.value.trim();
   if (!text) return;
-  if (await post({ text })) { box.value = ""; refresh(); }
+  if (await act.text(text)) box.value = "";
 });
+$("rate").addEventListener("click", () => act.custom({ customerServicePlugin: 0, src: "24" }));
+$("end").addEventListener("click", () => act.custom({ customerServicePlugin: 0, src: "27" }));
 
-document.getElementById("rate").addEventListener("click", async () => { if (await post(custom("24"))) refresh(); });
+// Pictures: uploaded to DeskBridge (type and size checked there), then sent as the visitor's message.
+$("picture").addEventListener("change", async () => {
+  const file = $("picture").files[0];
+  $("picture").value = "";
+  if (!file) return;
+  showError("");
+  try {
+    const response = await fetch(`/web/im/api/uploads?${query}`, { method: "POST", headers: { "Content-Type": file.type || "application/octet-stream" }, body: file });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) { showError(answer.error || "Could not upload the picture."); return; }
+    if (await post({ imageUrl: new URL(answer.path, location.href).href })) refresh();
+  } catch { showError("No connection; please try again."); }
+});
 
 let lastTyping = 0;
-document.getElementById("text").addEventListener("input", () => {
+$("text").addEventListener("input", () => {
   if (Date.now() - lastTyping > 5000) { lastTyping = Date.now(); post({ typing: true }); }
 });
-document.getElementById("text").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); document.getElementById("composer").requestSubmit(); }
+$("text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("composer").requestSubmit(); }
 });
 
 fetch(`/web/im/api/channel?webAppId=${encodeURIComponent(webAppId)}`).then((r) => r.json()).then((channel) => {
-  document.getElementById("title").textContent = channel.title || "Chat";
+  $("title").textContent = channel.title || "Chat";
   document.title = channel.title || "Chat";
+  if (channel.avatarImage) $("title").before(el("img", { class: "avatar", src: channel.avatarImage, alt: "" }));
 }).catch(() => {});
 // Opening the chat sends src 7; the desk answers with src 23 (the rating rules) and src 26 (the seat).
-post(custom("7")).then((answer) => {
+post({ custom: JSON.stringify({ customerServicePlugin: 0, src: "7" }) }).then((answer) => {
   for (const data of (answer && answer.desk) || []) {
     const message = JSON.parse(data);
     if (message.src === "23") ratingRules = Number(message.content && message.content.menuSendRuleFlag) || 0;

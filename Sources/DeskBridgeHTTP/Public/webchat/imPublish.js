@@ -1,12 +1,16 @@
 // DeskBridge's embed script for a website channel. A page includes it with one script tag whose src
-// is this file on the DeskBridge host, with ?webAppId=ID (README, "Website channel")
-// The script adds a floating button to the page that opens the channel's chat in a frame.
+// is this file on the DeskBridge host, with ?webAppId=ID (README, "Website channel").
+// The script adds a floating button to the page that opens the channel's chat in a frame. A business
+// that knows its user adds data-user-id and data-user-hash (the HMAC its server made); they travel
+// in the frame's fragment, which no server sees.
 (function () {
   const script = document.currentScript;
   if (!script) return;
   const source = new URL(script.src);
   const webAppId = source.searchParams.get("webAppId") || "";
-  const chat = `${source.origin}/web/im/chat/?webAppId=${encodeURIComponent(webAppId)}`;
+  const user = script.dataset.userId && script.dataset.userHash
+    ? `#${new URLSearchParams({ userId: script.dataset.userId, userHash: script.dataset.userHash })}` : "";
+  const chat = `${source.origin}/web/im/chat/?webAppId=${encodeURIComponent(webAppId)}${user}`;
   const button = document.createElement("button");
   button.type = "button";
   button.textContent = "Chat with us";
