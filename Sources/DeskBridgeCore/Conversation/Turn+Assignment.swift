@@ -126,12 +126,13 @@ extension Turn {
             return
         }
         var session = state.session!
+        let previous = session.ownership.holder
         let framing = session.ownership.offer(to: agent.id)
         session.offer = Offer(agent: agent.id, until: context.now.addingTimeInterval(TimeInterval(desk.reception.acceptTimeoutSeconds)), limit: limit)
         session.queuedAt = nil
         state.session = session
         step.effects.append(.occupy(agent.id, limit: limit))
-        frame(framing)
+        frame(framing, previous: previous)
         record(strategy: strategy, candidates: candidates, agent: agent.id, outcome: "offered", reason: reason, latencyMs: latencyMs)
         notify("Transfer.Offered", agent: agent.id)
     }
@@ -151,7 +152,7 @@ extension Turn {
         state.session = session
         state.lastAgentId = agent.id
         if !alreadyOccupied { step.effects.append(.occupy(agent.id, limit: limit)) }
-        frame(framing)
+        frame(framing, previous: forwardedFrom)
         say([.text(Template.render(desk.prompts.connected, variables()))], as: .bot)
         var event = "Transfer.Succeeded"
         if forwardedFrom != nil { event = "Agent.Reassigned" }
@@ -160,11 +161,12 @@ extension Turn {
 
     mutating func enqueue(group: SkillGroupID, strategy: String, reason: String) {
         var session = state.session!
+        let previous = session.ownership.holder
         let framing = session.ownership.queue(in: group)
         session.queuedAt = session.queuedAt ?? context.now
         session.offer = nil
         state.session = session
-        frame(framing)
+        frame(framing, previous: previous)
         record(strategy: strategy, candidates: [], agent: nil, outcome: "queued", reason: reason)
         state.session!.announcedPosition = nil
         notify("Transfer.Queued")

@@ -148,7 +148,7 @@ struct Turn {
         let offeree = session.ownership.offeree
         let framing = session.ownership.close()
         state.session = session
-        frame(framing)
+        frame(framing, previous: holder)
         if let agent = holder ?? offeree { step.effects.append(.release(agent)) }
         if let message, !message.isEmpty { say([.text(Template.render(message, variables()))], as: .bot) }
         notify(event, agent: holder, closeBy: closer)
@@ -210,7 +210,7 @@ struct Turn {
         session.offer = nil
         session.queuedAt = nil
         state.session = session
-        frame(framing)
+        frame(framing, previous: agent)
         if let agent { step.effects.append(.release(agent)) }
         runFlow { engine, cursor, scope in engine.resumeAfterTransfer(&cursor, &scope) }
     }
@@ -300,14 +300,20 @@ struct Turn {
         let messageId = inboundMessageId.flatMap { $0.isEmpty ? nil : $0 }
         guard let session = state.session else {
             guard let ended else { return }
-            let key = "in-late-\(state.outboundSeq)-\(Int64((context.now.timeIntervalSince1970 * 1_000).rounded()))"
             step.effects.append(.record(MessageRecord(session: ended, time: context.now, direction: .In, sender: .User, agentId: nil,
-                                                      msgKey: key, msgBody: [body], callIds: messageId.map { [$0] } ?? [])))
+                                                      msgKey: userMsgKey(messageId), msgBody: [body], callIds: messageId.map { [$0] } ?? [])))
             return
         }
         step.effects.append(.record(MessageRecord(session: session.id, time: context.now, direction: .In, sender: .User, agentId: nil,
-                                                  msgKey: "in-\(session.eventSeq + 1)", msgBody: [body], callIds: messageId.map { [$0] } ?? [])))
+                                                  msgKey: userMsgKey(messageId), msgBody: [body], callIds: messageId.map { [$0] } ?? [])))
         if let messageId, session.ownership.holder != nil { state.session!.unread = (session.unread ?? []) + [messageId] }
+    }
+
+    /// A user message's MsgKey: unique in its conversation, the same on every replay. The channel's
+    /// message id when it has one; else (taps, ratings) the desk's message count and the time.
+    private func userMsgKey(_ messageId: String?) -> String {
+        if let messageId { return "in-\(messageId)" }
+        return "in-\(state.outboundSeq)-\(Int64((context.now.timeIntervalSince1970 * 1_000).rounded()))"
     }
 
     /// Stops an agent's typing indicator (its message went out, or it paused).
@@ -329,7 +335,8 @@ struct Turn {
     /// Turns ownership framing into Google events with deterministic ids. In the desk's terms
     /// each is a src 26 (`updateSeatStatus` `inSeat` / `outSeat`, seeds 000 and 001) sent to
     /// the user, and the records keep it so, with the event's delivery.
-    mutating func frame(_ effects: [Ownership.Effect]) {
+    /// `previous`: who held the session before the change (the one a LEFT is about).
+    mutating func frame(_ effects: [Ownership.Effect], previous: AgentID?) {
         for effect in effects {
             let (kind, inSeat, rep): (GoogleEvent.Kind, Bool, Representative) = switch effect {
             case .joined(let rep): (.REPRESENTATIVE_JOINED, true, rep)
@@ -337,7 +344,7 @@ struct Turn {
             }
             guard let eventId = event(kind, representative: rep), let session = state.session else { continue }
             step.effects.append(.record(MessageRecord(session: session.id, time: context.now, direction: .Out, sender: .Bot,
-                                                      agentId: session.ownership.holder, msgKey: "seat-\(session.eventSeq)",
+                                                      agentId: inSeat ? session.ownership.holder : previous, msgKey: "seat-\(session.eventSeq)",
                                                       msgBody: [.custom(.seatStatus(inSeat: inSeat))], callIds: [eventId])))
         }
     }

@@ -150,7 +150,8 @@ struct SignedInAPI: Sendable {
 
     static func json(_ value: any Encodable) throws -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
+        // Sorted keys: the same value reads the same twice (the chat page compares entries by it).
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }

@@ -39,6 +39,8 @@ enum WebChatTimeline {
         var typing: String?
         /// Whether an agent holds the session now (the page offers "End chat" and "Rate this chat").
         var inSeat: Bool
+        /// Whether the bot has the visitor now, so asking for a person means something.
+        var withBot: Bool
     }
 
     /// Desk kinds that only steer (typing, seat, ends, rules): never shown as messages.
@@ -71,7 +73,8 @@ enum WebChatTimeline {
         }
         let session = state?.session
         let typing = session.flatMap { session in session.typingUntil.map { $0 > now } == true ? agentName(session.ownership.holder) : nil }
-        return Timeline(items: items, typing: typing, inSeat: session?.ownership.holder != nil)
+        let withBot = session.map { $0.ownership.owner == .bot && $0.pendingAssignment == nil && !$0.choosingGroup } ?? true
+        return Timeline(items: items, typing: typing, inSeat: session?.ownership.holder != nil, withBot: withBot)
     }
 
     private static func element(_ element: MsgElement) -> Element? {

@@ -63,6 +63,7 @@ async function sendReceipts() {
   sessionStorage.setItem(reportedKey, JSON.stringify(reported));
 }
 
+let nodes = new Map();
 function render(timeline) {
   const list = $("timeline");
   const answered = new Map();
@@ -76,11 +77,27 @@ function render(timeline) {
     }
   }
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.replaceChildren(...timeline.items.map((item) => renderItem(item, act, answered)).filter(Boolean));
+  // An entry that did not change keeps its node, so a half-typed form answer and the focus survive
+  // every re-read; only new or changed entries are drawn and put in place.
+  const drawn = new Map();
+  const wanted = [];
+  for (const item of timeline.items) {
+    const signature = JSON.stringify([item, item.kind === "desk" ? [...answered] : null]);
+    const cached = nodes.get(item.id);
+    const node = cached && cached.signature === signature ? cached.node : renderItem(item, act, answered);
+    if (!node) continue;
+    drawn.set(item.id, { signature, node });
+    wanted.push(node);
+  }
+  nodes = drawn;
+  const keep = new Set(wanted);
+  for (const child of [...list.children]) if (!keep.has(child)) child.remove();
+  wanted.forEach((node, index) => { if (list.children[index] !== node) list.insertBefore(node, list.children[index] || null); });
   if (atBottom || !render.drawn) list.scrollTop = list.scrollHeight;
   render.drawn = true;
   $("typing").textContent = timeline.typing ? `${timeline.typing} is typing…` : "";
   $("end").hidden = !timeline.inSeat;
+  $("person").hidden = !timeline.withBot || !timeline.items.length;
   $("rate").hidden = !((ratingRules & 4) && timeline.inSeat);
   shownIds = timeline.items.filter((item) => item.kind === "desk").flatMap((item) => item.messageIds || []);
   sendReceipts();
@@ -137,6 +154,7 @@ $("composer").addEventListener("submit", async (event) => {
 });
 $("rate").addEventListener("click", () => act.custom({ customerServicePlugin: 0, src: "24" }));
 $("end").addEventListener("click", () => act.custom({ customerServicePlugin: 0, src: "27" }));
+$("person").addEventListener("click", async () => { if (await post({ liveAgent: true })) refresh(); });
 
 // Pictures: uploaded to DeskBridge (type and size checked there), then sent as the visitor's message.
 $("picture").addEventListener("change", async () => {
