@@ -130,4 +130,63 @@ struct CrashRecoveryTests {
             }
         }
     }
+
+    /// Website visitors send while the service is killed with `kill -9` and restarted: every
+    /// message a page was told was received is in the records once, in order, and a page that
+    /// re-sends (the same messageId) after the restart changes nothing.
+    @Test func everyVisitorMessageAnsweredOkSurvivesKill9OnceAndInOrder() async throws {
+        try await Deployment.with { deployment throws in
+            let visitors = (0..<6).map { String(format: "5e1f0c2a-0000-4000-8000-%012d", $0) }
+            func body(_ visitor: String, _ index: Int) -> Data {
+                Wire.json(["webAppId": "shop-web", "visitorId": visitor, "messageId": "m-\(visitor.suffix(4))-" + String(format: "%012d", index), "text": "message \(index)"])
+            }
+            let acknowledged = Locked<Set<String>>([])
+            func send(_ base: String, _ visitor: String, _ index: Int) async -> Bool {
+                guard let answer = try? await HTTP.post(base + "/web/im/api/messages", body: body(visitor, index)), answer.status == 200 else { return false }
+                acknowledged.update { _ = $0.insert("\(visitor)#\(index)") }
+                return true
+            }
+
+            var service = try await deployment.start()
+            let base = service.baseURL
+            // Each visitor sends ten messages one after the other (a page waits for each answer);
+            // the process is killed once a third of them were acknowledged.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for visitor in visitors {
+                    group.addTask {
+                        for index in 0..<10 { guard await send(base, visitor, index) else { return } }
+                    }
+                }
+                #expect(try await eventually { acknowledged.value.count >= 20 })
+                service.kill9()
+                try await group.waitForAll()
+            }
+            let before = acknowledged.value
+            #expect(before.count < 60, "the kill came mid-burst")
+            service = try await deployment.start()
+            defer { service.terminate() }
+
+            // Each page goes on from its last unanswered message, and re-sends its last answered one.
+            for visitor in visitors {
+                let sent = (0..<10).filter { before.contains("\(visitor)#\($0)") }
+                for index in (sent.last.map { [$0] } ?? []) + Array((sent.count)..<10) {
+                    #expect(await send(service.baseURL, visitor, index))
+                }
+            }
+            let restarted = service.baseURL
+            for visitor in visitors {
+                let shown = Locked<[String]>([])
+                _ = try await eventually(timeout: .seconds(30)) {
+                    let timeline = try await HTTP.get(restarted + "/web/im/api/messages?webAppId=shop-web&visitorId=\(visitor)").json
+                    let items = timeline?["items"] as? [[String: Any]] ?? []
+                    let texts = items.filter { $0["kind"] as? String == "visitor" }.compactMap { (($0["elements"] as? [[String: Any]])?.first?["text"] as? String) }
+                    shown.update { $0 = texts }
+                    return texts.count >= 10
+                }
+                let texts = shown.value
+                #expect(texts == (0..<10).map { "message \($0)" }, "\(visitor): each once, in order")
+            }
+        }
+    }
 }
+
