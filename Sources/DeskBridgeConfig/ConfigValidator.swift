@@ -99,6 +99,7 @@ struct ConfigValidator {
 
         // desk
         let desk = config.desk
+        if !(60...86_400).contains(desk.proactive.timeoutSeconds) { fail("desk.proactive.timeoutSeconds", "must be 60 to 86400") }
         if desk.secretKey.isEmpty { fail("desk.secretKey", "must not be empty") }
         for (index, group) in desk.quickReplies.enumerated() {
             if group.group.isEmpty { fail("desk.quickReplies[\(index)].group", "must not be empty") }

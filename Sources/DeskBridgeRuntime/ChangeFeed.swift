@@ -63,6 +63,13 @@ package final class ChangeFeed: Sendable {
     package var lastId: UInt64 { state.withLock { $0.lastId } }
     package var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
+    /// The conversations a visitor's page follows on this replica right now (an open chat page).
+    package var watchedConversations: Set<ConversationKey> {
+        state.withLock { s in
+            Set(s.subscribers.values.compactMap { if case .conversation(let key) = $0.audience { key } else { nil } })
+        }
+    }
+
     /// A conversation changed; `agents` are those part of it before or after the change.
     package func conversationChanged(_ key: ConversationKey, agents: Set<AgentID>, queueGroups: Set<SkillGroupID> = []) {
         publish(key, agents: agents, queueGroups: queueGroups, remember: true)

@@ -38,6 +38,19 @@ package struct DeskCommands: Sendable {
         return step.sent ?? ("", 0)
     }
 
+    /// Proactive contact (`desk.proactive`): the agent starts a session with a website visitor
+    /// who has written before, and holds it at once. Answers the new session's id.
+    package func contact(as identity: DeskIdentity, clientUserId: String?) async throws -> String {
+        guard case .agent(let me) = identity else { throw DeskCommandError.identityMayNotAct }
+        guard let clientUserId, !clientUserId.isEmpty, let stored = try await runtime.store.conversation(clientUserId: ClientUserID(clientUserId)) else {
+            throw DeskCommandError.unknownUserOrSession
+        }
+        let step = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
+            try runtime.engine.contact(by: me, state: state, context: context)
+        }
+        return step.state.session?.id.rawValue ?? ""
+    }
+
     /// `end_session`: the admin, or the agent holding the session.
     package func endSession(as identity: DeskIdentity, sessionId: String?) async throws {
         let stored = try await openSession(sessionId)

@@ -220,4 +220,41 @@ struct WebChannelBrowserTests {
             #expect(try await intruder.count("#timeline > li") == 0, "a bad HMAC sees nothing")
         }
     }
+
+    /// Proactive contact: a visitor who was served before has the chat open; Lena sees them in
+    /// her workbench, starts a chat, and the visitor sees her join and her message.
+    @Test func anAgentStartsAChatWithAVisitorWhoHasThePageOpen() async throws {
+        try await Deployment.with { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let driver = try await WebDriver()
+            defer { driver.stop() }
+            let visitor = try await driver.session(width: 390, height: 844)
+            let agent = try await driver.session()
+            defer { Task { await visitor.close(); await agent.close() } }
+            try await visitor.go(service.baseURL + "/web/im/chat/?webAppId=shop-web")
+            #expect(try await live(visitor))
+            try await visitor.type("[data-test=text]", "hi")
+            try await visitor.click("[data-test=send]")
+            #expect(try await eventually { try await visitor.texts("[data-test=choice]").contains("Opening hours") })
+            try await click(visitor, last: "[data-test=choice]", text: "Opening hours")
+            #expect(try await eventually { try await visitor.texts("[data-test=message-text]").contains("We are open 9 to 18.") }, "and the flow ends the session")
+
+            try await WorkbenchBrowserTests().signIn(agent, service.baseURL, as: lena)
+            #expect(try await eventually {
+                try await agent.click("[data-test=visitors-refresh]")
+                return try await agent.texts("[data-test=visitor]").contains { $0.contains("on the page now") }
+            }, "Lena sees the visitor with the chat open")
+            try await agent.click("[data-test=contact]")
+            #expect(try await eventually { try await agent.run("return document.getElementById('message').disabled") as? Bool == false }, "she holds the new session")
+            try await agent.type("[data-test=composer-text]", "Hello again! Can I help with anything else?")
+            try await agent.click("[data-test=send]")
+            #expect(try await eventually { try await visitor.texts("[data-test=system-line]").contains("Lena joined the chat") })
+            #expect(try await eventually { try await visitor.texts("[data-test=message-text]").contains("Hello again! Can I help with anything else?") })
+            #expect(try await visitor.count("[data-test=end]:not([hidden])") == 1, "the visitor may end it")
+            try await agent.screenshot(to: Self.screenshots.appendingPathComponent("web-10-proactive-agent.png"))
+            try await visitor.screenshot(to: Self.screenshots.appendingPathComponent("web-10-proactive-visitor.png"))
+        }
+    }
 }
+

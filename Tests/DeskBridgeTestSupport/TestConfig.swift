@@ -33,6 +33,7 @@ package enum TestConfig {
           prompts: { connecting: "Connecting…", connected: "You are chatting with ${StaffNickName}.", failed: "Nobody is online." }
           closure: { closureMessage: "Chat ended.", timeoutMessage: "Closed for inactivity.", userTimeoutSeconds: \(userTimeoutSeconds) }
           queue: { prompt: "You are number $QueuePosition." }
+          proactive: { enabled: true, timeoutSeconds: 600 }
           skillGroups: [ { id: 1, name: Support, receptionLimit: \(receptionLimit) } ]
           quickReplies:
             - { group: Greetings, replies: ["Hello! How can I help you today?"] }

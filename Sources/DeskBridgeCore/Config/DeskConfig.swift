@@ -21,10 +21,12 @@ package struct DeskConfig: Sendable, Decodable {
     package var quickReplies: [QuickReplyGroup] = []
     /// Credentials for the Tencent Cloud API 3.0 endpoint (`POST /`); absent: the endpoint refuses every call.
     package var cloudApi: CloudAPI?
+    /// Agents starting chats with website visitors (seed 001, "Configure Agent to Proactively Contact Chat Users").
+    package var proactive = Proactive()
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sdkAppId, adminIdentifier, secretKey, callbackToken, callbacks, assignment, routing, reception, queue
-        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi
+        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi, proactive
     }
 
     package init(from decoder: any Decoder) throws {
@@ -46,6 +48,7 @@ package struct DeskConfig: Sendable, Decodable {
         agents = try c.value(.agents, default: agents)
         quickReplies = try c.value(.quickReplies, default: quickReplies)
         cloudApi = try c.decodeIfPresent(CloudAPI.self, forKey: .cloudApi)
+        proactive = try c.value(.proactive, default: proactive)
     }
 
     package func skillGroup(_ id: SkillGroupID) -> SkillGroup? { skillGroups.first { $0.id == id } }
@@ -190,6 +193,22 @@ package struct DeskConfig: Sendable, Decodable {
             timeoutMessage = try c.value(.timeoutMessage, default: timeoutMessage)
             closureMessage = try c.value(.closureMessage, default: closureMessage)
             userEndKeyword = try c.value(.userEndKeyword, default: userEndKeyword)
+        }
+    }
+
+    /// `desk.proactive`: whether agents may start a chat with a website visitor they served
+    /// before, and how long such a chat waits for the visitor's first answer (60 s to a day, as
+    /// the seed's "timeout period") before it closes; a visitor who opens the page within that
+    /// window sees the agent's messages.
+    package struct Proactive: Sendable, Decodable {
+        package var enabled = false
+        package var timeoutSeconds = 600
+        package init() {}
+        private enum CodingKeys: String, CodingKey, CaseIterable { case enabled, timeoutSeconds }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            enabled = try c.value(.enabled, default: enabled)
+            timeoutSeconds = try c.value(.timeoutSeconds, default: timeoutSeconds)
         }
     }
 

@@ -245,6 +245,24 @@ package struct ConversationEngine: Sendable {
         return turn.finished
     }
 
+    /// An agent starts a chat with a website visitor (`desk.proactive`, seed 001 "Agent
+    /// Proactively Contacts Chat Users"): only when enabled, only on the website channel (Google
+    /// lets a business speak first only inside a conversation the user opened), and only while
+    /// no session is open; the agent must be Available with room under its limit.
+    package func contact(by agent: AgentID, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
+        guard config.desk.proactive.enabled else { throw .notAllowedInState("ProactiveContactOff") }
+        guard state.key.isWebChannel else { throw .notAllowedInState("NotAWebsiteVisitor") }
+        guard state.session == nil else { throw .notAllowedInState(state.session!.deskState) }
+        guard let profile = config.desk.agent(agent) else { throw .unknownAgentOrGroup }
+        var turn = Turn(engine: self, state: state, context: context)
+        guard let snapshot = turn.context.routing.agent(agent),
+              AssignmentRouter.isUsable(snapshot, group: nil, limit: turn.limit(profile.skillGroups.first?.id)) else {
+            throw .notAllowedInState("AgentNotAvailable")
+        }
+        turn.startProactive(profile)
+        return turn.finished
+    }
+
     /// `transfer_to_human` (Tencent API): from the bot, to the listed agents, else the group.
     /// Returns the step and whether the session ended up queued.
     package func transferToHuman(agentIdList: [AgentID], group: SkillGroupID?, sendTipIfNoAgentOnline: Bool,

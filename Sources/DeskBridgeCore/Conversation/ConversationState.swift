@@ -184,6 +184,8 @@ package struct Session: Codable, Sendable, Equatable {
     package var assignments: [AssignmentRecord] = []
     /// When the session closes if the user does not answer the last bot or agent message.
     package var idleDeadline: Date?
+    /// An agent started this session (`desk.proactive`): it closes then unless the user answers first.
+    package var proactiveUntil: Date?
     /// When an agent's typing indicator is stopped if no message follows.
     package var typingUntil: Date?
     /// Every agent who held the session, in order.

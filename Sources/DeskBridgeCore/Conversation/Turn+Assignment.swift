@@ -4,7 +4,7 @@ import Foundation
 extension Turn {
     private var desk: DeskConfig { engine.config.desk }
     private var rules: RoutingRules { RoutingRules(order: desk.routing.order, preferLastReceptionist: desk.routing.preferLastReceptionist) }
-    private func limit(_ group: SkillGroupID?) -> Int {
+    func limit(_ group: SkillGroupID?) -> Int {
         (group.flatMap(desk.skillGroup) ?? desk.skillGroup(desk.assignment.defaultSkillGroup))?.receptionLimit ?? 1
     }
 
@@ -135,6 +135,19 @@ extension Turn {
         frame(framing, previous: previous)
         record(strategy: strategy, candidates: candidates, agent: agent.id, outcome: "offered", reason: reason, latencyMs: latencyMs)
         notify("Transfer.Offered", agent: agent.id)
+    }
+
+    /// An agent starts a session with a website visitor it may reach (`desk.proactive`): the
+    /// agent joins at once, and the session waits `timeoutSeconds` for the visitor's answer.
+    mutating func startProactive(_ agent: DeskConfig.Agent) {
+        startSession(welcome: false)
+        let group = agent.skillGroups.first?.id
+        state.session!.skillGroup = group
+        let until = context.now.addingTimeInterval(TimeInterval(desk.proactive.timeoutSeconds))
+        state.session!.proactiveUntil = until
+        record(strategy: "proactive", candidates: [agent.id], agent: agent.id, outcome: "assigned", reason: "")
+        assign(agent, limit: limit(group))
+        state.session!.idleDeadline = until
     }
 
     /// The agent takes the session: JOINED, then the connected prompt.

@@ -56,6 +56,7 @@ struct Turn {
             return
         }
         state.session?.idleDeadline = nil
+        state.session?.proactiveUntil = nil
         guard let session = state.session else {
             startSession()
             recordUser(body)
@@ -127,14 +128,15 @@ struct Turn {
 
     // MARK: - Session lifecycle
 
-    mutating func startSession() {
+    /// `welcome`: whether `prompts.welcome` greets the user (not when an agent starts the session).
+    mutating func startSession(welcome: Bool = true) {
         state.sessionCount += 1
         let id = SessionID.derive(conversation: state.key, ordinal: state.sessionCount)
         state.session = Session(id: id, startedAt: context.now, flow: FlowCursor(flow: engine.flowName(for: state.key.agent), version: config.flows.version))
         state.lastSessionId = id
         state.typingNotifiedAt = [:]
         notify("SessionBegin")
-        if let welcome = config.desk.prompts.welcome, !welcome.isEmpty {
+        if welcome, let welcome = config.desk.prompts.welcome, !welcome.isEmpty {
             say([.text(Template.render(welcome, variables()))], as: .bot)
         }
     }
@@ -239,7 +241,9 @@ struct Turn {
             if case .agent = sender { state.session?.userWaitingSince = nil }
             if let owner = state.session?.ownership.owner, owner == .bot || owner.isAgent {
                 let deadline = context.now.addingTimeInterval(TimeInterval(config.desk.closure.userTimeoutSeconds))
-                state.session?.idleDeadline = deadline
+                // A session an agent started waits for the user's first answer until its own deadline.
+                let proactive = state.session?.proactiveUntil
+                state.session?.idleDeadline = proactive ?? deadline
             }
         }
         if let menu = rendering.menu {

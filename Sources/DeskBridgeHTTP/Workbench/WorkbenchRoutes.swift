@@ -71,6 +71,10 @@ struct WorkbenchRoutes: Sendable {
             let result = try await commands.transferSession(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"), agentId: agent, groupId: group)
             return Transferred(agentId: result.agentId, queued: result.queued)
         }
+        api.get(router, "/workbench/api/visitors") { signIn, _ in try await visitors(signIn) }
+        api.post(router, "/workbench/api/contact") { signIn, _, body in
+            Contacted(sessionId: try await commands.contact(as: .agent(signIn.agent), clientUserId: try SignedInAPI.field(body, "clientUserId")))
+        }
         api.post(router, "/workbench/api/status") { signIn, _, body in
             try await commands.setAgentStatus(as: .agent(signIn.agent), agentId: signIn.agent.rawValue, status: try SignedInAPI.field(body, "status"))
             return Ok()
@@ -129,6 +133,31 @@ struct WorkbenchRoutes: Sendable {
         return WorkbenchViews.Targets(agents: agents, groups: WorkbenchViews.groups(desk, of: nil, routing: routing))
     }
 
+    /// Website visitors this agent may start a chat with (`desk.proactive`): those with the chat
+    /// page open on this replica now, and those it served in the last seven days; never one in a session.
+    private func visitors(_ signIn: WorkbenchSignIns.SignIn) async throws -> WorkbenchViews.Visitors {
+        guard desk.proactive.enabled else { return WorkbenchViews.Visitors(enabled: false, visitors: []) }
+        let now = now()
+        var rows: [ClientUserID: WorkbenchViews.Visitor] = [:]
+        for key in runtime.changes.watchedConversations where key.isWebChannel {
+            guard let state = try await runtime.store.conversation(key)?.state, state.session == nil else { continue }
+            rows[state.clientUserId] = WorkbenchViews.Visitor(clientUserId: state.clientUserId.rawValue, userName: state.profile.displayName ?? "Visitor",
+                                                              onPage: true, lastServedAt: nil)
+        }
+        let served = try await runtime.store.searchSessions(SessionSearch(from: now.addingTimeInterval(-7 * 86_400), to: now.addingTimeInterval(1), scanLimit: 500))
+        for found in served where found.conversation.isWebChannel && found.summary.agentIds.contains(signIn.agent) && found.summary.endTime != nil {
+            let user = found.conversation.clientUserId
+            if rows[user]?.lastServedAt != nil || rows.count >= 100 && rows[user] == nil { continue }
+            if rows[user] == nil {
+                guard let state = try await runtime.store.conversation(found.conversation)?.state, state.session == nil else { continue }
+                rows[user] = WorkbenchViews.Visitor(clientUserId: user.rawValue, userName: state.profile.displayName ?? "Visitor", onPage: false, lastServedAt: nil)
+            }
+            rows[user]?.lastServedAt = found.summary.endTime?.unixMillis
+        }
+        let sorted = rows.values.sorted { ($0.onPage ? 1 : 0, $0.lastServedAt ?? 0) > ($1.onPage ? 1 : 0, $1.lastServedAt ?? 0) }
+        return WorkbenchViews.Visitors(enabled: true, visitors: sorted)
+    }
+
     private func heldSession(_ signIn: WorkbenchSignIns.SignIn, _ sessionId: String) async throws -> ConversationState {
         guard let state = try await runtime.store.conversation(sessionId: SessionID(sessionId))?.state, state.session?.id.rawValue == sessionId else {
             throw DeskCommandError.unknownUserOrSession
@@ -181,5 +210,6 @@ struct WorkbenchRoutes: Sendable {
     private struct Ok: Encodable { var ok = true }
     private struct Sent: Encodable { var msgKey: String }
     private struct Transferred: Encodable { var agentId: String; var queued: Bool }
+    private struct Contacted: Encodable { var sessionId: String }
 
 }

@@ -94,6 +94,21 @@ enum WorkbenchViews {
         return desk.skillGroups.filter { ids.contains($0.id) }.map { Group(id: $0.id.rawValue, name: $0.name, waiting: routing.queueLengths[$0.id] ?? 0) }
     }
 
+    /// Website visitors an agent may start a chat with (`desk.proactive`).
+    struct Visitors: Encodable {
+        var enabled: Bool
+        var visitors: [Visitor]
+    }
+
+    struct Visitor: Encodable {
+        var clientUserId: String
+        var userName: String
+        /// The chat page is open (on this replica) right now.
+        var onPage: Bool
+        /// When this agent's last session with the visitor ended.
+        var lastServedAt: Int64?
+    }
+
     static func row(_ state: ConversationState) -> SessionRow? {
         guard let session = state.session else { return nil }
         return SessionRow(sessionId: session.id.rawValue, clientUserId: state.clientUserId.rawValue, userName: state.profile.displayName ?? "User",

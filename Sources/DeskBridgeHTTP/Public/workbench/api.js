@@ -34,4 +34,6 @@ export const api = {
   inviteRating: (sessionId) => call("POST", "/workbench/api/invite-rating", { sessionId }),
   transfer: (sessionId, target) => call("POST", "/workbench/api/transfer", { sessionId, ...target }),
   setStatus: (status) => call("POST", "/workbench/api/status", { status }),
+  visitors: () => call("GET", "/workbench/api/visitors"),
+  contact: (clientUserId) => call("POST", "/workbench/api/contact", { clientUserId }),
 };

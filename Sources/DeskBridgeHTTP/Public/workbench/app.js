@@ -6,13 +6,16 @@ import { renderLists, renderConversation, renderTargets, tickCountdowns } from "
 import { alertOffer, askForNotifications } from "./alerts.js";
 import { attachQuickReplies } from "./quick-replies.js";
 
-const state = { me: null, sessions: [], groups: [], current: null, transcript: null, unread: {}, seenOffers: new Set(), seenCounts: {} };
+const state = { me: null, sessions: [], groups: [], visitors: { enabled: false, visitors: [] }, current: null, transcript: null, unread: {}, seenOffers: new Set(), seenCounts: {} };
 let stream = null;
 let refreshing = null;
 
 const actions = {
   async accept(sessionId) {
     await guarded(async () => { await api.accept(sessionId); state.current = sessionId; await refresh(); });
+  },
+  async contact(clientUserId) {
+    await guarded(async () => { const { sessionId } = await api.contact(clientUserId); state.current = sessionId; await refresh(); });
   },
   async open(sessionId) {
     state.current = sessionId;
@@ -41,6 +44,7 @@ async function refresh() {
         const list = await api.sessions();
         state.sessions = list.sessions;
         state.groups = list.groups;
+        state.visitors = await api.visitors();
         for (const s of list.sessions) {
           if (s.state === "WaitingForAgentAnswering" && !state.seenOffers.has(s.sessionId)) {
             state.seenOffers.add(s.sessionId);
@@ -141,6 +145,7 @@ document.getElementById("message").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) document.getElementById("composer").requestSubmit();
 });
 
+document.getElementById("visitors-refresh").addEventListener("click", () => refresh());
 document.getElementById("end").addEventListener("click", () => guarded(async () => { await api.end(state.current); await refresh(); }));
 document.getElementById("invite-rating").addEventListener("click", () => guarded(async () => { await api.inviteRating(state.current); await refresh(); }));
 

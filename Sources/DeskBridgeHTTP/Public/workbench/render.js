@@ -29,6 +29,13 @@ export function renderLists(state, actions) {
   }));
   document.getElementById("queues").replaceChildren(...state.groups.map((g) =>
     el("li", { "data-test": "queue" }, el("span", { text: `${g.name}: ${g.waiting} waiting` }))));
+  // Proactive contact (desk.proactive): visitors with the chat open now, and those this agent served lately.
+  document.getElementById("visitors-panel").hidden = !state.visitors.enabled;
+  document.getElementById("visitors").replaceChildren(...state.visitors.visitors.map((v) =>
+    el("li", { "data-test": "visitor", "data-user": v.clientUserId },
+      el("span", { text: v.userName }), " ",
+      el("small", { text: v.onPage ? "on the page now" : `served ${new Date(v.lastServedAt).toLocaleString()}` }), " ",
+      el("button", { type: "button", "data-test": "contact", text: "Start chat", onclick: () => actions.contact(v.clientUserId) }))));
 }
 
 export function renderConversation(state) {
