@@ -6,7 +6,8 @@ import Foundation
 // bounded (≤ 30 s) and targets 127.0.0.1. With --postgres, ingest and end to end also run on
 // PostgreSQL with one replica and with two (each run in a fresh database created on that server).
 // --only runs the ceiling (every ratio needs it) and the named runs: ingest, end-to-end,
-// components, handoff, memory; handy when profiling one of them.
+// components, handoff, memory, web; handy when profiling one of them. The web run needs the
+// `deskbridge` executable built beside this one (swift build -c release).
 let options = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? { options.firstIndex(of: name).flatMap { options.indices.contains($0 + 1) ? options[$0 + 1] : nil } }
 let postgresURL = option("--postgres")
@@ -124,5 +125,7 @@ for count in [10_000, 100_000] where runs("memory") {
         }
     }
 }
+// 6. Website visitors: idle chat pages held open, and a visitor's send to the agent's stream.
+if runs("web") { try await runWebPages(pages: 10_000, samples: 200, work: work) }
 try await client.shutdown().get()
 try? FileManager.default.removeItem(at: work)

@@ -17,6 +17,16 @@ package struct DeskChange: Sendable, Equatable {
     package var id: UInt64
     package var conversation: ConversationKey?
     package var queueGroups: Set<SkillGroupID>
+    /// Not a change: the periodic nudge that lets a page's connection notice it is gone.
+    package var isKeepAlive = false
+}
+
+/// One page's subscription: its changes, and how to end it (when the service stops).
+package struct ChangeSubscription: Sendable {
+    package let changes: AsyncStream<DeskChange>
+    fileprivate let continuation: AsyncStream<DeskChange>.Continuation
+
+    package func end() { continuation.finish() }
 }
 
 /// Live notifications for the workbench, published after each commit of this process.
@@ -116,7 +126,7 @@ package final class ChangeFeed: Sendable {
     }
 
     /// Every change, for the console.
-    package func subscribeToEverything() -> AsyncStream<DeskChange> { subscribe(.everything) }
+    package func subscribeToEverything() -> ChangeSubscription { subscribe(.everything) }
 
     /// Something about a conversation changed without a new state (a delivery was recorded).
     package func deliveryChanged(_ key: ConversationKey) {
@@ -141,16 +151,25 @@ package final class ChangeFeed: Sendable {
     }
 
     /// Changes for `agent` (and its groups' queues) from now on, until the stream is dropped.
-    package func subscribe(agent: AgentID, groups: Set<SkillGroupID>) -> AsyncStream<DeskChange> {
+    package func subscribe(agent: AgentID, groups: Set<SkillGroupID>) -> ChangeSubscription {
         subscribe(.agent(agent, groups: groups))
     }
 
     /// Changes of one conversation (a website visitor's page), from now on.
-    package func subscribe(conversation: ConversationKey) -> AsyncStream<DeskChange> {
+    package func subscribe(conversation: ConversationKey) -> ChangeSubscription {
         subscribe(.conversation(conversation))
     }
 
-    private func subscribe(_ audience: Subscriber.Audience) -> AsyncStream<DeskChange> {
+    /// Sends every page the keep-alive nudge: one timer for all of them (`StreamKeepAlive`), so an
+    /// idle page costs its connection and one waiting loop, not a timer of its own.
+    package func keepAlive() {
+        state.withLock { s in
+            let nudge = DeskChange(id: s.lastId, conversation: nil, queueGroups: [], isKeepAlive: true)
+            for subscriber in s.subscribers.values { subscriber.continuation.yield(nudge) }
+        }
+    }
+
+    private func subscribe(_ audience: Subscriber.Audience) -> ChangeSubscription {
         let (stream, continuation) = AsyncStream<DeskChange>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let id = state.withLock { s in
             s.nextSubscriber += 1
@@ -158,6 +177,6 @@ package final class ChangeFeed: Sendable {
             return s.nextSubscriber
         }
         continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) } }
-        return stream
+        return ChangeSubscription(changes: stream, continuation: continuation)
     }
 }

@@ -93,6 +93,8 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
         services.append(RetentionService(store: store, retention: config.storage.retention, clock: overrides.clock, logger: logger))
     }
 
+    services.append(StreamKeepAlive(changes: runtime.changes))
+
     let reloader = overrides.configFile.map { ConfigReloader(path: $0.path, environment: $0.environment, runtime: runtime, running: loaded, logger: logger) }
     if let reloader { services.append(ReloadOnHangupService(reloader: reloader)) }
     let router = try DeskRouter.make(runtime: runtime, config: config, registry: overrides.registry, clock: overrides.clock,
@@ -111,6 +113,21 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
         },
         logger: logger
     )
+}
+
+/// Every 15 s, a keep-alive comment on every open page stream (workbench, console, website
+/// visitors), from this one timer rather than one per stream.
+struct StreamKeepAlive: Service {
+    let changes: ChangeFeed
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: .seconds(15))
+                changes.keepAlive()
+            }
+        }
+    }
 }
 
 /// Owns the process's one `HTTPClient` and shuts it down after the workers have stopped.

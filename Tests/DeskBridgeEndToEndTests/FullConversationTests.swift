@@ -107,8 +107,8 @@ struct FullConversationTests {
             #expect(summary == [
                 "In User: hi", "Out Bot: Hello Rosa!", "Out Bot: src 15", "In User: Talk to a person", "Out Bot: Connecting…",
                 "Out Bot \(lena): src 26", "Out Bot: You are chatting with Lena.", "Out Agent \(lena): Hi, I am Lena", "In User: My parcel is late",
-                "Out Bot: src 26", "Out Bot: Chat ended.",
-            ], "the human joining and leaving are the desk's src 26, in place")
+                "Out Bot \(lena): src 26", "Out Bot: Chat ended.", "Out Bot: src 9", "In User: src 10", "Out Bot: Thank you for your feedback!",
+            ], "the human joining and leaving are the desk's src 26, in place, naming the agent; the rating after the end belongs to the session")
             let outbound = messages.filter { $0["Direction"] as? String == "Out" }
             #expect(outbound.allSatisfy { (($0["Delivery"] as? [String: Any])?["State"] as? String) == "Delivered" })
             let rating = try #require(first["Satisfaction"] as? [String: Any])

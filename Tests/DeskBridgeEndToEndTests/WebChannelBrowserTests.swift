@@ -31,6 +31,9 @@ struct WebChannelBrowserTests {
               done: { type: end }
         """
 
+    /// A real 24×24 PNG (a green square), so the screenshot shows it.
+    static let picture = Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAABgAAAAYCAIAAABvFaqvAAAAH0lEQVR4nGPQWBBAFcQwatCoQaMGjRo0atCoQQNvEADzHXYfpkiR5gAAAABJRU5ErkJggg==")!
+
     func live(_ browser: WebDriver.Browser) async throws -> Bool {
         try await eventually(timeout: .seconds(15)) { try await browser.run("return document.getElementById('connection').dataset.state") as? String == "live" }
     }
@@ -112,11 +115,12 @@ struct WebChannelBrowserTests {
 
             // The visitor sends a picture: uploaded, kept, and shown on both sides.
             let picture = deployment.directory.appendingPathComponent("receipt.png")
-            try (Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data(repeating: 0, count: 32)).write(to: picture)
+            try Self.picture.write(to: picture)
             try await visitor.type("[data-test=picture-input]", picture.path)
             #expect(try await eventually { try await visitor.count("[data-test=visitor-picture]") == 1 })
             let pictureURL = try await visitor.run("return document.querySelector('[data-test=visitor-picture]').src") as? String ?? ""
             #expect(pictureURL.hasPrefix(service.baseURL + "/web/im/files/"))
+            #expect(try await eventually { try await agent.texts("[data-test=message-text]").contains { $0.contains(pictureURL) } }, "Lena gets it as the visitor's picture")
             try await shoot("04-agent")
 
             // Lena ends the session: she leaves, and the rating card (src 9) shows as stars.
@@ -205,6 +209,11 @@ struct WebChannelBrowserTests {
             try await phone.type("[data-test=text]", "sent from my phone")
             try await phone.click("[data-test=send]")
             #expect(try await eventually { try await phone.texts("[data-test=message-text]").contains("Hello customer-4711!") })
+            let hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+            try await phone.type("[data-test=text]", hostile)
+            try await phone.click("[data-test=send]")
+            #expect(try await eventually { try await phone.texts("[data-test=visitor-message]").contains(hostile) }, "the visitor's own script is text")
+            #expect(try await phone.count("#timeline img, #timeline script") == 0)
             await phone.close()
 
             let laptop = try await driver.session()
@@ -218,6 +227,19 @@ struct WebChannelBrowserTests {
             try await intruder.go(page + VisitorIdentity.hash(userId: user, secret: "a-guess-at-the-secret"))
             #expect(try await eventually { (try await intruder.texts("[data-test=error]").first ?? "").contains("userHash") })
             #expect(try await intruder.count("#timeline > li") == 0, "a bad HMAC sees nothing")
+
+            // A site that is not in allowedOrigins cannot frame the chat: the frame stays empty.
+            let other = try await HostPage(html: """
+                <!doctype html><html><body><script src="\(service.baseURL)/web/im/imPublish.js?webAppId=shop-web"></script></body></html>
+                """, in: deployment.directory.appendingPathComponent("elsewhere"))
+            defer { other.stop() }
+            try await intruder.go(other.url)
+            #expect(try await eventually { try await intruder.count("[data-deskbridge=chat-button]") == 1 })
+            try await intruder.click("[data-deskbridge=chat-button]")
+            try await intruder.enterFrame("[data-deskbridge=chat-frame]")
+            #expect(try await eventually { try await intruder.run("return document.readyState") as? String == "complete" })
+            #expect(try await intruder.count("[data-test=timeline]") == 0, "frame-ancestors keeps the chat out of a site not allowed")
+            try await intruder.leaveFrame()
         }
     }
 

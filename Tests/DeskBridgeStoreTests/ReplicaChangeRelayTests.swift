@@ -33,7 +33,7 @@ struct ReplicaChangeRelayTests {
         // Until B is listening, a note can be missed (pages read again on reconnect); send until heard.
         let heard = Locked<DeskChange?>(nil)
         let sent = Locked(0)
-        let reader = Task { for await change in lenaOnB { heard.update { $0 = change }; return } }
+        let reader = Task { for await change in lenaOnB.changes { heard.update { $0 = change }; return } }
         #expect(try await eventually(timeout: .seconds(15)) {
             feedA.conversationChanged(key, agents: ["lena@acme.example"])
             sent.update { $0 += 1 }
@@ -47,7 +47,7 @@ struct ReplicaChangeRelayTests {
         let sentinel = ConversationKey(agent: "brands/b/agents/a", conversationId: "c-from-b")
         feedB.conversationChanged(sentinel, agents: ["lena@acme.example"])
         var own = 0
-        for await change in lenaOnA {
+        for await change in lenaOnA.changes {
             if change.conversation == sentinel { break }
             if change.conversation == key { own += 1 }
         }

@@ -6,34 +6,25 @@ import NIOCore
 import ServiceLifecycle
 
 /// A Server-Sent Events response over change notifications: `event: hello` on connect (the page
-/// then reads its state), `event: change` with an increasing `id`, a comment every 15 s so a dead
-/// connection is noticed, and `retry: 2000`. It ends when the client goes away or the service stops.
+/// then reads its state), `event: change` with an increasing `id`, a comment every 15 s (the
+/// feed's keep-alive) so a dead connection is noticed, and `retry: 2000`. It ends when the client
+/// goes away or the service stops. An idle stream is its connection and this one waiting loop.
 enum EventStream {
-    static func response(_ changes: AsyncStream<DeskChange>, lastId: UInt64) -> Response {
+    static func response(_ subscription: ChangeSubscription, lastId: UInt64) -> Response {
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let (lines, output) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(512))
-            output.yield("retry: 2000\nid: \(lastId)\nevent: hello\ndata: {}\n\n")
             try await withGracefulShutdownHandler {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await change in changes {
-                            let conversation = change.conversation.map { "\"\($0.clientUserId.rawValue)\"" } ?? "null"
-                            output.yield("id: \(change.id)\nevent: change\ndata: {\"clientUserId\":\(conversation)}\n\n")
-                        }
-                        output.finish()
+                try await writer.write(ByteBuffer(string: "retry: 2000\nid: \(lastId)\nevent: hello\ndata: {}\n\n"))
+                for await change in subscription.changes {
+                    if change.isKeepAlive {
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    } else {
+                        let conversation = change.conversation.map { "\"\($0.clientUserId.rawValue)\"" } ?? "null"
+                        try await writer.write(ByteBuffer(string: "id: \(change.id)\nevent: change\ndata: {\"clientUserId\":\(conversation)}\n\n"))
                     }
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try? await Task.sleep(for: .seconds(15))
-                            output.yield(": keep-alive\n\n")
-                        }
-                    }
-                    for await line in lines { try await writer.write(ByteBuffer(string: line)) }
-                    group.cancelAll()
                 }
             } onGracefulShutdown: {
-                output.finish()
+                subscription.end()
             }
             try await writer.finish(nil)
         })

@@ -86,8 +86,9 @@ function ratingCard(card, act, answered) {
       onclick: () => act.custom({ customerServicePlugin: 0, src: "10", menuSelected: { id: option.id, content: label, sessionId: card.sessionId } }),
     });
   });
+  // The card's tail (the thanks) is the desk's own answer to a choice: it follows as a message.
   return bubble(header(card.head), el("div", { class: `chips rating${Number(card.type) === 1 ? " stars" : ""}`, role: "group", "data-test": "rating-card" }, ...buttons),
-    chosen && card.tail ? tail(card.tail) : null, expired && !chosen ? tail("This rating has closed.") : null);
+    expired && !chosen ? tail("This rating has closed.") : null);
 }
 
 /// src 21: options as buttons (`type` 1), or a question answered in a field of its own (`type` 0).
