@@ -125,6 +125,16 @@ package struct DeskCommands: Sendable {
         }
     }
 
+    /// The holding agent is typing: the user sees it (Google's `TYPING_STARTED`, the website's indicator).
+    package func agentTyping(as identity: DeskIdentity, sessionId: String?) async throws {
+        guard case .agent(let agent) = identity else { throw DeskCommandError.identityMayNotAct }
+        let stored = try await openSession(sessionId)
+        _ = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
+            guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
+            return try runtime.engine.agentTyping(by: agent, state: state, context: context)
+        }
+    }
+
     /// The holding agent invites the user to rate the session: the rating card goes out as BOT.
     package func inviteRating(as identity: DeskIdentity, sessionId: String?) async throws {
         guard case .agent(let agent) = identity else { throw DeskCommandError.identityMayNotAct }

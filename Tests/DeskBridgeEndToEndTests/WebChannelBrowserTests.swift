@@ -104,9 +104,14 @@ struct WebChannelBrowserTests {
 
             // Lena's reply (hostile text stays text) shows under her name; the visitor's page
             // says it was shown and seen, and Lena's workbench shows it read.
+            // Typing shows both ways: the visitor's in Lena's workbench, Lena's on the visitor's page.
+            try await visitor.type("[data-test=text]", "one moment")
+            #expect(try await eventually { try await agent.texts("[data-test=user-typing]") == ["Visitor is typing…"] })
+            _ = try await visitor.run("document.getElementById('text').value = ''")
             let hostile = "Hi, I am Lena <img src=x onerror=alert(1)>"
             #expect(try await eventually { try await agent.run("return document.getElementById('message').disabled") as? Bool == false })
             try await agent.type("[data-test=composer-text]", hostile)
+            #expect(try await eventually { try await visitor.texts("[data-test=typing]") == ["Lena is typing…"] })
             try await agent.click("[data-test=send]")
             #expect(try await eventually { try await visitor.texts("[data-test=message-text]").contains(hostile) })
             #expect(try await visitor.texts("[data-test=sender]").contains("Lena"))

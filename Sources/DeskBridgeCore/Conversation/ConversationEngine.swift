@@ -197,6 +197,17 @@ package struct ConversationEngine: Sendable {
         return turn.finished
     }
 
+    /// The holding agent is typing (the workbench's composer): `TYPING_STARTED` to the user,
+    /// stopped by its message or after a pause, as a src 12 would. Nothing is recorded.
+    package func agentTyping(by agent: AgentID, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
+        var turn = Turn(engine: self, state: state, context: context)
+        guard let session = turn.state.session else { throw .notAllowedInState("NotInSession") }
+        guard session.ownership.holder == agent, let human = session.ownership.human else { throw .notHolder }
+        if let until = session.typingUntil, until > context.now.addingTimeInterval(Turn.typingPause - 2) { return turn.finished }  // said just now
+        turn.act(on: .typing(started: true), representative: human)
+        return turn.finished
+    }
+
     /// `end_session`: by the holding agent, or by the admin (`agent` nil) in any phase.
     package func endSession(by agent: AgentID?, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
         var turn = Turn(engine: self, state: state, context: context)

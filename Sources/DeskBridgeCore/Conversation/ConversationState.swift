@@ -188,6 +188,8 @@ package struct Session: Codable, Sendable, Equatable {
     package var proactiveUntil: Date?
     /// When an agent's typing indicator is stopped if no message follows.
     package var typingUntil: Date?
+    /// Until when the user counts as typing (its channel said so), for the agent's workbench.
+    package var userTypingUntil: Date?
     /// Every agent who held the session, in order.
     package var agentIds: [AgentID] = []
     /// The user's rating of this session, once given.

@@ -57,6 +57,7 @@ struct Turn {
         }
         state.session?.idleDeadline = nil
         state.session?.proactiveUntil = nil
+        state.session?.userTypingUntil = nil
         guard let session = state.session else {
             startSession()
             recordUser(body)
@@ -118,6 +119,8 @@ struct Turn {
 
     mutating func userTyping(_ typing: Bool) {
         guard state.session != nil else { return }
+        let until = typing ? context.now.addingTimeInterval(Self.typingPause) : nil
+        state.session?.userTypingUntil = until
         let value = typing ? "1" : "0"
         if let last = state.typingNotifiedAt[value], context.now.timeIntervalSince(last) < 3 { return }
         state.typingNotifiedAt[value] = context.now

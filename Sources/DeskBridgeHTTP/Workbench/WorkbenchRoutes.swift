@@ -52,6 +52,10 @@ struct WorkbenchRoutes: Sendable {
             let sent = try await commands.sendMessage(as: .agent(signIn.agent), from: nil, to: row.clientUserId.rawValue, body: [.text(text)], cloudCustomData: nil)
             return Sent(msgKey: sent.msgKey)
         }
+        api.post(router, "/workbench/api/typing") { signIn, _, body in
+            try await commands.agentTyping(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"))
+            return Ok()
+        }
         api.post(router, "/workbench/api/read") { signIn, _, body in
             try await commands.markRead(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"))
             return Ok()
@@ -119,7 +123,7 @@ struct WorkbenchRoutes: Sendable {
     private func transcript(_ signIn: WorkbenchSignIns.SignIn, _ sessionId: String?) async throws -> WorkbenchViews.Transcript {
         let records = try await commands.sessionRecords(as: .agent(signIn.agent), sessionId: sessionId, clientUserId: nil)
         let stored = try await runtime.store.conversation(sessionId: SessionID(sessionId ?? ""))
-        return WorkbenchViews.transcript(records, session: SessionID(sessionId ?? ""), state: stored?.state)
+        return WorkbenchViews.transcript(records, session: SessionID(sessionId ?? ""), state: stored?.state, now: now())
     }
 
     /// Whom the session can go to: every agent with status and load, and the groups with their queues.

@@ -56,6 +56,8 @@ enum WorkbenchViews {
         /// Who ended it (`client`, `seat`, `admin`, `timer`), once ended.
         var closeBy: String?
         var messages: [Message]
+        /// Until when (unix ms) the user is typing, if it is now.
+        var userTypingUntil: Int64?
     }
 
     struct Target: Encodable {
@@ -116,7 +118,7 @@ enum WorkbenchViews {
     }
 
     /// One session's messages, in order, with the delivery state of each outbound one.
-    static func transcript(_ records: ConversationRecords, session: SessionID, state: ConversationState?) -> Transcript {
+    static func transcript(_ records: ConversationRecords, session: SessionID, state: ConversationState?, now: Date) -> Transcript {
         let open = state?.session?.id == session ? state?.session : nil
         let receipts = open?.receipts ?? records.sessions.first { $0.session == session }?.receipts ?? [:]
         let web = state?.key.isWebChannel ?? false
@@ -127,7 +129,8 @@ enum WorkbenchViews {
         }
         return Transcript(sessionId: session.rawValue, clientUserId: state?.clientUserId.rawValue ?? "", userName: state?.profile.displayName ?? "User",
                           state: open?.deskState ?? "Ended", holder: open?.ownership.holder?.rawValue,
-                          closeBy: records.sessions.first { $0.session == session }?.closeBy, messages: messages)
+                          closeBy: records.sessions.first { $0.session == session }?.closeBy, messages: messages,
+                          userTypingUntil: open?.userTypingUntil.flatMap { $0 > now ? $0.unixMillis : nil })
     }
 
     /// `pending`, `failed`, then what the user's receipts say (`read`, `delivered`); without a

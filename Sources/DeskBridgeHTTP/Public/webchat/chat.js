@@ -39,7 +39,8 @@ async function post(body) {
 }
 
 const act = {
-  text: async (text) => { const ok = await post({ text }); if (ok) refresh(); return ok; },
+  // A message ends the visitor's typing, so the next keystroke says typing again at once.
+  text: async (text) => { const ok = await post({ text }); if (ok) { lastTyping = 0; refresh(); } return ok; },
   custom: async (message) => { const ok = await post({ custom: JSON.stringify(message) }); if (ok) refresh(); return ok; },
 };
 

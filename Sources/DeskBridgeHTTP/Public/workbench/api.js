@@ -31,6 +31,7 @@ export const api = {
   send: (sessionId, text) => call("POST", "/workbench/api/send", { sessionId, text }),
   end: (sessionId) => call("POST", "/workbench/api/end", { sessionId }),
   read: (sessionId) => call("POST", "/workbench/api/read", { sessionId }),
+  typing: (sessionId) => call("POST", "/workbench/api/typing", { sessionId }),
   inviteRating: (sessionId) => call("POST", "/workbench/api/invite-rating", { sessionId }),
   transfer: (sessionId, target) => call("POST", "/workbench/api/transfer", { sessionId, ...target }),
   setStatus: (status) => call("POST", "/workbench/api/status", { status }),

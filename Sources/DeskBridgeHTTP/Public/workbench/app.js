@@ -140,6 +140,13 @@ document.getElementById("composer").addEventListener("submit", async (event) => 
 });
 
 attachQuickReplies(document.getElementById("message"), document.getElementById("quick-replies"));
+// Typing in the composer tells the user (at most every 3 s; it stops by itself after a pause).
+let typingSaid = 0;
+document.getElementById("message").addEventListener("input", () => {
+  if (!state.current || Date.now() - typingSaid < 3000) return;
+  typingSaid = Date.now();
+  api.typing(state.current).catch(() => {});
+});
 
 document.getElementById("message").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) document.getElementById("composer").requestSubmit();

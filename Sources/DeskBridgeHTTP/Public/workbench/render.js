@@ -52,6 +52,12 @@ export function renderConversation(state) {
       m.delivery ? el("span", { class: `delivery ${m.delivery}`, "data-test": "delivery", text: m.delivery }) : null);
   }));
   list.scrollTop = list.scrollHeight;
+  // The user's typing shows until its deadline (the channel says when it starts; it stops by itself).
+  const typing = document.getElementById("user-typing");
+  const until = transcript?.userTypingUntil || 0;
+  typing.textContent = until > Date.now() ? `${transcript.userName} is typing…` : "";
+  clearTimeout(renderConversation.typingTimer);
+  if (until > Date.now()) renderConversation.typingTimer = setTimeout(() => { typing.textContent = ""; }, until - Date.now());
   for (const id of ["message", "send", "end", "invite-rating"]) document.getElementById(id).disabled = !holding;
   document.getElementById("transfer").disabled = !holding;
   const details = document.getElementById("details");
