@@ -117,31 +117,35 @@ package struct DeskCommands: Sendable {
 
     /// The holding agent has seen the user's messages: READ receipts go to Google (CONTRACT §4).
     package func markRead(as identity: DeskIdentity, sessionId: String?) async throws {
-        guard case .agent(let agent) = identity else { throw DeskCommandError.identityMayNotAct }
-        let stored = try await openSession(sessionId)
-        _ = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
-            guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
-            return try runtime.engine.markRead(by: agent, state: state, context: context)
+        try await byAgent(identity, in: sessionId) { agent, state, context throws(DeskCommandError) in
+            try runtime.engine.markRead(by: agent, state: state, context: context)
         }
     }
 
     /// The holding agent is typing: the user sees it (Google's `TYPING_STARTED`, the website's indicator).
     package func agentTyping(as identity: DeskIdentity, sessionId: String?) async throws {
-        guard case .agent(let agent) = identity else { throw DeskCommandError.identityMayNotAct }
-        let stored = try await openSession(sessionId)
-        _ = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
-            guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
-            return try runtime.engine.agentTyping(by: agent, state: state, context: context)
+        try await byAgent(identity, in: sessionId) { agent, state, context throws(DeskCommandError) in
+            try runtime.engine.agentTyping(by: agent, state: state, context: context)
         }
     }
 
     /// The holding agent invites the user to rate the session: the rating card goes out as BOT.
     package func inviteRating(as identity: DeskIdentity, sessionId: String?) async throws {
+        try await byAgent(identity, in: sessionId) { agent, state, context throws(DeskCommandError) in
+            try runtime.engine.inviteRating(by: agent, state: state, context: context)
+        }
+    }
+
+    /// An agent's own command on the open session `sessionId` (the engine checks it holds it).
+    private func byAgent(
+        _ identity: DeskIdentity, in sessionId: String?,
+        _ compute: (AgentID, ConversationState, ConversationEngine.Context) throws(DeskCommandError) -> ConversationEngine.Step
+    ) async throws {
         guard case .agent(let agent) = identity else { throw DeskCommandError.identityMayNotAct }
         let stored = try await openSession(sessionId)
         _ = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
             guard state.session?.id.rawValue == sessionId else { throw .notAllowedInState("NotInSession") }
-            return try runtime.engine.inviteRating(by: agent, state: state, context: context)
+            return try compute(agent, state, context)
         }
     }
 

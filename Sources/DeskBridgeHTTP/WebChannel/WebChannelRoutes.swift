@@ -52,22 +52,16 @@ struct WebChannelRoutes: Sendable {
             try await WebVisitorPost(routes: self).handle(request, peer: context.peerAddress)
         }
         router.get("/web/im/api/messages") { request, _ in
-            let visitor: WebVisitor
-            switch WebVisitor.resolve(WebVisitor.credentials(request), config: config) {
-            case .success(let found): visitor = found
-            case .failure(let refusal): return refusal.response
+            try await asVisitor(request) { visitor in
+                let records = try await runtime.store.records(visitor.key)
+                let state = try await runtime.store.conversation(visitor.key)?.state
+                return try SignedInAPI.json(WebChatTimeline.build(records: records, state: state, channel: visitor.channel, desk: config.desk, now: runtime.clock.now()))
             }
-            let records = try await runtime.store.records(visitor.key)
-            let state = try await runtime.store.conversation(visitor.key)?.state
-            return try SignedInAPI.json(WebChatTimeline.build(records: records, state: state, channel: visitor.channel, desk: config.desk, now: runtime.clock.now()))
         }
         router.get("/web/im/api/events") { request, _ in
-            let visitor: WebVisitor
-            switch WebVisitor.resolve(WebVisitor.credentials(request), config: config) {
-            case .success(let found): visitor = found
-            case .failure(let refusal): return refusal.response
+            try await asVisitor(request) { visitor in
+                EventStream.response(runtime.changes.subscribe(conversation: visitor.key), lastId: runtime.changes.lastId)
             }
-            return EventStream.response(runtime.changes.subscribe(conversation: visitor.key), lastId: runtime.changes.lastId)
         }
         WebUploads(routes: self).register(on: router)
     }
@@ -85,6 +79,14 @@ struct WebChannelRoutes: Sendable {
 
     private func channel(_ request: Request) -> WebChannelConfig? {
         request.uri.queryParameters["webAppId"].flatMap { config.webChannel(String($0)) }
+    }
+
+    /// `answer` for the visitor the query names, or the refusal that says why it names none.
+    func asVisitor(_ request: Request, _ answer: (WebVisitor) async throws -> Response) async throws -> Response {
+        switch WebVisitor.resolve(WebVisitor.credentials(request), config: config) {
+        case .success(let visitor): try await answer(visitor)
+        case .failure(let refusal): refusal.response
+        }
     }
 
     /// The client's address (through trusted proxies), for the per-address limit.

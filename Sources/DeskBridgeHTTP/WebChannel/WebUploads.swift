@@ -44,12 +44,11 @@ struct WebUploads: Sendable {
     static let filePrefix = "/web/im/files/"
 
     private func upload(_ request: Request, peer: String?) async throws -> Response {
+        try await routes.asVisitor(request) { visitor in try await upload(request, peer: peer, visitor: visitor) }
+    }
+
+    private func upload(_ request: Request, peer: String?, visitor: WebVisitor) async throws -> Response {
         var request = request
-        let visitor: WebVisitor
-        switch WebVisitor.resolve(WebVisitor.credentials(request), config: routes.config) {
-        case .success(let found): visitor = found
-        case .failure(let refusal): return refusal.response
-        }
         let declared = request.headers[.contentType].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
         guard let declared, ["image/png", "image/jpeg", "image/gif", "image/webp"].contains(declared) else {
             return SignedInAPI.refusal(.unsupportedMediaType, "send a PNG, JPEG, GIF or WebP picture as the body, with its Content-Type")
