@@ -126,6 +126,8 @@ struct WebChannelBrowserTests {
             let pictureURL = try await visitor.run("return document.querySelector('[data-test=visitor-picture]').src") as? String ?? ""
             #expect(pictureURL.hasPrefix(service.baseURL + "/web/im/files/"))
             #expect(try await eventually { try await agent.texts("[data-test=message-text]").contains { $0.contains(pictureURL) } }, "Lena gets it as the visitor's picture")
+            #expect(try await eventually { try await agent.run("return document.querySelector('#transcript img[data-test=picture]')?.naturalWidth") as? Int == 24 },
+                    "and sees it inline")
             try await shoot("04-agent")
 
             // Lena ends the session: she leaves, and the rating card (src 9) shows as stars.

@@ -43,8 +43,10 @@ enum WorkbenchViews {
         var sender: String
         var agentId: String?
         var text: String
-        /// `pending`, `delivered` or `failed`, over the Google calls that carried it (outbound only).
+        /// `pending`, `failed`, `sent`, `delivered` or `read` (outbound only; see `delivery`).
         var delivery: String?
+        /// A picture the workbench shows inline: a website visitor's upload (DeskBridge's own file).
+        var pictureUrl: String?
     }
 
     struct Transcript: Encodable {
@@ -125,12 +127,20 @@ enum WorkbenchViews {
         let messages = records.messages.filter { $0.session == session }.map { record in
             Message(key: record.msgKey, time: record.time.unixMillis, direction: record.direction.rawValue, sender: record.sender.rawValue,
                     agentId: record.agentId?.rawValue, text: text(record.msgBody),
-                    delivery: delivery(record, records.deliveries, receipts: receipts, conversation: state?.key.conversationId ?? "", web: web))
+                    delivery: delivery(record, records.deliveries, receipts: receipts, conversation: state?.key.conversationId ?? "", web: web),
+                    pictureUrl: record.msgBody.lazy.compactMap(Self.ownPicture).first)
         }
         return Transcript(sessionId: session.rawValue, clientUserId: state?.clientUserId.rawValue ?? "", userName: state?.profile.displayName ?? "User",
                           state: open?.deskState ?? "Ended", holder: open?.ownership.holder?.rawValue,
                           closeBy: records.sessions.first { $0.session == session }?.closeBy, messages: messages,
                           userTypingUntil: open?.userTypingUntil.flatMap { $0 > now ? $0.unixMillis : nil })
+    }
+
+    /// An uploaded picture's path (`/web/im/files/…`): served by this desk, so shown inline;
+    /// other pictures stay links in the text (no third party learns who looks at them).
+    private static func ownPicture(_ element: MsgElement) -> String? {
+        guard case .image(let image) = element, let url = image.originalURL.flatMap(URL.init(string:)), WebUploads.isFilePath(url.path) else { return nil }
+        return url.path
     }
 
     /// `pending`, `failed`, then what the user's receipts say (`read`, `delivered`); without a

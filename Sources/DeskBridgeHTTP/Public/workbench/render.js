@@ -49,6 +49,7 @@ export function renderConversation(state) {
     return el("li", { class: m.direction, "data-test": "message", "data-key": m.key, "data-sender": m.sender },
       el("span", { class: "who", text: who }),
       el("span", { class: "text", "data-test": "message-text", text: m.text }),
+      m.pictureUrl ? el("img", { class: "picture", src: m.pictureUrl, alt: "The user's picture", "data-test": "picture" }) : null,
       m.delivery ? el("span", { class: `delivery ${m.delivery}`, "data-test": "delivery", text: m.delivery }) : null);
   }));
   list.scrollTop = list.scrollHeight;
