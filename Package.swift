@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "DeskBridgePostgres",
             dependencies: [
-                "DeskBridgeStore", "DeskBridgeConfig",
+                "DeskBridgeStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

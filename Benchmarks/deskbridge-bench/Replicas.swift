@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DeskBridgeConfig
+import DeskBridgeCore
 import DeskBridgePostgres
 import Foundation
 

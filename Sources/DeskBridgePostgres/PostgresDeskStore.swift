@@ -1,4 +1,3 @@
-import DeskBridgeConfig
 import DeskBridgeCore
 import DeskBridgeStore
 import Foundation

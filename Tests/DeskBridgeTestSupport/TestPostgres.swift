@@ -1,4 +1,5 @@
 import DeskBridgeConfig
+import DeskBridgeCore
 import DeskBridgePostgres
 import Foundation
 import Logging

@@ -2,7 +2,8 @@ import Foundation
 
 /// `storage.url` as a PostgreSQL connection: `postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…&pool=…`.
 ///
-/// Plain values, so the configuration layer can check the URL without linking a database driver.
+/// Plain values in the core, so the configuration layer checks the URL without linking a
+/// database driver, and the PostgreSQL adapter takes them without the YAML library.
 /// `description` never shows the password.
 package struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     /// `sslmode`: `disable`, `prefer` (the default, like libpq) or `require`.
