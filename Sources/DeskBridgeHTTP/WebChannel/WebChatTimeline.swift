@@ -90,8 +90,6 @@ enum WebChatTimeline {
 
     /// Pictures from the desk are shown only over https: (or DeskBridge's own uploads).
     private static func https(_ url: String?) -> String? {
-        guard let url else { return nil }
-        if url.hasPrefix("https://") { return url }
-        return URL(string: url).map { $0.scheme == "http" && WebUploads.isFilePath($0.path) } == true ? url : nil
+        url.flatMap { WebUploads.isPictureURL($0) ? $0 : nil }
     }
 }

@@ -43,6 +43,14 @@ struct WebUploads: Sendable {
 
     static let filePrefix = "/web/im/files/"
 
+    /// A picture URL the website channel takes and shows: https:, or one of DeskBridge's own
+    /// upload URLs (over http on a plain deployment).
+    static func isPictureURL(_ text: String) -> Bool {
+        guard text.count <= 2_048, let url = URL(string: text), url.host != nil, !text.contains(where: \.isWhitespace) else { return false }
+        if url.scheme == "https" { return true }
+        return url.scheme == "http" && isFilePath(url.path)
+    }
+
     private func upload(_ request: Request, peer: String?) async throws -> Response {
         try await routes.asVisitor(request) { visitor in try await upload(request, peer: peer, visitor: visitor) }
     }

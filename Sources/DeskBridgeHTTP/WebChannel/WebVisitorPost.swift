@@ -103,7 +103,7 @@ struct WebVisitorPost: Sendable {
             return .store(["receipts": ["receipts": ids.map { ["message": "conversations/\(conversation)/messages/\($0)", "receiptType": receipt] }]])
         }
         if let url = post.imageUrl {
-            guard Self.isPictureURL(url) else {
+            guard WebUploads.isPictureURL(url) else {
                 return .answer(SignedInAPI.refusal(.badRequest, "imageUrl must be an https: URL or a picture uploaded here, at most 2048 characters"))
             }
             return .store(["message": ["messageId": post.messageId, "text": url, "image": true]])
@@ -144,13 +144,6 @@ struct WebVisitorPost: Sendable {
     /// The ids DeskBridge gives the desk's messages (see `Turn.say`).
     static func isDeskMessageId(_ text: String) -> Bool {
         (1...128).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }
-    }
-
-    /// An https: URL, or one of DeskBridge's own upload URLs (over http on a plain deployment).
-    static func isPictureURL(_ text: String) -> Bool {
-        guard text.count <= 2_048, let url = URL(string: text), url.host != nil, !text.contains(where: \.isWhitespace) else { return false }
-        if url.scheme == "https" { return true }
-        return url.scheme == "http" && WebUploads.isFilePath(url.path)
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -16,6 +16,7 @@ const actions = {
   },
   async contact(clientUserId) {
     await guarded(async () => { const { sessionId } = await api.contact(clientUserId); state.current = sessionId; await refresh(); });
+    await loadVisitors();
   },
   async open(sessionId) {
     state.current = sessionId;
@@ -44,7 +45,6 @@ async function refresh() {
         const list = await api.sessions();
         state.sessions = list.sessions;
         state.groups = list.groups;
-        state.visitors = await api.visitors();
         for (const s of list.sessions) {
           if (s.state === "WaitingForAgentAnswering" && !state.seenOffers.has(s.sessionId)) {
             state.seenOffers.add(s.sessionId);
@@ -108,6 +108,7 @@ async function start() {
   document.getElementById("me").textContent = `${state.me.nickname} (${state.me.agentId})`;
   document.getElementById("status").value = state.me.status;
   renderTargets(await api.targets());
+  loadVisitors();
   stream = openStream({ onOpen: () => refresh(), onChange, onState: setConnection });
   askForNotifications();
 }
@@ -152,7 +153,12 @@ document.getElementById("message").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) document.getElementById("composer").requestSubmit();
 });
 
-document.getElementById("visitors-refresh").addEventListener("click", () => refresh());
+// The visitor list is a search (open pages, the last week's sessions): read when the agent asks,
+// not on every change the stream announces.
+async function loadVisitors() {
+  await guarded(async () => { state.visitors = await api.visitors(); renderLists(state, actions); });
+}
+document.getElementById("visitors-refresh").addEventListener("click", loadVisitors);
 document.getElementById("end").addEventListener("click", () => guarded(async () => { await api.end(state.current); await refresh(); }));
 document.getElementById("invite-rating").addEventListener("click", () => guarded(async () => { await api.inviteRating(state.current); await refresh(); }));
 
