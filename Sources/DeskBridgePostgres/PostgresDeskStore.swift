@@ -617,7 +617,7 @@ package final class PostgresDeskStore: DeskStore {
     }
 
     /// One statement outside an explicit transaction, its rows mapped by `transform`.
-    private func query<T: Sendable>(_ sql: PostgresQuery, _ transform: @escaping @Sendable (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
+    func query<T: Sendable>(_ sql: PostgresQuery, _ transform: @escaping @Sendable (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
         let client = client
         let logger = logger
         return try await deadline {
@@ -628,7 +628,7 @@ package final class PostgresDeskStore: DeskStore {
     }
 
     /// Runs `body` in one transaction: all of it commits, or none of it.
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let client = client
         let logger = logger
         return try await deadline {
@@ -674,25 +674,25 @@ private let queryLogger = Logger(label: "deskbridge.postgres")
 
 extension PostgresConnection {
     /// Runs one statement and returns its rows.
-    fileprivate func rows(_ sql: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+    func rows(_ sql: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         var out: [PostgresRandomAccessRow] = []
         for try await row in try await query(sql, logger: queryLogger) { out.append(row.makeRandomAccess()) }
         return out
     }
 
-    fileprivate func exec(_ sql: PostgresQuery) async throws {
+    func exec(_ sql: PostgresQuery) async throws {
         _ = try await rows(sql)
     }
 
     /// The first column of the one row a statement returns.
-    fileprivate func one<T: PostgresDecodable>(_ sql: PostgresQuery) async throws -> T {
+    func one<T: PostgresDecodable>(_ sql: PostgresQuery) async throws -> T {
         guard let row = try await rows(sql).first else { throw StoreError.unavailable("statement returned no row") }
         return try row[0].decode(T.self)
     }
 }
 
 extension PostgresRandomAccessRow {
-    fileprivate func value<T: PostgresDecodable>(_ column: String) throws -> T {
+    func value<T: PostgresDecodable>(_ column: String) throws -> T {
         try self[column].decode(T.self)
     }
 }

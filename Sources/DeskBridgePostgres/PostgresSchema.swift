@@ -158,5 +158,12 @@ enum PostgresSchema {
             "CREATE INDEX uploads_conversation ON uploads(conversation)",
             "CREATE INDEX uploads_created ON uploads(created_at)",
         ]),
+        // Signed-in pages' sessions (by the hash of their token) and forced-offline agents.
+        Migration(version: "v6", statements: [
+            "CREATE TABLE sign_ins (token_hash TEXT PRIMARY KEY, realm TEXT NOT NULL, agent_id TEXT NOT NULL, csrf_token TEXT NOT NULL, expires_at BIGINT NOT NULL)",
+            "CREATE INDEX sign_ins_agent ON sign_ins(agent_id, realm)",
+            "CREATE INDEX sign_ins_expires ON sign_ins(expires_at)",
+            "CREATE TABLE forced_offline (agent_id TEXT PRIMARY KEY, since BIGINT NOT NULL)",
+        ]),
     ]
 }

@@ -556,12 +556,12 @@ package final class SQLiteDeskStore: DeskStore {
             state: try OutboxItem.State.stored(row["state"], row: row["id"]), lastError: row["last_error"])
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.read(body) } catch let error as DatabaseError { throw StoreError.unavailable(error.message ?? "database error") }
     }
 
     /// Every write goes through group commit: concurrent writes share a transaction and its fsync.
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await groupCommit.write(body) } catch let error as DatabaseError { throw StoreError.unavailable(error.message ?? "database error") }
     }
 

@@ -128,6 +128,15 @@ enum SQLiteSchema {
                 CREATE INDEX uploads_created ON uploads(created_at);
                 """)
         }
+        migrator.registerMigration("v6") { db in
+            // Signed-in pages' sessions (by the hash of their token) and forced-offline agents.
+            try db.execute(sql: """
+                CREATE TABLE sign_ins (token_hash TEXT PRIMARY KEY, realm TEXT NOT NULL, agent_id TEXT NOT NULL, csrf_token TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE INDEX sign_ins_agent ON sign_ins(agent_id, realm);
+                CREATE INDEX sign_ins_expires ON sign_ins(expires_at);
+                CREATE TABLE forced_offline (agent_id TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -39,6 +39,8 @@ package final class InMemoryDeskStore: DeskStore {
         var audit: [AuditEntry] = []
         var blocked: [ClientUserID: BlockedUser] = [:]
         var uploads: [String: StoredUpload] = [:]
+        var signIns: [String: StoredSignIn] = [:]
+        var forcedOffline: Set<AgentID> = []
     }
 
     private let state = Mutex(State())
@@ -416,5 +418,56 @@ package final class InMemoryDeskStore: DeskStore {
     package func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] {
         let wanted = Set(sessions)
         return withState { s in s.messageRecords.values.flatMap { $0.filter { wanted.contains($0.session) } } }
+    }
+
+    // MARK: - Sign-ins
+
+    package func putSignIn(_ signIn: StoredSignIn) async throws {
+        withState { s in s.signIns[signIn.tokenHash] = signIn }
+    }
+
+    package func signIn(tokenHash: String, realm: String, now: Date, consume: Bool) async throws -> StoredSignIn? {
+        withState { s in
+            guard let found = s.signIns[tokenHash], found.realm == realm, found.expires > now else { return nil }
+            if consume { s.signIns.removeValue(forKey: tokenHash) }
+            return found
+        }
+    }
+
+    package func endSignIns(_ scope: SignInScope) async throws -> Int {
+        withState { s in
+            let before = s.signIns.count
+            s.signIns = s.signIns.filter { !$0.value.isIn(scope) }
+            return before - s.signIns.count
+        }
+    }
+
+    package func signedInAgents(realm: String, now: Date) async throws -> Set<AgentID> {
+        withState { s in Set(s.signIns.values.filter { $0.realm == realm && $0.expires > now }.map(\.agent)) }
+    }
+
+    package func forcedOffline() async throws -> Set<AgentID> { withState { s in s.forcedOffline } }
+
+    package func setForcedOffline(_ agent: AgentID, _ forced: Bool, endingSignInsIn realms: [String], at now: Date) async throws -> Bool {
+        withState { s in
+            guard s.forcedOffline.contains(agent) != forced else { return false }
+            if forced {
+                s.forcedOffline.insert(agent)
+                s.signIns = s.signIns.filter { !($0.value.agent == agent && realms.contains($0.value.realm)) }
+            } else {
+                s.forcedOffline.remove(agent)
+            }
+            return true
+        }
+    }
+}
+
+extension StoredSignIn {
+    fileprivate func isIn(_ scope: SignInScope) -> Bool {
+        switch scope {
+        case .token(let hash): tokenHash == hash
+        case .agent(let who, let inRealm): agent == who && realm == inRealm
+        case .expired(let date): expires <= date
+        }
     }
 }

@@ -176,4 +176,10 @@ final class UnavailableStore: DeskStore {
     func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] { throw down() }
     func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] { throw down() }
     func setBlocked(_ user: ClientUserID, _ entry: BlockedUser?, audit: AuditEntry) async throws -> Bool { throw down() }
+    func putSignIn(_ signIn: StoredSignIn) async throws { throw down() }
+    func signIn(tokenHash: String, realm: String, now: Date, consume: Bool) async throws -> StoredSignIn? { throw down() }
+    func endSignIns(_ scope: SignInScope) async throws -> Int { throw down() }
+    func signedInAgents(realm: String, now: Date) async throws -> Set<AgentID> { throw down() }
+    func forcedOffline() async throws -> Set<AgentID> { throw down() }
+    func setForcedOffline(_ agent: AgentID, _ forced: Bool, endingSignInsIn realms: [String], at now: Date) async throws -> Bool { throw down() }
 }

@@ -113,14 +113,27 @@ struct WorkbenchAPITests {
 
 @Suite("SDK login tokens")
 struct SDKLoginTokenTests {
-    @Test func aTokenWorksOnceAndOnlyWithinTenMinutes() {
-        let signIns = WorkbenchSignIns()
+    @Test func aTokenWorksOnceAndOnlyWithinTenMinutes() async throws {
+        let store = InMemoryDeskStore()
+        let signIns = WorkbenchSignIns(store: store, realm: "workbench")
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)
-        let once = signIns.mintSDKToken("lena@acme.example", now: t0)
-        #expect(signIns.redeemSDKToken(once, now: t0.addingTimeInterval(599)) == "lena@acme.example")
-        #expect(signIns.redeemSDKToken(once, now: t0.addingTimeInterval(600)) == nil, "used")
-        let late = signIns.mintSDKToken("lena@acme.example", now: t0)
-        #expect(signIns.redeemSDKToken(late, now: t0.addingTimeInterval(WorkbenchSignIns.sdkTokenLifetime)) == nil, "expired")
-        #expect(signIns.redeemSDKToken("guess", now: t0) == nil)
+        let once = try await signIns.mintLink("lena@acme.example", now: t0)
+        #expect(try await signIns.redeemLink(once, now: t0.addingTimeInterval(599)) == "lena@acme.example")
+        #expect(try await signIns.redeemLink(once, now: t0.addingTimeInterval(600)) == nil, "used")
+        let late = try await signIns.mintLink("lena@acme.example", now: t0)
+        #expect(try await signIns.redeemLink(late, now: t0.addingTimeInterval(WorkbenchSignIns.linkLifetime)) == nil, "expired")
+        #expect(try await signIns.redeemLink("guess", now: t0) == nil)
+    }
+
+    @Test func theStoreKeepsOnlyTheHashOfASignInsToken() async throws {
+        let store = InMemoryDeskStore()
+        let signIns = WorkbenchSignIns(store: store, realm: "workbench")
+        let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+        let (token, signIn) = try await signIns.signIn("lena@acme.example", now: t0)
+        #expect(try await signIns.signIn(token: token, now: t0) == signIn)
+        #expect(try await store.signIn(tokenHash: token, realm: "workbench", now: t0, consume: false) == nil, "the token itself is not a key")
+        let stored = try await store.signIn(tokenHash: WorkbenchSignIns.hash(token), realm: "workbench", now: t0, consume: false)
+        #expect(stored?.agent == "lena@acme.example")
+        #expect(stored.map { $0.tokenHash != token && $0.csrfToken == signIn.csrfToken } == true)
     }
 }

@@ -81,14 +81,14 @@ struct CloudAPIRoutes: Sendable {
         switch action {
         case "CreateSDKLoginToken":
             let seat = try agent(parameters, "SeatUserId").rawValue
-            let token = signIns.mintSDKToken(AgentID(seat), now: now())
-            let expires = Int64(now().timeIntervalSince1970 + WorkbenchSignIns.sdkTokenLifetime)
+            let token = try await signIns.mintLink(AgentID(seat), now: now())
+            let expires = Int64(now().timeIntervalSince1970 + WorkbenchSignIns.linkLifetime)
             return ["Token": token, "ExpiredTime": expires, "SdkURL": "\(DeskRoutes.publicBase(request, peer: peer, trustedProxies: trustedProxies))/workbench/sdk/\(token).js"]
         case "CreateAdminURL":
             // DeskBridge has one administrator, `desk.adminIdentifier`: the link signs it in to the console, once, within 10 minutes.
             guard let seat = parameters["SeatUserId"] as? String, !seat.isEmpty else { throw Failure(code: "MissingParameter", message: "SeatUserId is required") }
             guard seat == desk.adminIdentifier else { throw Failure(code: "InvalidParameterValue", message: "SeatUserId must be this desk's administrator") }
-            let token = consoleSignIns.mintSDKToken(AgentID(seat), now: now())
+            let token = try await consoleSignIns.mintLink(AgentID(seat), now: now())
             return ["URL": "\(DeskRoutes.publicBase(request, peer: peer, trustedProxies: trustedProxies))/console/login/\(token)"]
         case "DescribeIMCdrs":
             var answer = try await describeIMCdrList(parameters)

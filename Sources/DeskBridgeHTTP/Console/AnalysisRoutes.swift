@@ -23,7 +23,7 @@ struct AnalysisRoutes: Sendable {
 
     func register(on router: Router<DeskRequestContext>) {
         router.get("/console/api/analysis") { request, _ in
-            guard api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
+            guard try await api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
             let query = request.uri.queryParameters
             func text(_ name: Substring) -> String? { query[name].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } }
             return try await SignedInAPI.answerResponse {

@@ -41,7 +41,7 @@ struct Overview: Encodable {
     var agents: [Agent]
 
     init(desk: DeskConfig, routing: RoutingSnapshot, counts: [String: Int], humanSide: [Session], signedIn: Set<AgentID>,
-         forcedOffline: (AgentID) -> Bool, csrfToken: String) {
+         forcedOffline: Set<AgentID>, csrfToken: String) {
         self.csrfToken = csrfToken
         sessions = ["Chatbot", "Queueing", "WaitingForAgentAnswering", "Agent"].map { .init(state: $0, count: counts[$0] ?? 0) }
         let names = Dictionary(uniqueKeysWithValues: desk.skillGroups.map { ($0.id, $0.name) })
@@ -61,7 +61,7 @@ struct Overview: Encodable {
             return Agent(agentId: agent.id.rawValue, nickname: agent.nickname, status: (snapshot?.status ?? .Offline).rawValue,
                          statusSince: snapshot?.statusSince?.unixMillis, load: snapshot?.load ?? 0,
                          limit: agent.skillGroups.compactMap { limits[$0.id] }.max() ?? 0, signedIn: signedIn.contains(agent.id),
-                         forcedOffline: forcedOffline(agent.id), groups: agent.skillGroups.compactMap { names[$0.id] },
+                         forcedOffline: forcedOffline.contains(agent.id), groups: agent.skillGroups.compactMap { names[$0.id] },
                          waitingSince: held.compactMap(\.userWaitingSince).min()?.unixMillis)
         }
     }

@@ -34,20 +34,20 @@ struct ConsoleRoutes: Sendable {
         router.post("/console/api/sign-in") { request, context in try await signIn(request, context) }
         // A one-time login link (Tencent's CreateAdminURL): signs the administrator in and opens the console.
         router.get("/console/login/:token") { request, context in
-            guard let token = context.parameters.get("token"), signIns.redeemSDKToken(token, now: now()).map({ $0.rawValue == desk.adminIdentifier }) == true else {
+            guard let token = context.parameters.get("token"), try await signIns.redeemLink(token, now: now())?.rawValue == desk.adminIdentifier else {
                 return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
                                 body: .init(byteBuffer: ByteBuffer(string: "This login link has expired or was already used; ask for a new one.\n")))
             }
             let redirect = Response(status: .seeOther, headers: [.location: "/console", .cacheControl: "no-store"])
-            return api.signedIn(AgentID(desk.adminIdentifier), redirect, request: request, peer: context.peerAddress, trustedProxies: trustedProxies, path: "/console")
+            return try await api.signedIn(AgentID(desk.adminIdentifier), redirect, request: request, peer: context.peerAddress, trustedProxies: trustedProxies, path: "/console")
         }
         api.get(router, "/console/api/overview") { signIn, _ in try await overview(signIn) }
         router.get("/console/api/events") { request, _ in
-            guard api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
+            guard try await api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
             return EventStream.response(runtime.changes.subscribeToEverything(), lastId: runtime.changes.lastId)
         }
         api.post(router, "/console/api/sign-out") { _, token, _ in
-            signIns.signOut(token: token)
+            try await signIns.signOut(token: token)
             return ["ok": true]
         }
         api.post(router, "/console/api/agent-status") { _, _, body in
@@ -99,6 +99,6 @@ struct ConsoleRoutes: Sendable {
     private func overview(_ signIn: WorkbenchSignIns.SignIn) async throws -> Overview {
         Overview(desk: desk, routing: try await runtime.store.routingSnapshot(), counts: try await runtime.store.sessionCounts(),
                  humanSide: try await runtime.store.humanSideConversations(limit: 5_000).compactMap { $0.state?.session },
-                 signedIn: agentSignIns.signedIn(now: now()), forcedOffline: { agentSignIns.isForcedOffline($0) }, csrfToken: signIn.csrfToken)
+                 signedIn: try await agentSignIns.signedIn(now: now()), forcedOffline: try await agentSignIns.store.forcedOffline(), csrfToken: signIn.csrfToken)
     }
 }

@@ -17,7 +17,7 @@ struct RecordRoutes: Sendable {
 
     func register(on router: Router<DeskRequestContext>) {
         router.get("/console/api/records") { request, _ in
-            guard api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
+            guard try await api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
             let query = request.uri.queryParameters
             let format = query["format"].map(String.init) ?? "page"
             return try await SignedInAPI.answerResponse {

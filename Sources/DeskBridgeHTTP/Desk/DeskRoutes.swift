@@ -63,7 +63,7 @@ struct DeskRoutes: Sendable {
             guard let agent = try decode(SDKLoginRequest.self, data).UserId, !agent.isEmpty, desk.agent(AgentID(agent)) != nil else {
                 throw DeskCommandError.unknownAgentOrGroup
             }
-            let token = signIns.mintSDKToken(AgentID(agent), now: now())
+            let token = try await signIns.mintLink(AgentID(agent), now: now())
             return DeskAnswer(SdkURL: "\(Self.publicBase(request, peer: peer, trustedProxies: trustedProxies))/workbench/sdk/\(token).js")
         }
         // Additions: a privacy erasure of one user, and the audit trail that records it.

@@ -21,7 +21,7 @@ struct AgentControl: Sendable {
     func apply(_ change: Change, to agent: AgentID) async throws {
         let runtime = commands.runtime
         let before = try await runtime.store.routingSnapshot().agent(agent)?.status.rawValue ?? "unknown"
-        let wasForced = signIns.isForcedOffline(agent)
+        let wasForced = try await signIns.isForcedOffline(agent)
         let status: String
         var action = "set_agent_status"
         switch change {
@@ -32,11 +32,11 @@ struct AgentControl: Sendable {
         try await commands.setAgentStatus(as: .admin, agentId: agent.rawValue, status: status)
         switch change {
         case .forceOffline:
-            signIns.forceOffline(agent)
+            try await signIns.forceOffline(agent, now: now())
             action = "force_offline"
         case .resumeOnline, .status:
             if status != "Offline" {
-                signIns.resume(agent)
+                try await signIns.resume(agent, now: now())
                 if wasForced { action = "resume_online" }
             }
         }

@@ -26,8 +26,8 @@ struct SignedInAPI: Sendable {
         return request.cookies[cookieName].map { ($0.value, false) }
     }
 
-    func signIn(_ request: Request) -> WorkbenchSignIns.SignIn? {
-        token(request).flatMap { signIns.signIn(token: $0.token, now: now()) }
+    func signIn(_ request: Request) async throws -> WorkbenchSignIns.SignIn? {
+        try await signIns.signIn(token: token(request)?.token, now: now())
     }
 
     /// A sign-in: `{agentId?, userSig}` as JSON, the UserSig verified for the identifier `identify`
@@ -35,7 +35,7 @@ struct SignedInAPI: Sendable {
     /// cookie on `path`: HttpOnly, SameSite=Strict, and Secure when the request came over TLS
     /// through a trusted proxy.
     func signIn(_ request: Request, peer: String?, desk: DeskConfig, trustedProxies: TrustedProxies, path: String,
-                identify: (SignInBody) -> String?, admit: (AgentID) -> Response? = { _ in nil }) async throws -> Response {
+                identify: (SignInBody) -> String?, admit: (AgentID) async throws -> Response? = { _ in nil }) async throws -> Response {
         var request = request
         guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
         let body = try await request.collectBody(upTo: 16 * 1_024)
@@ -48,14 +48,14 @@ struct SignedInAPI: Sendable {
         } catch {
             return Self.refusal(.unauthorized, "\(error.message) (a UserSig for \(identifier) is needed)")
         }
-        if let refusal = admit(AgentID(identifier)) { return refusal }
-        return signedIn(AgentID(identifier), try Self.json(["ok": true]), request: request, peer: peer, trustedProxies: trustedProxies, path: path)
+        if let refusal = try await admit(AgentID(identifier)) { return refusal }
+        return try await signedIn(AgentID(identifier), try Self.json(["ok": true]), request: request, peer: peer, trustedProxies: trustedProxies, path: path)
     }
 
     /// `response` with a fresh sign-in for `identity` in its cookie: HttpOnly, SameSite=Strict, on
     /// `path`, and Secure when the request came over TLS through a trusted proxy.
-    func signedIn(_ identity: AgentID, _ response: Response, request: Request, peer: String?, trustedProxies: TrustedProxies, path: String) -> Response {
-        let (token, _) = signIns.signIn(identity, now: now())
+    func signedIn(_ identity: AgentID, _ response: Response, request: Request, peer: String?, trustedProxies: TrustedProxies, path: String) async throws -> Response {
+        let (token, _) = try await signIns.signIn(identity, now: now())
         let viaTLS = DeskRoutes.cameOverTLS(request, peer: peer, trustedProxies: trustedProxies)
         var response = response
         response.setCookie(Cookie(name: cookieName, value: token, maxAge: Int(signIns.lifetime), path: path, secure: viaTLS, httpOnly: true, sameSite: .strict))
@@ -88,7 +88,7 @@ struct SignedInAPI: Sendable {
         if allowsBearer { router.on(path, method: .options) { _, _ in Self.preflight() } }
         router.get(path) { request, _ in
             let bearer = token(request)?.bearer ?? false
-            guard let signIn = signIn(request) else {
+            guard let signIn = try await signIn(request) else {
                 return Self.crossOrigin(Self.refusal(.unauthorized, "sign in first"), bearer: bearer)
             }
             return Self.crossOrigin(try await Self.answer { try await handler(signIn, request) }, bearer: bearer)
@@ -101,7 +101,7 @@ struct SignedInAPI: Sendable {
         if allowsBearer { router.on(path, method: .options) { _, _ in Self.preflight() } }
         router.post(path) { request, _ in
             var request = request
-            guard let (token, bearer) = token(request), let signIn = signIns.signIn(token: token, now: now()) else {
+            guard let (token, bearer) = token(request), let signIn = try await signIns.signIn(token: token, now: now()) else {
                 return Self.refusal(.unauthorized, "sign in first")
             }
             guard bearer || WorkbenchSignIns.matches(request.headers[.init("X-CSRF-Token")!], signIn.csrfToken) else {

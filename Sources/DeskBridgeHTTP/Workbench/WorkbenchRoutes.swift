@@ -36,9 +36,9 @@ struct WorkbenchRoutes: Sendable {
         }
         router.on("/workbench/api/events", method: .options) { _, _ in SignedInAPI.preflight() }
         router.get("/workbench/api/events") { request, context in try await events(request, context) }
-        router.get("/workbench/sdk/:file") { _, context in sdkScript(context.parameters.get("file") ?? "") }
+        router.get("/workbench/sdk/:file") { _, context in try await sdkScript(context.parameters.get("file") ?? "") }
         api.post(router, "/workbench/api/sign-out") { _, token, _ in
-            signIns.signOut(token: token)
+            try await signIns.signOut(token: token)
             return Ok()
         }
         api.post(router, "/workbench/api/accept") { signIn, _, body in
@@ -91,7 +91,7 @@ struct WorkbenchRoutes: Sendable {
         try await api.signIn(request, peer: context.peerAddress, desk: desk, trustedProxies: trustedProxies, path: "/workbench",
                              identify: { $0.agentId.flatMap { $0.isEmpty ? nil : $0 } }) { agent in
             if desk.agent(agent) == nil { return SignedInAPI.refusal(.forbidden, "\(agent) is not an agent of this desk") }
-            if signIns.isForcedOffline(agent) { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
+            if try await signIns.isForcedOffline(agent) { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
             return nil
         }
     }
@@ -175,7 +175,7 @@ struct WorkbenchRoutes: Sendable {
     /// The agent's live stream (`EventStream`); a page that reconnects reads its state again.
     private func events(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
         let bearer = api.token(request)?.bearer ?? false
-        guard let signIn = api.signIn(request) else { return SignedInAPI.crossOrigin(SignedInAPI.refusal(.unauthorized, "sign in first"), bearer: bearer) }
+        guard let signIn = try await api.signIn(request) else { return SignedInAPI.crossOrigin(SignedInAPI.refusal(.unauthorized, "sign in first"), bearer: bearer) }
         let groups = Set(desk.agent(signIn.agent)?.skillGroups.map(\.id) ?? [])
         let changes = runtime.changes.subscribe(agent: signIn.agent, groups: groups)
         return SignedInAPI.crossOrigin(EventStream.response(changes, lastId: runtime.changes.lastId), bearer: bearer)
@@ -186,12 +186,12 @@ struct WorkbenchRoutes: Sendable {
     /// The script at an `SdkURL`: with an unused, unexpired token, a fresh sign-in for the agent
     /// and the SDK (`window.tccc`) around it; otherwise a script whose `tccc` reports
     /// `tokenExpired` and never becomes ready. Loadable cross-origin (`crossorigin="anonymous"`).
-    private func sdkScript(_ file: String) -> Response {
+    private func sdkScript(_ file: String) async throws -> Response {
         let assets = WorkbenchAssets.assets
         let token = file.hasSuffix(".js") ? String(file.dropLast(3)) : ""
         let prelude: String
-        if let agent = signIns.redeemSDKToken(token, now: now()) {
-            let (session, _) = signIns.signIn(agent, now: now())
+        if let agent = try await signIns.redeemLink(token, now: now()) {
+            let (session, _) = try await signIns.signIn(agent, now: now())
             prelude = "const DESKBRIDGE_SDK = {signIn: \(Self.jsString(session)), agentId: \(Self.jsString(agent.rawValue))};\n"
         } else {
             prelude = "const DESKBRIDGE_SDK = {signIn: null, error: \"This SdkURL has expired or was already used; ask for a new one.\"};\n"

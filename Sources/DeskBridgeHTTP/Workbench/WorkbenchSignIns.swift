@@ -1,93 +1,96 @@
 import Crypto
 import DeskBridgeCore
+import DeskBridgeStore
 import Foundation
-import Synchronization
 
-/// Signed-in workbench pages: a server-side session per sign-in, named by an unguessable token
-/// in an HttpOnly, SameSite=Strict cookie, with its own CSRF token that every state-changing call
-/// must echo in `X-CSRF-Token`.
+/// Signed-in pages of one realm (the workbench's or the console's): a server-side session per
+/// sign-in, named by an unguessable token in an HttpOnly, SameSite=Strict cookie (or the SDK's
+/// bearer header), with its own CSRF token that every state-changing cookie call must echo in
+/// `X-CSRF-Token`.
 ///
-/// Held in this process's memory: a restart signs everyone out, and behind several replicas the
-/// proxy must keep a page on one replica (README, "Workbench").
-package final class WorkbenchSignIns: Sendable {
-    struct SignIn: Sendable, Equatable {
-        var agent: AgentID
-        var csrfToken: String
-        var expires: Date
+/// Kept in the store (by the SHA-256 of the token), so every replica behind the proxy answers
+/// every page, a restart signs nobody out, and a forced offline ends the agent's pages wherever
+/// they are open.
+package struct WorkbenchSignIns: Sendable {
+    package struct SignIn: Sendable, Equatable {
+        package var agent: AgentID
+        package var csrfToken: String
+        package var expires: Date
     }
 
-    private let sessions = Mutex<[String: SignIn]>([:])
-    private let blocked = Mutex<Set<AgentID>>([])
-    private let sdkTokens = Mutex<[String: (agent: AgentID, expires: Date)]>([:])
+    let store: any SignInStore
+    /// `workbench` or `console`; one-time links live in `<realm>-link`.
+    let realm: String
+    let lifetime: TimeInterval
 
-    /// How long an `SdkURL` works, once (Tencent's CreateSDKLoginToken: 10 minutes).
-    package static let sdkTokenLifetime: TimeInterval = 600
+    /// How long an `SdkURL` (or a `CreateAdminURL` link) works, once: Tencent's 10 minutes.
+    package static let linkLifetime: TimeInterval = 600
 
-    /// A one-time token for the agent Web SDK's script URL.
-    package func mintSDKToken(_ agent: AgentID, now: Date) -> String {
+    package init(store: any SignInStore, realm: String, lifetime: TimeInterval = 12 * 3_600) {
+        self.store = store
+        self.realm = realm
+        self.lifetime = lifetime
+    }
+
+    private var linkRealm: String { realm + "-link" }
+
+    /// A one-time token for a sign-in link (the agent Web SDK's script URL, the console's login link).
+    package func mintLink(_ agent: AgentID, now: Date) async throws -> String {
         let token = Self.randomToken()
-        sdkTokens.withLock { all in
-            all = all.filter { $0.value.expires > now }
-            all[token] = (agent, now.addingTimeInterval(Self.sdkTokenLifetime))
-        }
+        try await store.putSignIn(StoredSignIn(tokenHash: Self.hash(token), realm: linkRealm, agent: agent, csrfToken: "",
+                                               expires: now.addingTimeInterval(Self.linkLifetime)))
         return token
     }
 
-    /// The agent an SDK token was made for, if it is unused and unexpired; it cannot be used again.
-    package func redeemSDKToken(_ token: String, now: Date) -> AgentID? {
-        sdkTokens.withLock { all in
-            guard let entry = all.removeValue(forKey: token), entry.expires > now else { return nil }
-            return entry.agent
-        }
+    /// The agent a link was made for, if it is unused and unexpired; it cannot be used again.
+    package func redeemLink(_ token: String, now: Date) async throws -> AgentID? {
+        guard !token.isEmpty else { return nil }
+        return try await store.signIn(tokenHash: Self.hash(token), realm: linkRealm, now: now, consume: true)?.agent
     }
-    let lifetime: TimeInterval
 
-    package init(lifetime: TimeInterval = 12 * 3_600) { self.lifetime = lifetime }
-
-    /// Starts a session for `agent`; returns the cookie token and the sign-in.
-    func signIn(_ agent: AgentID, now: Date) -> (token: String, signIn: SignIn) {
+    /// Starts a session for `agent`; returns the token for the cookie and the sign-in. Sign-ins
+    /// that have expired (and unused links) go on each new one.
+    package func signIn(_ agent: AgentID, now: Date) async throws -> (token: String, signIn: SignIn) {
         let token = Self.randomToken()
         let signIn = SignIn(agent: agent, csrfToken: Self.randomToken(), expires: now.addingTimeInterval(lifetime))
-        sessions.withLock { all in
-            all = all.filter { $0.value.expires > now }  // expired sign-ins go on each new one
-            all[token] = signIn
-        }
+        try await store.endSignIns(.expired(before: now))
+        try await store.putSignIn(StoredSignIn(tokenHash: Self.hash(token), realm: realm, agent: agent, csrfToken: signIn.csrfToken, expires: signIn.expires))
         return (token, signIn)
     }
 
     /// The live sign-in named by `token`, if any.
-    func signIn(token: String?, now: Date) -> SignIn? {
+    package func signIn(token: String?, now: Date) async throws -> SignIn? {
         guard let token, !token.isEmpty else { return nil }
-        return sessions.withLock { all in
-            guard let signIn = all[token] else { return nil }
-            guard signIn.expires > now else {
-                all.removeValue(forKey: token)
-                return nil
-            }
-            return signIn
+        return try await store.signIn(tokenHash: Self.hash(token), realm: realm, now: now, consume: false).map {
+            SignIn(agent: $0.agent, csrfToken: $0.csrfToken, expires: $0.expires)
         }
     }
 
-    func signOut(token: String) { sessions.withLock { _ = $0.removeValue(forKey: token) } }
+    func signOut(token: String) async throws { try await store.endSignIns(.token(hash: Self.hash(token))) }
 
-    /// Forced offline: ends every sign-in of `agent` (its open pages are signed out on their next
-    /// read) and refuses new ones until `resume`.
-    func forceOffline(_ agent: AgentID) {
-        blocked.withLock { _ = $0.insert(agent) }
-        sessions.withLock { all in all = all.filter { $0.value.agent != agent } }
+    /// Forced offline: ends every sign-in of `agent` here (its open pages are signed out on their
+    /// next read) and refuses new ones until `resume`. False when it already was so.
+    @discardableResult
+    func forceOffline(_ agent: AgentID, now: Date) async throws -> Bool {
+        try await store.setForcedOffline(agent, true, endingSignInsIn: [realm, linkRealm], at: now)
     }
 
-    func resume(_ agent: AgentID) { blocked.withLock { _ = $0.remove(agent) } }
-    func isForcedOffline(_ agent: AgentID) -> Bool { blocked.withLock { $0.contains(agent) } }
+    @discardableResult
+    func resume(_ agent: AgentID, now: Date) async throws -> Bool { try await store.setForcedOffline(agent, false, endingSignInsIn: [], at: now) }
+
+    func isForcedOffline(_ agent: AgentID) async throws -> Bool { try await store.forcedOffline().contains(agent) }
 
     /// Agents with a live sign-in, for the console.
-    func signedIn(now: Date) -> Set<AgentID> { sessions.withLock { Set($0.values.filter { $0.expires > now }.map(\.agent)) } }
+    func signedIn(now: Date) async throws -> Set<AgentID> { try await store.signedInAgents(realm: realm, now: now) }
 
     /// 32 random bytes as hex: unguessable, safe in a cookie and a header.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
         return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
+
+    /// What the store keeps instead of the token.
+    package static func hash(_ token: String) -> String { Hex.encode(Array(SHA256.hash(data: Data(token.utf8)))) }
 
     /// Compares a sent CSRF token with the session's in constant time.
     static func matches(_ sent: String?, _ expected: String) -> Bool {
