@@ -128,6 +128,61 @@ struct ReplicasBehindNginxTests {
     }
 
     /// `deploy/nginx.conf` as shipped (TLS and all) passes `nginx -t`, given a certificate.
+    /// Lena signs in to the workbench on replica 2 and opens it on replica 1 (the sign-in is in
+    /// the database); the user's messages are accepted and processed by replica 2, and her page on
+    /// replica 1 shows them through the replicas' change notes. The administrator forces her
+    /// offline on replica 2: her page on replica 1 signs out, and neither replica lets her back in.
+    @Test(.enabled(if: WebDriver.isAvailable))
+    func aWorkbenchPageOnOneReplicaFollowsWhatTheOtherDoes() async throws {
+        try await ReplicaSet.with(omarStatus: "Offline") { cluster throws in
+            let (one, two) = (cluster.replicas[0].baseURL, cluster.replicas[1].baseURL)
+            let driver = try await WebDriver()
+            defer { driver.stop() }
+            let page = try await driver.session()
+            let lena = "lena@acme.example"
+            func userSig(_ who: String) -> String {
+                UserSig.generate(identifier: who, sdkAppId: Wire.sdkAppId, secretKey: Wire.deskSecret, issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 3_600)
+            }
+            @Sendable func live() async throws -> Bool { try await page.run("return document.getElementById('connection').dataset.state") as? String == "live" }
+
+            try await page.go(two + "/workbench")
+            try await page.type("[data-test=agent-id]", lena)
+            try await page.type("[data-test=user-sig]", userSig(lena))
+            try await page.click("[data-test=sign-in-button]")
+            #expect(try await eventually(timeout: .seconds(15)) { try await live() }, "signed in on replica 2")
+            // The same browser (cookies are per host, not per port) opens the workbench on replica 1.
+            try await page.go(one + "/workbench")
+            #expect(try await eventually(timeout: .seconds(15)) { try await live() }, "replica 1 knows the sign-in replica 2 made")
+
+            let conversation = "conv-two-replicas"
+            for (index, text) in ["hi", "human"].enumerated() {
+                #expect(try await HTTP.webhook(two, Wire.text(text, conversation: conversation, requestId: "r2-\(index)")).status == 200)
+            }
+            #expect(try await eventually(timeout: .seconds(15)) { try await page.count("[data-test=session]") == 1 }, "the session replica 2 assigned shows on replica 1")
+            try await page.click("[data-test=session] button")
+            #expect(try await HTTP.webhook(two, Wire.text("Where is order 1042?", conversation: conversation, requestId: "r2-2")).status == 200)
+            #expect(try await eventually(timeout: .seconds(15)) { try await page.texts("[data-test=message-text]").contains("Where is order 1042?") },
+                    "a message replica 2 processed reaches the page on replica 1")
+
+            // Forced offline on replica 2 ends the page on replica 1.
+            let signIn = try await HTTP.post(two + "/console/api/sign-in", body: Wire.json(["userSig": userSig("administrator")]),
+                                             headers: ["Content-Type": "application/json"])
+            let cookie = try #require(signIn.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+            let overview = try await HTTP.get(two + "/console/api/overview", headers: ["Cookie": cookie])
+            let csrf = try #require(overview.json?["csrfToken"] as? String)
+            let forced = try await HTTP.post(two + "/console/api/agent-status", body: Wire.json(["agentId": lena, "status": "Offline", "force": "1"]),
+                                             headers: ["Content-Type": "application/json", "Cookie": cookie, "X-CSRF-Token": csrf])
+            #expect(forced.status == 200)
+            #expect(try await eventually(timeout: .seconds(5)) { (try await page.texts("[data-test=sign-in-error]").first ?? "") == "You were signed out." },
+                    "the page on replica 1 signs out")
+            for base in [one, two] {
+                let again = try await HTTP.post(base + "/workbench/api/sign-in", body: Wire.json(["agentId": lena, "userSig": userSig(lena)]),
+                                                headers: ["Content-Type": "application/json"])
+                #expect(again.status == 403, "refused on \(base) until resumed")
+            }
+        }
+    }
+
     @Test func theShippedNginxConfigIsValid() throws {
         let directory = TestConfig.temporaryDirectory()
         let cert = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
@@ -166,7 +221,7 @@ struct ReplicaSet {
     private let configs: [String]
     private(set) var replicas: [ServiceProcess]
 
-    static func with(userTimeoutSeconds: Int = 900, _ body: @Sendable (inout ReplicaSet) async throws -> Void) async throws {
+    static func with(userTimeoutSeconds: Int = 900, omarStatus: String = "Available", _ body: @Sendable (inout ReplicaSet) async throws -> Void) async throws {
         try await StandInServer.with { google in
             try await StandInServer.with { business in
                 let database = try await TestPostgres.freshDatabase(pool: 6)
@@ -176,7 +231,7 @@ struct ReplicaSet {
                 for (index, port) in ports.enumerated() {
                     let path = directory.appendingPathComponent("replica-\(index + 1).yaml").path
                     try TestConfig.yaml(googleURL: google.baseURL, eventsURL: business.baseURL + "/events", database: "", port: port,
-                                        omarStatus: "Available", userTimeoutSeconds: userTimeoutSeconds, storageURL: TestPostgres.url(database),
+                                        omarStatus: omarStatus, userTimeoutSeconds: userTimeoutSeconds, storageURL: TestPostgres.url(database),
                                         trustedProxies: ["127.0.0.1"])
                         .write(toFile: path, atomically: true, encoding: .utf8)
                     configs.append(path)
