@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         /// Reads `deskbridge.yaml` into the core's typed `DeskBridgeConfig` and validates it.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeskBridgeConfig
+import DeskBridgeCore
 import DeskBridgeServer
 import DeskBridgeReplay
 import DeskBridgeSQLite
@@ -15,7 +16,7 @@ struct DeskBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deskbridge",
         abstract: "A self-hosted customer-service desk bridging Google-style Business Messages and a Tencent-style desk.",
-        subcommands: [Serve.self, CheckConfig.self, Replay.self]
+        subcommands: [Serve.self, CheckConfig.self, Replay.self, HashPassword.self]
     )
 }
 
@@ -119,5 +120,23 @@ struct Replay: AsyncParsableCommand {
         }
         print(failed.isEmpty ? "\(files.count) recording(s) replayed as recorded" : "\(failed.count) of \(files.count) recording(s) differ: \(failed.joined(separator: ", "))")
         if !failed.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct HashPassword: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash-password",
+        abstract: "Read a password (from the terminal without echo, or one line of standard input) and print its hash for passwordHash.")
+
+    func run() async throws {
+        let password: String?
+        if isatty(STDIN_FILENO) == 1 {
+            password = getpass("Password: ").map { String(cString: $0) }
+        } else {
+            password = readLine(strippingNewline: true)
+        }
+        guard let password, !password.isEmpty else { throw ValidationError("no password was given") }
+        guard password.utf8.count <= 1_024 else { throw ValidationError("the password is longer than 1024 bytes") }
+        print(try PasswordHash.make(password).encoded)
     }
 }

@@ -139,6 +139,16 @@ struct ConfigLoaderTests {
         #expect(PostgresSettings(host: "h", username: "u", password: "secret-pw", database: "d").description == "postgres://u@h:5432/d?sslmode=prefer&pool=10")
     }
 
+    @Test func aPasswordHashThatIsNotOneIsNamedWithoutEchoingIt() {
+        let yaml = "desk: { secretKey: s, adminPasswordHash: \"hunter2\", agents: [ { id: a, passwordHash: \"scrypt$99$8$1$AAAA$BBBB\" } ] }\n" + Self.minimalFlow
+        let found = problems(yaml)
+        #expect(found == [
+            "desk.adminPasswordHash: is not a password hash made by `deskbridge hash-password`",
+            "desk.agents[0].passwordHash: is not a password hash made by `deskbridge hash-password`",
+        ])
+        #expect(!found.joined().contains("hunter2") && !found.joined().contains("BBBB"))
+    }
+
     @Test func trustedProxiesMustBeAddressesOrRanges() {
         #expect(problems("server: { trustedProxies: [127.0.0.1, \"172.16.0.0/12\", \"::1\", \"fd00::/8\"] }\ndesk: { secretKey: s }\n" + Self.minimalFlow) == [])
         #expect(problems("server: { trustedProxies: [nginx, \"10.0.0.0/33\"] }\ndesk: { secretKey: s }\n" + Self.minimalFlow) == [

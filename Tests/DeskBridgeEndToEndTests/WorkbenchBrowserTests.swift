@@ -12,12 +12,17 @@ struct WorkbenchBrowserTests {
     let lena = "lena@acme.example"
     let omar = "omar@acme.example"
 
-    func signIn(_ browser: WebDriver.Browser, _ base: String, as agent: String) async throws {
+    /// Signs in with a UserSig, or with the password when one is given (Omar has a password account).
+    func signIn(_ browser: WebDriver.Browser, _ base: String, as agent: String, password: String? = nil) async throws {
         try await browser.go(base + "/workbench")
         try await browser.type("[data-test=agent-id]", agent)
-        let sig = UserSig.generate(identifier: agent, sdkAppId: Wire.sdkAppId, secretKey: Wire.deskSecret,
-                                   issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 3_600)
-        try await browser.type("[data-test=user-sig]", sig)
+        if let password {
+            try await browser.type("[data-test=password]", password)
+        } else {
+            let sig = UserSig.generate(identifier: agent, sdkAppId: Wire.sdkAppId, secretKey: Wire.deskSecret,
+                                       issuedAt: Int64(Date().timeIntervalSince1970), expireSeconds: 3_600)
+            try await browser.type("[data-test=user-sig]", sig)
+        }
         try await browser.click("[data-test=sign-in-button]")
         #expect(try await eventually(timeout: .seconds(15)) { try await browser.run("return document.getElementById('connection').dataset.state") as? String == "live" },
                 "\(agent) is signed in and the live stream is open")
@@ -45,7 +50,7 @@ struct WorkbenchBrowserTests {
             }
 
             try await signIn(a, base, as: lena)
-            try await signIn(b, base, as: omar)
+            try await signIn(b, base, as: omar, password: Wire.omarPassword)
             try await shoot("01-signed-in")
 
             // A user asks for a person: the offer shows in Lena's page, with its countdown.

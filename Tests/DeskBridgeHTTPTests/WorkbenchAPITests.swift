@@ -59,6 +59,41 @@ struct WorkbenchAPITests {
         }
     }
 
+    /// Omar has a password account (`passwordHash`), Lena has none: the right password signs Omar
+    /// in; a wrong one, Lena's (she has no account) and an unknown agent get one answer and no
+    /// cookie; after five tries a minute the account is refused with 429 and `Retry-After`, even
+    /// with the right password. The administrator signs in to the console the same way.
+    @Test func aPasswordAccountSignsInAndGuessingIsRefused() async throws {
+        try await AppHarness.run { app throws in
+            let omar = "omar@acme.example"
+            let ok = try await call(app, .post, "/workbench/api/sign-in", body: ["agentId": omar, "password": Wire.omarPassword])
+            #expect(ok.status == .ok)
+            let cookie = try #require(ok.headers[.setCookie])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            #expect(!cookie.contains(Wire.omarPassword))
+            let me = try await call(app, .get, "/workbench/api/me", cookie: String(cookie.split(separator: ";")[0]))
+            #expect(me.json["agentId"] as? String == omar)
+
+            for (agent, password) in [(omar, "wrong"), (lena, Wire.omarPassword), ("nobody@acme.example", "x")] {
+                let refused = try await call(app, .post, "/workbench/api/sign-in", body: ["agentId": agent, "password": password])
+                #expect(refused.status == .unauthorized)
+                #expect(refused.json["error"] as? String == "the ID or password is wrong", "one answer, whoever asks")
+                #expect(refused.headers[.setCookie] == nil)
+            }
+            for _ in 0..<3 { _ = try await call(app, .post, "/workbench/api/sign-in", body: ["agentId": omar, "password": "guess"]) }
+            let throttled = try await call(app, .post, "/workbench/api/sign-in", body: ["agentId": omar, "password": Wire.omarPassword])
+            #expect(throttled.status == .tooManyRequests, "the sixth try in a minute")
+            #expect(throttled.headers[.retryAfter].flatMap(Int.init).map { $0 >= 1 } == true)
+            #expect(throttled.headers[.setCookie] == nil)
+
+            let admin = try await call(app, .post, "/console/api/sign-in", body: ["password": Wire.adminPassword])
+            #expect(admin.status == .ok)
+            #expect(admin.headers[.setCookie]?.contains("Path=/console") == true)
+            #expect(try await call(app, .post, "/console/api/sign-in", body: ["password": Wire.omarPassword]).status == .unauthorized)
+            #expect(try await call(app, .post, "/console/api/sign-in", body: [:]).status == .badRequest)
+        }
+    }
+
     @Test func aStateChangingCallWithoutTheCSRFTokenIsRefusedAndChangesNothing() async throws {
         try await AppHarness.run { app throws in
             let session = try await signIn(app, lena)

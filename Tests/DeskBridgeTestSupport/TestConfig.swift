@@ -24,6 +24,7 @@ package enum TestConfig {
           sdkAppId: \(Wire.sdkAppId)
           secretKey: "\(Wire.deskSecret)"
           callbackToken: "cb-token"
+          adminPasswordHash: "\(Wire.adminPasswordHash)"
         \(cloudApi.map { "  cloudApi: \($0)" } ?? "")
           callbacks:
             sessionEvents: { \(eventsURL.map { "url: \"\($0)\", " } ?? "")timeoutMs: 2000 }
@@ -40,7 +41,7 @@ package enum TestConfig {
             - { group: Hours, replies: ["We are open 9 to 18, Monday to Friday."] }
           agents:
             - { id: "lena@acme.example", nickname: Lena, staffNo: "1001", avatarImage: "https://cdn.example/lena.png", status: \(lenaStatus), skillGroups: [ { id: 1 } ] }
-            - { id: "omar@acme.example", nickname: Omar, staffNo: "1002", status: \(omarStatus), skillGroups: [ { id: 1 } ] }
+            - { id: "omar@acme.example", nickname: Omar, staffNo: "1002", status: \(omarStatus), skillGroups: [ { id: 1 } ], passwordHash: "\(Wire.omarPasswordHash)" }
         webChannels:
           - { webAppId: shop-web, name: Acme web, title: Chat with Acme, identitySecret: "\(Wire.webIdentitySecret)", allowedOrigins: [\(webOrigins.map { "\"\($0)\"" }.joined(separator: ", "))] }
         \(flows)

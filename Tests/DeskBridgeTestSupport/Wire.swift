@@ -5,6 +5,12 @@ import Foundation
 package enum Wire {
     package static let clientToken = "TESTCLIENTTOKEN1"
     package static let deskSecret = "desk-secret-for-tests"
+    /// Omar's and the administrator's password accounts in the test configuration.
+    package static let omarPassword = "omar's correct horse"
+    package static let adminPassword = "admin battery staple"
+    /// At scrypt's lowest accepted cost: a debug build derives the standard cost in about a second.
+    package static let omarPasswordHash = try! PasswordHash.make(omarPassword, cost: (10, 8, 1)).encoded
+    package static let adminPasswordHash = try! PasswordHash.make(adminPassword, cost: (10, 8, 1)).encoded
     /// `webChannels[0].identitySecret`: signs the user ids a business vouches for.
     package static let webIdentitySecret = "web-identity-secret-for-tests"
     package static let sdkAppId = 1_400_000_000

@@ -4,6 +4,8 @@ import Foundation
 package struct DeskConfig: Sendable, Decodable {
     package var sdkAppId = 1_400_000_000
     package var adminIdentifier = "administrator"
+    /// The administrator's password account for the console, beside its UserSig sign-in.
+    package var adminPasswordHash: PasswordHash?
     package var secretKey: Secret
     package var callbackToken: Secret?
     package var callbacks = Callbacks()
@@ -25,7 +27,7 @@ package struct DeskConfig: Sendable, Decodable {
     package var proactive = Proactive()
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case sdkAppId, adminIdentifier, secretKey, callbackToken, callbacks, assignment, routing, reception, queue
+        case sdkAppId, adminIdentifier, adminPasswordHash, secretKey, callbackToken, callbacks, assignment, routing, reception, queue
         case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi, proactive
     }
 
@@ -33,6 +35,7 @@ package struct DeskConfig: Sendable, Decodable {
         let c = try decoder.strictContainer(CodingKeys.self)
         sdkAppId = try c.value(.sdkAppId, default: sdkAppId)
         adminIdentifier = try c.value(.adminIdentifier, default: adminIdentifier)
+        adminPasswordHash = try c.value(.adminPasswordHash, default: nil)
         secretKey = try c.decode(Secret.self, forKey: .secretKey)
         callbackToken = try c.decodeIfPresent(Secret.self, forKey: .callbackToken)
         callbacks = try c.value(.callbacks, default: callbacks)
@@ -322,6 +325,8 @@ package struct DeskConfig: Sendable, Decodable {
         package var avatarImage: String?
         package var status: AgentStatus
         package var skillGroups: [Membership]
+        /// A password account (README, "Workbench"): the agent may sign in with its ID and password.
+        package var passwordHash: PasswordHash?
 
         package struct Membership: Sendable, Decodable, Equatable {
             package var id: SkillGroupID
@@ -338,7 +343,7 @@ package struct DeskConfig: Sendable, Decodable {
             }
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case id, nickname, staffNo, avatarImage, status, skillGroups }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case id, nickname, staffNo, avatarImage, status, skillGroups, passwordHash }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
             id = try c.decode(AgentID.self, forKey: .id)
@@ -347,6 +352,7 @@ package struct DeskConfig: Sendable, Decodable {
             avatarImage = try c.decodeIfPresent(String.self, forKey: .avatarImage)
             status = try c.value(.status, default: .Offline)
             skillGroups = try c.value(.skillGroups, default: [])
+            passwordHash = try c.value(.passwordHash, default: nil)
         }
 
         /// How the agent appears to users: nickname and avatar, never the e-mail (translation.md §2).

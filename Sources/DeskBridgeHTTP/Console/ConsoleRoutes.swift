@@ -78,7 +78,7 @@ struct ConsoleRoutes: Sendable {
 
     private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
         try await api.signIn(request, peer: context.peerAddress, desk: desk, trustedProxies: trustedProxies, path: "/console",
-                             identify: { _ in desk.adminIdentifier })
+                             identify: { _ in desk.adminIdentifier }, passwordHash: { _ in desk.adminPasswordHash })
     }
 
     /// One blacklist entry as the console shows it; `since` is unix milliseconds.

@@ -30,23 +30,39 @@ struct SignedInAPI: Sendable {
         try await signIns.signIn(token: token(request)?.token, now: now())
     }
 
-    /// A sign-in: `{agentId?, userSig}` as JSON, the UserSig verified for the identifier `identify`
-    /// picks, then `admit`'s last word (a refusal, or nil to let it in). Answers with the session's
-    /// cookie on `path`: HttpOnly, SameSite=Strict, and Secure when the request came over TLS
-    /// through a trusted proxy.
+    /// A sign-in: `{agentId?, userSig}` or `{agentId?, password}` as JSON, for the identifier
+    /// `identify` picks: the UserSig verified, or the password checked against the account's
+    /// `passwordHash` (at most 5 tries a minute per account and 30 per client address; an unknown
+    /// account costs the same time as a wrong password and gets the same answer). Then `admit`'s
+    /// last word (a refusal, or nil to let it in). Answers with the session's cookie on `path`:
+    /// HttpOnly, SameSite=Strict, and Secure when the request came over TLS through a trusted proxy.
     func signIn(_ request: Request, peer: String?, desk: DeskConfig, trustedProxies: TrustedProxies, path: String,
-                identify: (SignInBody) -> String?, admit: (AgentID) async throws -> Response? = { _ in nil }) async throws -> Response {
+                identify: (SignInBody) -> String?, passwordHash: (AgentID) -> PasswordHash?,
+                admit: (AgentID) async throws -> Response? = { _ in nil }) async throws -> Response {
         var request = request
         guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
         let body = try await request.collectBody(upTo: 16 * 1_024)
-        guard let sign = try? JSONDecoder().decode(SignInBody.self, from: Data(buffer: body)), let identifier = identify(sign) else {
-            return Self.refusal(.badRequest, "agentId and userSig are required")
+        guard let sign = try? JSONDecoder().decode(SignInBody.self, from: Data(buffer: body)), let identifier = identify(sign),
+              sign.userSig?.isEmpty == false || sign.password?.isEmpty == false else {
+            return Self.refusal(.badRequest, "an ID and a userSig or password are required")
         }
-        do {
-            try UserSig.verify(sign.userSig, identifier: identifier, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey.reveal,
-                               now: Int64(now().timeIntervalSince1970))
-        } catch {
-            return Self.refusal(.unauthorized, "\(error.message) (a UserSig for \(identifier) is needed)")
+        if let password = sign.password, !password.isEmpty {
+            let client = trustedProxies.clientAddress(peer: peer, forwardedFor: request.headers[.init("X-Forwarded-For")!]) ?? "unknown"
+            if let wait = signIns.attempts.admit([(key: "account|\(identifier)", perMinute: 5), (key: "address|\(client)", perMinute: 30)]) {
+                var refusal = Self.refusal(.tooManyRequests, "too many sign-in attempts; try again in \(wait) s")
+                refusal.headers[.retryAfter] = String(wait)
+                return refusal
+            }
+            let hash = passwordHash(AgentID(identifier))
+            let matches = (hash ?? PasswordHash.decoy).verifies(password)
+            guard hash != nil, matches else { return Self.refusal(.unauthorized, "the ID or password is wrong") }
+        } else {
+            do {
+                try UserSig.verify(sign.userSig ?? "", identifier: identifier, sdkAppId: desk.sdkAppId, secretKey: desk.secretKey.reveal,
+                                   now: Int64(now().timeIntervalSince1970))
+            } catch {
+                return Self.refusal(.unauthorized, "\(error.message) (a UserSig for \(identifier) is needed)")
+            }
         }
         if let refusal = try await admit(AgentID(identifier)) { return refusal }
         return try await signedIn(AgentID(identifier), try Self.json(["ok": true]), request: request, peer: peer, trustedProxies: trustedProxies, path: path)
@@ -64,7 +80,8 @@ struct SignedInAPI: Sendable {
 
     struct SignInBody: Decodable {
         var agentId: String?
-        var userSig: String
+        var userSig: String?
+        var password: String?
     }
 
     /// The answer to a browser's CORS preflight for a bearer call.

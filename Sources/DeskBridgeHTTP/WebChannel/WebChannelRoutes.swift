@@ -16,7 +16,7 @@ struct WebChannelRoutes: Sendable {
     let config: DeskBridgeConfig
     let maxBodyBytes: Int
     let trustedProxies: TrustedProxies
-    let limiter: VisitorRateLimiter
+    let limiter: RateLimiter
 
     init(runtime: ConversationRuntime, config: DeskBridgeConfig, maxBodyBytes: Int, trustedProxies: TrustedProxies) {
         self.runtime = runtime
@@ -24,7 +24,7 @@ struct WebChannelRoutes: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.trustedProxies = trustedProxies
         let clock = runtime.clock
-        limiter = VisitorRateLimiter(now: { clock.now() })
+        limiter = RateLimiter(now: { clock.now() })
     }
 
     func register(on router: Router<DeskRequestContext>) {

@@ -89,7 +89,7 @@ struct WorkbenchRoutes: Sendable {
 
     private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
         try await api.signIn(request, peer: context.peerAddress, desk: desk, trustedProxies: trustedProxies, path: "/workbench",
-                             identify: { $0.agentId.flatMap { $0.isEmpty ? nil : $0 } }) { agent in
+                             identify: { $0.agentId.flatMap { $0.isEmpty ? nil : $0 } }, passwordHash: { desk.agent($0)?.passwordHash }) { agent in
             if desk.agent(agent) == nil { return SignedInAPI.refusal(.forbidden, "\(agent) is not an agent of this desk") }
             if try await signIns.isForcedOffline(agent) { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
             return nil

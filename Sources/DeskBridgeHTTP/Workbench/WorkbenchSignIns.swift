@@ -22,6 +22,8 @@ package struct WorkbenchSignIns: Sendable {
     /// `workbench` or `console`; one-time links live in `<realm>-link`.
     let realm: String
     let lifetime: TimeInterval
+    /// Password tries, by account and by client address.
+    let attempts: RateLimiter
 
     /// How long an `SdkURL` (or a `CreateAdminURL` link) works, once: Tencent's 10 minutes.
     package static let linkLifetime: TimeInterval = 600
@@ -30,6 +32,7 @@ package struct WorkbenchSignIns: Sendable {
         self.store = store
         self.realm = realm
         self.lifetime = lifetime
+        attempts = RateLimiter(now: Date.init)
     }
 
     private var linkRealm: String { realm + "-link" }

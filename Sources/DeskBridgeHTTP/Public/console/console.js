@@ -129,12 +129,17 @@ function signedOut() {
 document.getElementById("sign-in-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   try {
-    await call("POST", "/console/api/sign-in", { userSig: document.getElementById("user-sig").value.trim() });
-    await wireBlacklistForm(call, refresh);
-wireRecords(call);
-wireAnalysis(call, () => names);
-start();
+    const password = document.getElementById("password").value;
+    const userSig = document.getElementById("user-sig").value.trim();
+    if (!password && !userSig) throw new Error("Enter the password or a UserSig.");
+    await call("POST", "/console/api/sign-in", password ? { password } : { userSig });
+    document.getElementById("password").value = "";
+    start();
   } catch (e) { document.getElementById("sign-in-error").textContent = e.message; }
 });
 document.getElementById("sign-out").addEventListener("click", async () => { await call("POST", "/console/api/sign-out", {}).catch(() => {}); signedOut(); });
+// The forms are wired once, whether the page opens signed in or signs in later.
+wireBlacklistForm(call, refresh);
+wireRecords(call);
+wireAnalysis(call, () => names);
 start();

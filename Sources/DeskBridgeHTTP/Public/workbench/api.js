@@ -20,7 +20,8 @@ async function call(method, path, body) {
 }
 
 export const api = {
-  signIn: (agentId, userSig) => call("POST", "/workbench/api/sign-in", { agentId, userSig }),
+  // `credentials` is {password} or {userSig}.
+  signIn: (agentId, credentials) => call("POST", "/workbench/api/sign-in", { agentId, ...credentials }),
   signOut: () => call("POST", "/workbench/api/sign-out", {}),
   me: () => call("GET", "/workbench/api/me"),
   sessions: () => call("GET", "/workbench/api/sessions"),

@@ -127,7 +127,11 @@ document.getElementById("sign-in-form").addEventListener("submit", async (event)
   const error = document.getElementById("sign-in-error");
   error.textContent = "";
   try {
-    await api.signIn(document.getElementById("agent-id").value.trim(), document.getElementById("user-sig").value.trim());
+    const password = document.getElementById("password").value;
+    const userSig = document.getElementById("user-sig").value.trim();
+    if (!password && !userSig) throw new Error("Enter your password or a UserSig.");
+    await api.signIn(document.getElementById("agent-id").value.trim(), password ? { password } : { userSig });
+    document.getElementById("password").value = "";
     await start();
   } catch (e) { error.textContent = e.message; }
 });
