@@ -21,13 +21,13 @@ package enum DeskRouter {
             verifier: WebhookSignatureVerifier(keys: [config.channel.webhook.clientToken, config.channel.webhook.partnerKey].compactMap { $0?.reveal }),
             clientToken: config.channel.webhook.clientToken, maxBodyBytes: config.server.maxBodyBytes, trustedProxies: proxies
         ).register(on: router)
-        let agentSignIns = WorkbenchSignIns(store: runtime.store, realm: "workbench")
+        let agentSignIns = WorkbenchSignIns(store: runtime.store, realm: "workbench", now: { clock.now() })
         DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
                    signIns: agentSignIns, trustedProxies: proxies, now: { clock.now() }, reloadConfig: reloadConfig).register(on: router)
         OperationsRoutes(store: runtime.store, registry: registry).register(on: router)
         WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns,
                         trustedProxies: proxies, now: { clock.now() }).register(on: router)
-        let consoleSignIns = WorkbenchSignIns(store: runtime.store, realm: "console")
+        let consoleSignIns = WorkbenchSignIns(store: runtime.store, realm: "console", now: { clock.now() })
         ConsoleRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: consoleSignIns, agentSignIns: agentSignIns,
                       trustedProxies: proxies, now: { clock.now() }).register(on: router)
         WebChannelRoutes(runtime: runtime, config: config, maxBodyBytes: config.server.maxBodyBytes, trustedProxies: proxies).register(on: router)

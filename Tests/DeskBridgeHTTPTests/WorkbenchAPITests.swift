@@ -150,7 +150,7 @@ struct WorkbenchAPITests {
 struct SDKLoginTokenTests {
     @Test func aTokenWorksOnceAndOnlyWithinTenMinutes() async throws {
         let store = InMemoryDeskStore()
-        let signIns = WorkbenchSignIns(store: store, realm: "workbench")
+        let signIns = WorkbenchSignIns(store: store, realm: "workbench", now: Date.init)
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)
         let once = try await signIns.mintLink("lena@acme.example", now: t0)
         #expect(try await signIns.redeemLink(once, now: t0.addingTimeInterval(599)) == "lena@acme.example")
@@ -162,7 +162,7 @@ struct SDKLoginTokenTests {
 
     @Test func theStoreKeepsOnlyTheHashOfASignInsToken() async throws {
         let store = InMemoryDeskStore()
-        let signIns = WorkbenchSignIns(store: store, realm: "workbench")
+        let signIns = WorkbenchSignIns(store: store, realm: "workbench", now: Date.init)
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)
         let (token, signIn) = try await signIns.signIn("lena@acme.example", now: t0)
         #expect(try await signIns.signIn(token: token, now: t0) == signIn)

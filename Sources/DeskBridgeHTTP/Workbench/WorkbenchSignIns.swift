@@ -28,11 +28,11 @@ package struct WorkbenchSignIns: Sendable {
     /// How long an `SdkURL` (or a `CreateAdminURL` link) works, once: Tencent's 10 minutes.
     package static let linkLifetime: TimeInterval = 600
 
-    package init(store: any SignInStore, realm: String, lifetime: TimeInterval = 12 * 3_600) {
+    package init(store: any SignInStore, realm: String, lifetime: TimeInterval = 12 * 3_600, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.realm = realm
         self.lifetime = lifetime
-        attempts = RateLimiter(now: Date.init)
+        attempts = RateLimiter(now: now)
     }
 
     private var linkRealm: String { realm + "-link" }
