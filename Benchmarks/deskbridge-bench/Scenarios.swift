@@ -34,10 +34,10 @@ enum Payload {
         config(google: google, storageURL: "sqlite:\(database)", agents: agents)
     }
 
-    static func config(google: Int, storageURL: String, agents: Int = 10) -> String {
+    static func config(google: Int, storageURL: String, agents: Int = 10, port: Int = 0, receptionLimit: Int = 100) -> String {
         let roster = (0..<agents).map { "    - { id: agent\($0)@bench.example, nickname: A\($0), status: Available, skillGroups: [ { id: 1 } ] }" }.joined(separator: "\n")
         return """
-            server: { host: 127.0.0.1, port: 0 }
+            server: { host: 127.0.0.1, port: \(port) }
             storage: { url: "\(storageURL)" }
             channel:
               apiBaseURL: http://127.0.0.1:\(google)
@@ -46,7 +46,7 @@ enum Payload {
             desk:
               secretKey: \(secret)
               satisfaction: { sendAfterEnd: false }
-              skillGroups: [ { id: 1, name: Support, receptionLimit: 100 } ]
+              skillGroups: [ { id: 1, name: Support, receptionLimit: \(receptionLimit) } ]
               agents:
             \(roster)
             flows:

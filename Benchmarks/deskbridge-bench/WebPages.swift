@@ -11,41 +11,47 @@ import Synchronization
 /// at a time. The server runs as its own process so its memory and file descriptors are its own,
 /// not the load generator's; it is the `deskbridge` built next to this benchmark.
 func runWebPages(pages: Int, samples: Int, work: URL) async throws {
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("deskbridge")
-    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-        print("web pages   skipped: build `deskbridge` too (swift build -c release) so it runs as its own process")
-        return
-    }
     try await withGoogleStandIn(ArrivalLog()) { google in
-        let port = try freePort()
-        let config = work.appendingPathComponent("web-pages.yaml")
-        try WebPagesPayload.config(google: google, port: port, database: work.appendingPathComponent("web-pages.sqlite").path).write(to: config, atomically: true, encoding: .utf8)
-        let server = Process()
-        server.executableURL = binary
-        server.arguments = ["serve", "--config", config.path]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        let base = "http://127.0.0.1:\(port)"
-        let pool = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            timeout: .init(connect: .seconds(10), read: .seconds(120)),
-            connectionPool: .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)))
-        do {
+        try await withServerProcess("web pages", work: work, config: { port in
+            WebPagesPayload.config(google: google, port: port, database: work.appendingPathComponent("web-pages.sqlite").path)
+        }) { base, port, server, pool in
             try await measurePages(base, port: port, server: server, pages: pages, samples: samples, pool: pool)
-        } catch {
-            print("web pages   failed: \(error)")
         }
-        try await pool.shutdown()
     }
 }
 
-private func measurePages(_ base: String, port: Int, server: Process, pages: Int, samples: Int, pool: HTTPClient) async throws {
-        guard await ready(base, client: pool) else {
-            print("web pages   skipped: the service did not start")
-            return
-        }
+/// Runs `deskbridge serve` (built next to this benchmark) as a child process on a free port with
+/// the configuration `config(port)` gives, and `body` once it is ready; prints why if it cannot.
+func withServerProcess(_ name: String, work: URL, config: (Int) -> String,
+                       _ body: (_ base: String, _ port: Int, _ server: Process, _ pool: HTTPClient) async throws -> Void) async throws {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("deskbridge")
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        print("\(name) skipped: build `deskbridge` too (swift build -c release) so it runs as its own process")
+        return
+    }
+    let port = try freePort()
+    let file = work.appendingPathComponent("\(name.replacingOccurrences(of: " ", with: "-")).yaml")
+    try config(port).write(to: file, atomically: true, encoding: .utf8)
+    let server = Process()
+    server.executableURL = binary
+    server.arguments = ["serve", "--config", file.path]
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    defer { server.terminate(); server.waitUntilExit() }
+    let base = "http://127.0.0.1:\(port)"
+    let pool = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
+        timeout: .init(connect: .seconds(10), read: .seconds(120)),
+        connectionPool: .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)))
+    if await ready(base, client: pool) {
+        do { try await body(base, port, server, pool) } catch { print("\(name) failed: \(error)") }
+    } else {
+        print("\(name) skipped: the service did not start")
+    }
+    try await pool.shutdown()
+}
 
+private func measurePages(_ base: String, port: Int, server: Process, pages: Int, samples: Int, pool: HTTPClient) async throws {
         // 1. Idle pages: each opens its stream and waits; memory is read once all are open. The
         // pages are bare connections (a request, then reading until `hello`), so the load
         // generator opens them as fast as the server takes them.
@@ -189,7 +195,7 @@ private func ready(_ base: String, client: HTTPClient) async -> Bool {
 }
 
 /// `VmRSS` of a process, in KiB.
-private func residentKiB(_ pid: Int32) -> Int {
+func residentKiB(_ pid: Int32) -> Int {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
@@ -236,7 +242,7 @@ private enum WebPagesPayload {
 }
 
 /// Shared between the page tasks and the measuring loop.
-private final class Tally: Sendable {
+final class Tally: Sendable {
     private let value = Atomic<Int>(0)
     func add() { value.add(1, ordering: .relaxed) }
     var count: Int { value.load(ordering: .relaxed) }

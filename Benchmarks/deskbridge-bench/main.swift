@@ -6,7 +6,7 @@ import Foundation
 // bounded (≤ 30 s) and targets 127.0.0.1. With --postgres, ingest and end to end also run on
 // PostgreSQL with one replica and with two (each run in a fresh database created on that server).
 // --only runs the ceiling (every ratio needs it) and the named runs: ingest, end-to-end,
-// components, handoff, memory, web; handy when profiling one of them. The web run needs the
+// components, handoff, memory, web, agents; handy when profiling one of them. The web run needs the
 // `deskbridge` executable built beside this one (swift build -c release).
 let options = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? { options.firstIndex(of: name).flatMap { options.indices.contains($0 + 1) ? options[$0 + 1] : nil } }
@@ -127,5 +127,7 @@ for count in [10_000, 100_000] where runs("memory") {
 }
 // 6. Website visitors: idle chat pages held open, and a visitor's send to the agent's stream.
 if runs("web") { try await runWebPages(pages: 10_000, samples: 200, work: work) }
+// 7. Agents at work: 1,000 workbench streams open, and a user's webhook to its holder's stream.
+if runs("agents") { try await runAgentStreams(agents: 1_000, samples: 200, work: work) }
 try await client.shutdown().get()
 try? FileManager.default.removeItem(at: work)

@@ -107,6 +107,16 @@ struct ConfigValidator {
                 fail("desk.quickReplies[\(index)].replies[\(reply)]", "must be 1 to 3072 characters")
             }
         }
+        for (index, reason) in desk.restReasons.enumerated() {
+            if reason.trimmingCharacters(in: .whitespaces).isEmpty || reason.count > 32 { fail("desk.restReasons[\(index)]", "must be 1 to 32 characters") }
+            if desk.restReasons.prefix(index).contains(reason) { fail("desk.restReasons[\(index)]", "duplicate rest reason \"\(reason)\"") }
+        }
+        for (index, page) in desk.extensions.enumerated() {
+            if page.name.trimmingCharacters(in: .whitespaces).isEmpty || page.name.count > 40 { fail("desk.extensions[\(index)].name", "must be 1 to 40 characters") }
+            if !(URL(string: page.url).map(DeskConfig.Extension.isAllowed) ?? false) {
+                fail("desk.extensions[\(index)].url", "must be an https:// URL (http:// only on a loopback host)")
+            }
+        }
         let groupIds = desk.skillGroups.map(\.id)
         for (index, group) in desk.skillGroups.enumerated() {
             if groupIds.filter({ $0 == group.id }).count > 1 { fail("desk.skillGroups[\(index)].id", "duplicate skill group \(group.id)") }

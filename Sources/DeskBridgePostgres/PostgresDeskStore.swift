@@ -230,7 +230,7 @@ package final class PostgresDeskStore: DeskStore {
                 try await connection.exec("UPDATE agents SET load = GREATEST(load - 1, 0) WHERE id = \(agent.rawValue)")
             }
             for (agent, status) in commit.statusChanges {
-                try await connection.exec(Self.setStatus(agent, status, commit.now))
+                try await connection.exec(Self.setStatus(agent, status, reason: nil, commit.now))
             }
             for (record, data) in records {
                 try await connection.exec("INSERT INTO message_records (conversation, session_id, record) VALUES (\(key), \(record.session.rawValue), \(data))")
@@ -285,7 +285,7 @@ package final class PostgresDeskStore: DeskStore {
 
     package func routingSnapshot() async throws -> RoutingSnapshot {
         try await transaction { connection in
-            let agents = try await connection.rows("SELECT id, status, load, last_assigned_at, groups, status_since FROM agents ORDER BY position").map { row in
+            let agents = try await connection.rows("SELECT id, status, load, last_assigned_at, groups, status_since, status_reason FROM agents ORDER BY position").map { row in
                 let groups: String = try row.value("groups")
                 let pairs = (try? JSONDecoder().decode([[Int]].self, from: Data(groups.utf8))) ?? []
                 let lastAssigned: Int64? = try row.value("last_assigned_at")
@@ -295,7 +295,7 @@ package final class PostgresDeskStore: DeskStore {
                     id: AgentID(try row.value("id") as String), status: DeskConfig.AgentStatus(rawValue: try row.value("status")) ?? .Offline,
                     load: Int(load), lastAssignedAt: lastAssigned.map(Date.init(unixMillis:)),
                     groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first },
-                    statusSince: since.map(Date.init(unixMillis:)))
+                    statusSince: since.map(Date.init(unixMillis:)), statusReason: try row.value("status_reason"))
             }
             var lengths: [SkillGroupID: Int] = [:]
             for row in try await connection.rows("SELECT queued_group, COUNT(*) AS n FROM conversations WHERE queued_at IS NOT NULL GROUP BY queued_group") {
@@ -307,17 +307,18 @@ package final class PostgresDeskStore: DeskStore {
         }
     }
 
-    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool {
-        var update = Self.setStatus(agent, status, now)
+    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, at now: Date) async throws -> Bool {
+        var update = Self.setStatus(agent, status, reason: reason, now)
         update.sql += " RETURNING 1"
         return try await query(update) { _ in () }.count == 1
     }
 
-    /// A status change is stamped; setting the status it already has keeps its stamp.
-    private static func setStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, _ now: Date) -> PostgresQuery {
+    /// A status change is stamped; setting the status and reason it already has keeps its stamp.
+    private static func setStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, _ now: Date) -> PostgresQuery {
         """
-        UPDATE agents SET status_since = CASE WHEN status = \(status.rawValue) THEN status_since ELSE \(now.unixMillis) END,
-            status = \(status.rawValue) WHERE id = \(agent.rawValue)
+        UPDATE agents SET status_since = CASE WHEN status = \(status.rawValue) AND status_reason IS NOT DISTINCT FROM \(reason)::text
+                THEN status_since ELSE \(now.unixMillis) END,
+            status = \(status.rawValue), status_reason = \(reason) WHERE id = \(agent.rawValue)
         """
     }
 

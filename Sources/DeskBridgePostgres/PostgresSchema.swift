@@ -165,5 +165,7 @@ enum PostgresSchema {
             "CREATE INDEX sign_ins_expires ON sign_ins(expires_at)",
             "CREATE TABLE forced_offline (agent_id TEXT PRIMARY KEY, since BIGINT NOT NULL)",
         ]),
+        // What an agent's status means more closely: a rest reason, wrap-up, not ready.
+        Migration(version: "v7", statements: ["ALTER TABLE agents ADD COLUMN status_reason TEXT"]),
     ]
 }

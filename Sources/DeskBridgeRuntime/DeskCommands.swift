@@ -82,14 +82,27 @@ package struct DeskCommands: Sendable {
 
     /// `set_agent_status`: the admin for anyone, an agent for itself. Becoming Available
     /// offers the agent's capacity to the queue.
-    package func setAgentStatus(as identity: DeskIdentity, agentId: String?, status: String?) async throws {
-        guard let agentId, !agentId.isEmpty, config.desk.agent(AgentID(agentId)) != nil else { throw DeskCommandError.unknownAgentOrGroup }
-        if case .agent(let me) = identity, me.rawValue != agentId { throw DeskCommandError.identityMayNotAct }
-        guard let status = status.flatMap(DeskConfig.AgentStatus.init(rawValue:)) else {
+    /// `set_agent_status` in the desk's words (`Available`, `Busy`, `Rest`, `Offline`), with a
+    /// rest reason for `Rest`.
+    package func setAgentStatus(as identity: DeskIdentity, agentId: String?, status: String?, restReason: String? = nil) async throws {
+        guard let seat = status.flatMap({ SeatStatus(deskName: $0, restReason: restReason) }) else {
             throw DeskCommandError.badJSON("Status must be Available, Busy, Rest or Offline")
         }
-        guard try await runtime.store.setAgentStatus(AgentID(agentId), status, at: runtime.clock.now()) else { throw DeskCommandError.unknownAgentOrGroup }
-        if status == .Available { runtime.processing.signal() }
+        try await setAgentStatus(as: identity, agentId: agentId, seat: seat)
+    }
+
+    /// Sets an agent's status in the SDK's words (`SeatStatus`); a rest reason must be one of
+    /// `desk.restReasons`.
+    package func setAgentStatus(as identity: DeskIdentity, agentId: String?, seat: SeatStatus) async throws {
+        guard let agentId, !agentId.isEmpty, config.desk.agent(AgentID(agentId)) != nil else { throw DeskCommandError.unknownAgentOrGroup }
+        if case .agent(let me) = identity, me.rawValue != agentId { throw DeskCommandError.identityMayNotAct }
+        if case .rest(let reason?) = seat, !config.desk.restReasons.contains(reason) {
+            throw DeskCommandError.badJSON("the rest reason must be one of: \(config.desk.restReasons.joined(separator: ", "))")
+        }
+        guard try await runtime.store.setAgentStatus(AgentID(agentId), seat.deskStatus, reason: seat.reason, at: runtime.clock.now()) else {
+            throw DeskCommandError.unknownAgentOrGroup
+        }
+        if seat.deskStatus == .Available { runtime.processing.signal() }
         runtime.changes.agentChanged(AgentID(agentId))
     }
 

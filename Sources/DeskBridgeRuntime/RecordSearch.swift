@@ -58,9 +58,14 @@ package struct RecordSearchResult: Sendable {
 }
 
 extension DeskCommands {
-    /// The admin's search over the service records; `page` 0 is the newest `pageSize`.
+    /// The search over the service records; `page` 0 is the newest `pageSize`. The admin searches
+    /// all of them; an agent only the sessions it served, and naming another agent is refused.
     package func searchRecords(as identity: DeskIdentity, _ filter: RecordFilter, page: Int, pageSize: Int = 50) async throws -> RecordSearchResult {
-        guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
+        var filter = filter
+        if case .agent(let me) = identity {
+            guard filter.agent == nil || filter.agent == me else { throw DeskCommandError.identityMayNotAct }
+            filter.agent = me
+        }
         let (from, to) = try filter.range()
         let keyword = filter.keyword?.trimmingCharacters(in: .whitespacesAndNewlines)
         let search = SessionSearch(from: from, to: to, user: filter.user, keyword: keyword?.isEmpty == false ? keyword : nil)

@@ -174,7 +174,7 @@ package final class SQLiteDeskStore: DeskStore {
                 try db.cachedStatement(sql: "UPDATE agents SET load = MAX(load - 1, 0) WHERE id = ?").execute(arguments: [agent.rawValue])
             }
             for (agent, status) in commit.statusChanges {
-                try Self.setStatus(db, agent, status, commit.now)
+                try Self.setStatus(db, agent, status, reason: nil, commit.now)
             }
             for (record, data) in zip(commit.records, records) {
                 try db.cachedStatement(sql: "INSERT INTO message_records (conversation, session_id, record) VALUES (?, ?, ?)").execute(arguments: [commit.key.storageKey, record.session.rawValue, data])
@@ -226,7 +226,7 @@ package final class SQLiteDeskStore: DeskStore {
 
     package func routingSnapshot() async throws -> RoutingSnapshot {
         try await read { db in
-            let agents = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, status, load, last_assigned_at, groups, status_since FROM agents ORDER BY position")).map { row in
+            let agents = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, status, load, last_assigned_at, groups, status_since, status_reason FROM agents ORDER BY position")).map { row in
                 let pairs = (try? JSONDecoder().decode([[Int]].self, from: Data((row["groups"] as String).utf8))) ?? []
                 let lastAssigned: Int64? = row["last_assigned_at"]
                 let since: Int64? = row["status_since"]
@@ -234,7 +234,7 @@ package final class SQLiteDeskStore: DeskStore {
                     id: AgentID(row["id"]), status: DeskConfig.AgentStatus(rawValue: row["status"]) ?? .Offline, load: row["load"],
                     lastAssignedAt: lastAssigned.map(Date.init(unixMillis:)),
                     groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first },
-                    statusSince: since.map(Date.init(unixMillis:)))
+                    statusSince: since.map(Date.init(unixMillis:)), statusReason: row["status_reason"])
             }
             var lengths: [SkillGroupID: Int] = [:]
             for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT queued_group, COUNT(*) AS n FROM conversations WHERE queued_at IS NOT NULL GROUP BY queued_group")) {
@@ -244,17 +244,20 @@ package final class SQLiteDeskStore: DeskStore {
         }
     }
 
-    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool {
+    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, at now: Date) async throws -> Bool {
         try await write { db in
-            try Self.setStatus(db, agent, status, now)
+            try Self.setStatus(db, agent, status, reason: reason, now)
             return db.changesCount == 1
         }
     }
 
-    /// A status change is stamped; setting the status it already has keeps its stamp.
-    private static func setStatus(_ db: Database, _ agent: AgentID, _ status: DeskConfig.AgentStatus, _ now: Date) throws {
-        try db.cachedStatement(sql: "UPDATE agents SET status_since = CASE WHEN status = ? THEN status_since ELSE ? END, status = ? WHERE id = ?")
-            .execute(arguments: [status.rawValue, now.unixMillis, status.rawValue, agent.rawValue])
+    /// A status change is stamped; setting the status and reason it already has keeps its stamp.
+    private static func setStatus(_ db: Database, _ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, _ now: Date) throws {
+        try db.cachedStatement(sql: """
+            UPDATE agents SET status_since = CASE WHEN status = ? AND status_reason IS ? THEN status_since ELSE ? END, status = ?, status_reason = ?
+            WHERE id = ?
+            """)
+            .execute(arguments: [status.rawValue, reason, now.unixMillis, status.rawValue, reason, agent.rawValue])
     }
 
     // MARK: - Outbox

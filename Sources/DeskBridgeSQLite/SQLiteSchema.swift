@@ -137,6 +137,10 @@ enum SQLiteSchema {
                 CREATE TABLE forced_offline (agent_id TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v7") { db in
+            // What an agent's status means more closely: a rest reason, wrap-up, not ready.
+            try db.execute(sql: "ALTER TABLE agents ADD COLUMN status_reason TEXT")
+        }
         return migrator
     }
 }

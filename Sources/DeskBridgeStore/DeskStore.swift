@@ -30,8 +30,8 @@ package protocol DeskStore: SignInStore {
     // MARK: Agents
     func seedAgents(_ seeds: [AgentSeed]) async throws
     func routingSnapshot() async throws -> RoutingSnapshot
-    /// Sets an agent's status (a change is stamped `at`); false if the agent is unknown.
-    func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool
+    /// Sets an agent's status and its reason (a change of either is stamped `at`); false if the agent is unknown.
+    func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, at now: Date) async throws -> Bool
 
     // MARK: Outbox
     /// Leases up to `limit` due calls that are at the head of their lane.
@@ -99,6 +99,11 @@ package protocol DeskStore: SignInStore {
 package let humanSideDeskStates = ["Queueing", "WaitingForAgentAnswering", "Agent"]
 
 extension DeskStore {
+    /// A status without a reason (the engine's changes, the desk API without `RestReason`).
+    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool {
+        try await setAgentStatus(agent, status, reason: nil, at: now)
+    }
+
     /// Two reads; a store whose conversation row may move between them still gives a consistent
     /// pair to the caller, because the commit that follows checks the version it read.
     package func conversationWithPending(_ key: ConversationKey, limit: Int) async throws -> (StoredConversation, [InboundRecord])? {

@@ -15,10 +15,12 @@ package final class InMemoryDeskStore: DeskStore {
         var lastAssignedAt: Date?
         var groups: [SkillGroupID: Int]
         var statusSince: Date?
+        var statusReason: String?
 
-        mutating func set(_ new: DeskConfig.AgentStatus, at now: Date) {
-            if new != status { statusSince = now }
+        mutating func set(_ new: DeskConfig.AgentStatus, reason: String?, at now: Date) {
+            if new != status || reason != statusReason { statusSince = now }
             status = new
+            statusReason = reason
         }
     }
     private struct State {
@@ -115,7 +117,7 @@ package final class InMemoryDeskStore: DeskStore {
                 if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.load = max(agents[index].row.load - 1, 0) }
             }
             for (agent, status) in commit.statusChanges {
-                if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.set(status, at: commit.now) }
+                if let index = agents.firstIndex(where: { $0.id == agent }) { agents[index].row.set(status, reason: nil, at: commit.now) }
             }
             s.agents = agents
             s.messageRecords[commit.key, default: []] += commit.records
@@ -173,15 +175,15 @@ package final class InMemoryDeskStore: DeskStore {
             for row in s.conversations.values { if let queue = row.stored.state?.queuePosition { lengths[queue.group, default: 0] += 1 } }
             return RoutingSnapshot(
                 agents: s.agents.map { AgentSnapshot(id: $0.id, status: $0.row.status, load: $0.row.load, lastAssignedAt: $0.row.lastAssignedAt, groups: $0.row.groups,
-                                                     statusSince: $0.row.statusSince) },
+                                                     statusSince: $0.row.statusSince, statusReason: $0.row.statusReason) },
                 queueLengths: lengths)
         }
     }
 
-    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool {
+    package func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, at now: Date) async throws -> Bool {
         withState { s in
             guard let index = s.agents.firstIndex(where: { $0.id == agent }) else { return false }
-            s.agents[index].row.set(status, at: now)
+            s.agents[index].row.set(status, reason: reason, at: now)
             return true
         }
     }

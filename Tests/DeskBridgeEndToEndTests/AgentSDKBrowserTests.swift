@@ -54,9 +54,15 @@ struct AgentSDKBrowserTests {
             // A call that cannot succeed answers an error, and changes nothing.
             let wrong = try await page.run("return tccc.Agent.setStatus({status: 'dancing'})") as? [String: Any]
             #expect(wrong?["status"] as? String == "error")
-            let busy = try await page.run("return tccc.Agent.setStatus({status: 'arrange'})") as? [String: Any]
-            #expect(busy?["status"] as? String == "success")
-            #expect(try await eventually { try await page.run("return window.seen.some(e => e[0] === 'statusChanged' && e[1].status === 'busy')") as? Bool == true })
+            let busy = try await page.run("return tccc.Agent.setStatus({status: 'Arrange'})") as? [String: Any]
+            #expect(busy?["status"] as? String == "success", "the seed's spelling")
+            #expect(try await eventually { try await page.run("return window.seen.some(e => e[0] === 'statusChanged' && e[1].status === 'arrange')") as? Bool == true })
+            #expect(try await page.run("return tccc.Agent.getStatus()") as? String == "arrange", "wrap-up, kept as Busy with its reason")
+            let nap = try await page.run("return tccc.Agent.setStatus({status: 'rest', restReason: 'Nap'})") as? [String: Any]
+            #expect(nap?["status"] as? String == "error" && (nap?["errorMsg"] as? String)?.contains("Meal") == true, "not one of desk.restReasons")
+            let meal = try await page.run("return tccc.Agent.setStatus({status: 'rest', restReason: 'Meal'})") as? [String: Any]
+            #expect(meal?["status"] as? String == "success")
+            #expect(try await page.run("return tccc.Agent.getStatus()") as? String == "rest")
 
             // Ending through the SDK: REPRESENTATIVE_LEFT and sessionEnded by the seat.
             let ended = try await page.run("return tccc.Chat.end({sessionId: arguments[0]})", [sessionId]) as? [String: Any]

@@ -13,10 +13,10 @@ struct CloudAPITests {
     static let python = tencentPython
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/ccc_create_sdk_login_token.py").path
 
-    func run(_ endpoint: String, secretId: String, secretKey: String, seat: String = "lena@acme.example") throws -> [String: Any] {
+    func run(_ endpoint: String, secretId: String, secretKey: String, seat: String = "lena@acme.example", onlyOnce: Bool? = nil) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python!)
-        process.arguments = [Self.script, endpoint, secretId, secretKey, String(Wire.sdkAppId), seat]
+        process.arguments = [Self.script, endpoint, secretId, secretKey, String(Wire.sdkAppId), seat] + (onlyOnce.map { [$0 ? "true" : "false"] } ?? [])
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -39,6 +39,11 @@ struct CloudAPITests {
             #expect(abs(expires - Int(Date().timeIntervalSince1970) - 600) < 30, "valid for 10 minutes, in unix seconds")
             let script = try await HTTP.get(sdkURL)
             #expect(script.text.contains("window.tccc") && script.text.contains("const DESKBRIDGE_SDK = {signIn: \""), "the URL signs the agent in")
+            #expect(try await HTTP.get(sdkURL).text.contains("const DESKBRIDGE_SDK = {signIn: null"), "once")
+
+            // OnlyOnce: false makes a URL that signs in anew each time until it expires.
+            let reusable = try #require(try run(endpoint, secretId: "AKIDtest", secretKey: "cloud-secret-1", onlyOnce: false)["SdkURL"] as? String)
+            for _ in 0..<2 { #expect(try await HTTP.get(reusable).text.contains("const DESKBRIDGE_SDK = {signIn: \"")) }
 
             let wrongKey = try run(endpoint, secretId: "AKIDtest", secretKey: "not-it")
             #expect(wrongKey["ok"] as? Bool == false)
@@ -82,8 +87,10 @@ struct CloudAPITests {
                 let me = try await HTTP.get(service.baseURL + "/workbench/api/me", headers: ["Cookie": String(cookie)])
                 return (answer.status, me.json?["status"] as? String)
             }
-            #expect(try staff(endpoint, "status", "lena@acme.example", "rest")["ok"] as? Bool == true)
+            #expect(try staff(endpoint, "status", "lena@acme.example", "rest", "Meal")["ok"] as? Bool == true)
             #expect(try await lenaSignsIn().1 == "Rest")
+            #expect(try staff(endpoint, "status", "lena@acme.example", "rest", "Nap")["code"] as? String == "InvalidParameterValue",
+                    "a rest reason must be one of desk.restReasons")
             let bad = try staff(endpoint, "status", "lena@acme.example", "asleep")
             #expect(bad["code"] as? String == "InvalidParameterValue")
             #expect(try staff(endpoint, "status", "mallory@evil.example", "free")["code"] as? String == "InvalidParameterValue")

@@ -153,7 +153,7 @@ final class UnavailableStore: DeskStore {
     func conversationsWithDueTimers(now: Date, limit: Int) async throws -> [ConversationKey] { throw down() }
     func seedAgents(_ seeds: [AgentSeed]) async throws { try await memory.seedAgents(seeds) }
     func routingSnapshot() async throws -> RoutingSnapshot { throw down() }
-    func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, at now: Date) async throws -> Bool { throw down() }
+    func setAgentStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, at now: Date) async throws -> Bool { throw down() }
     func claimDeliveries(now: Date, leaseUntil: Date, owner: String, limit: Int) async throws -> [OutboxItem] { throw down() }
     func releaseLeases(owner: String) async throws -> Int { throw down() }
     func recordDeliveries(_ records: [(id: Int64, record: DeliveryRecord)], owner: String, now: Date) async throws { throw down() }

@@ -125,6 +125,13 @@ struct StoreContractTests {
         #expect(try await store.routingSnapshot().agent("omar")?.statusSince == now, "a change is stamped")
         #expect(try await store.setAgentStatus("omar", .Available, at: now.addingTimeInterval(60)))
         #expect(try await store.routingSnapshot().agent("omar")?.statusSince == now, "setting the same status keeps the stamp")
+        #expect(try await store.setAgentStatus("omar", .Rest, reason: "Meal", at: now.addingTimeInterval(120)))
+        let resting = try await store.routingSnapshot().agent("omar")
+        #expect(resting?.status == .Rest && resting?.statusReason == "Meal" && resting?.statusSince == now.addingTimeInterval(120))
+        #expect(try await store.setAgentStatus("omar", .Rest, reason: "Meeting", at: now.addingTimeInterval(180)))
+        #expect(try await store.routingSnapshot().agent("omar")?.statusSince == now.addingTimeInterval(180), "a new reason is a change")
+        #expect(try await store.setAgentStatus("omar", .Available, at: now.addingTimeInterval(240)))
+        #expect(try await store.routingSnapshot().agent("omar")?.statusReason == nil, "a status without a reason clears it")
         try await store.seedAgents([AgentSeed(id: "omar", status: .Offline, groups: [1: 2])])
         #expect(try await store.routingSnapshot().agents.last?.status == .Available, "the stored status wins over the seed")
     }

@@ -9,7 +9,8 @@ package enum TestConfig {
         initialBackoffMs: Int = 20, maxBackoffMs: Int = 80, requestTimeoutMs: Int = 10_000, bearerToken: String? = "test-bearer",
         flows: String = TestConfig.shopFlow, assignment: String = "{ strategy: automatic }", reception: String = "{ automatic: true }",
         assignmentURL: String? = nil, userTimeoutSeconds: Int = 900, storageURL: String? = nil, trustedProxies: [String] = [],
-        webhookKeys: Bool = true, serverTimeouts: String = "", webOrigins: [String] = [], cloudApi: String? = nil
+        webhookKeys: Bool = true, serverTimeouts: String = "", webOrigins: [String] = [], cloudApi: String? = nil,
+        extensions: [String] = []
     ) -> String {
         """
         server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096, trustedProxies: [\(trustedProxies.map { "\"\($0)\"" }.joined(separator: ", "))]\(serverTimeouts) }
@@ -35,6 +36,7 @@ package enum TestConfig {
           closure: { closureMessage: "Chat ended.", timeoutMessage: "Closed for inactivity.", userTimeoutSeconds: \(userTimeoutSeconds) }
           queue: { prompt: "You are number $QueuePosition." }
           proactive: { enabled: true, timeoutSeconds: 600 }
+          extensions: [\(extensions.joined(separator: ", "))]
           skillGroups: [ { id: 1, name: Support, receptionLimit: \(receptionLimit) } ]
           quickReplies:
             - { group: Greetings, replies: ["Hello! How can I help you today?"] }

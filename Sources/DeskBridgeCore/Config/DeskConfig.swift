@@ -25,10 +25,14 @@ package struct DeskConfig: Sendable, Decodable {
     package var cloudApi: CloudAPI?
     /// Agents starting chats with website visitors (seed 001, "Configure Agent to Proactively Contact Chat Users").
     package var proactive = Proactive()
+    /// The reasons an agent may give for a short break (`rest`), offered in the workbench's status menu.
+    package var restReasons = ["Break", "Meal", "Meeting", "Training"]
+    /// Business pages the workbench shows beside the conversation (seed 001, "Third-party extension").
+    package var extensions: [Extension] = []
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sdkAppId, adminIdentifier, adminPasswordHash, secretKey, callbackToken, callbacks, assignment, routing, reception, queue
-        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi, proactive
+        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi, proactive, restReasons, extensions
     }
 
     package init(from decoder: any Decoder) throws {
@@ -52,7 +56,13 @@ package struct DeskConfig: Sendable, Decodable {
         quickReplies = try c.value(.quickReplies, default: quickReplies)
         cloudApi = try c.decodeIfPresent(CloudAPI.self, forKey: .cloudApi)
         proactive = try c.value(.proactive, default: proactive)
+        restReasons = try c.value(.restReasons, default: restReasons)
+        extensions = try c.value(.extensions, default: extensions)
     }
+
+    /// The desk's own time zone (`desk.workingHours.timezone`), in which records and analysis
+    /// count days; UTC if the name is unknown (check-config refuses such a name).
+    package var timeZone: TimeZone { TimeZone(identifier: workingHours.timezone) ?? TimeZone(identifier: "UTC")! }
 
     package func skillGroup(_ id: SkillGroupID) -> SkillGroup? { skillGroups.first { $0.id == id } }
     package func agent(_ id: AgentID) -> Agent? { agents.first { $0.id == id } }
@@ -68,6 +78,36 @@ package struct DeskConfig: Sendable, Decodable {
             let c = try decoder.strictContainer(CodingKeys.self)
             secretId = try c.decode(String.self, forKey: .secretId)
             secretKey = try c.decode(Secret.self, forKey: .secretKey)
+        }
+    }
+
+    /// `desk.extensions[]`: a business page in an iframe in the workbench's right column. It may
+    /// post `{source: 'ccc-sdk', payload: {event, message}}` to the workbench to send a card, a
+    /// custom message or a text into the current session (README, "Workbench").
+    package struct Extension: Sendable, Decodable, Equatable {
+        package var name: String
+        /// HTTPS, or HTTP on a loopback host (which browsers also treat as a secure context).
+        package var url: String
+        /// Shown all the time; otherwise only while a session is open.
+        package var alwaysVisible = false
+        package var enabled = true
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name, url, alwaysVisible, enabled }
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.strictContainer(CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            url = try c.decode(String.self, forKey: .url)
+            alwaysVisible = try c.value(.alwaysVisible, default: alwaysVisible)
+            enabled = try c.value(.enabled, default: enabled)
+        }
+
+        /// The URL is one the workbench may frame: HTTPS, or HTTP on a loopback host.
+        package static func isAllowed(_ url: URL) -> Bool {
+            guard let host = url.host, !host.isEmpty else { return false }
+            switch url.scheme?.lowercased() {
+            case "https": return true
+            case "http": return host == "localhost" || host == "[::1]" || host == "::1" || host.hasPrefix("127.")
+            default: return false
+            }
         }
     }
 

@@ -10,14 +10,18 @@ package struct AgentSnapshot: Sendable, Equatable {
     package var groups: [SkillGroupID: Int]
     /// When the status last changed (nil: not since the agent was first seeded).
     package var statusSince: Date?
+    /// What the status means more closely (`AgentStatusReason`): a rest reason, wrap-up, not ready.
+    package var statusReason: String?
 
-    package init(id: AgentID, status: DeskConfig.AgentStatus, load: Int, lastAssignedAt: Date?, groups: [SkillGroupID: Int], statusSince: Date? = nil) {
+    package init(id: AgentID, status: DeskConfig.AgentStatus, load: Int, lastAssignedAt: Date?, groups: [SkillGroupID: Int], statusSince: Date? = nil,
+                 statusReason: String? = nil) {
         self.id = id
         self.status = status
         self.load = load
         self.lastAssignedAt = lastAssignedAt
         self.groups = groups
         self.statusSince = statusSince
+        self.statusReason = statusReason
     }
 
     /// Signed in at all (Available or Busy), whether or not it can take more.

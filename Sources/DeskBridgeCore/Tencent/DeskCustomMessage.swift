@@ -71,6 +71,12 @@ package enum DeskCustomMessage: Sendable, Equatable {
         package var desc: String?
         package var pic: String?
         package var url: String?
+        package init(header: String, desc: String?, pic: String?, url: String?) {
+            self.header = header
+            self.desc = desc
+            self.pic = pic
+            self.url = url
+        }
     }
 
     package struct OrderCard: Codable, Sendable, Equatable {

@@ -81,7 +81,9 @@ struct CloudAPIRoutes: Sendable {
         switch action {
         case "CreateSDKLoginToken":
             let seat = try agent(parameters, "SeatUserId").rawValue
-            let token = try await signIns.mintLink(AgentID(seat), now: now())
+            // OnlyOnce: absent or true, the URL works once (as the desk API's); false, it works until it expires.
+            if let once = parameters["OnlyOnce"], !(once is Bool) { throw Failure(code: "InvalidParameterValue", message: "OnlyOnce must be a boolean") }
+            let token = try await signIns.mintLink(AgentID(seat), now: now(), onlyOnce: parameters["OnlyOnce"] as? Bool ?? true)
             let expires = Int64(now().timeIntervalSince1970 + WorkbenchSignIns.linkLifetime)
             return ["Token": token, "ExpiredTime": expires, "SdkURL": "\(DeskRoutes.publicBase(request, peer: peer, trustedProxies: trustedProxies))/workbench/sdk/\(token).js"]
         case "CreateAdminURL":
@@ -153,18 +155,21 @@ struct CloudAPIRoutes: Sendable {
         return ["TotalCount": matching.count, "StaffList": staff]
     }
 
-    /// `SetStaffStatus`: `free` → Available, `notReady` → Busy, `rest` → Rest; up to 10, all checked
-    /// before any is set, so a refused call changes nothing.
+    /// `SetStaffStatus`: `free`, `notReady` or `rest` with its `Reason` (`SeatStatus`); up to 10,
+    /// all checked before any is set, so a refused call changes nothing.
     private func setStaffStatus(_ parameters: [String: Any]) async throws -> [String: Any] {
         guard let items = parameters["StaffStatusList"] as? [[String: Any]], !items.isEmpty else {
             throw Failure(code: "MissingParameter", message: "StaffStatusList is required")
         }
         guard items.count <= 10 else { throw Failure(code: "InvalidParameterValue", message: "StaffStatusList has at most 10 items") }
-        let statuses = ["free": "Available", "notReady": "Busy", "rest": "Rest"]
-        let changes = try items.map { item -> (AgentID, String) in
+        let changes = try items.map { item -> (AgentID, SeatStatus) in
             let staff = try agent(item, "StaffUserId")
-            guard let status = (item["Status"] as? String).flatMap({ statuses[$0] }) else {
+            let name = item["Status"] as? String ?? ""
+            guard ["free", "notReady", "rest"].contains(name), let status = SeatStatus(name: name, restReason: item["Reason"] as? String) else {
                 throw Failure(code: "InvalidParameterValue", message: "Status must be free, notReady or rest")
+            }
+            if case .rest(let reason?) = status, !desk.restReasons.contains(reason) {
+                throw Failure(code: "InvalidParameterValue", message: "Reason must be one of: \(desk.restReasons.joined(separator: ", "))")
             }
             return (staff, status)
         }

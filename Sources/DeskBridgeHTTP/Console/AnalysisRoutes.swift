@@ -12,7 +12,7 @@ struct AnalysisRoutes: Sendable {
     let api: SignedInAPI
     let now: @Sendable () -> Date
 
-    private var timeZone: TimeZone { TimeZone(identifier: desk.workingHours.timezone) ?? TimeZone(identifier: "UTC")! }
+    private var timeZone: TimeZone { desk.timeZone }
 
     struct Answer: Encodable {
         var report: Analysis.Report

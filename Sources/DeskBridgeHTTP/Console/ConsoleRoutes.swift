@@ -52,7 +52,9 @@ struct ConsoleRoutes: Sendable {
         }
         api.post(router, "/console/api/agent-status") { _, _, body in
             let agent = AgentID(try SignedInAPI.field(body, "agentId"))
-            let status = try SignedInAPI.field(body, "status")
+            guard let status = SeatStatus(deskName: try SignedInAPI.field(body, "status"), restReason: body["restReason"]) else {
+                throw DeskCommandError.badJSON("status must be Available, Busy, Rest or Offline")
+            }
             let forced = body["force"] == "1" || body["force"] == "true"
             try await AgentControl(commands: commands, signIns: agentSignIns, actor: desk.adminIdentifier, now: now)
                 .apply(forced ? .forceOffline : .status(status), to: agent)

@@ -13,7 +13,7 @@ struct RecordRoutes: Sendable {
     let api: SignedInAPI
     let now: @Sendable () -> Date
 
-    private var timeZone: TimeZone { TimeZone(identifier: desk.workingHours.timezone) ?? TimeZone(identifier: "UTC")! }
+    private var timeZone: TimeZone { desk.timeZone }
 
     func register(on router: Router<DeskRequestContext>) {
         router.get("/console/api/records") { request, _ in
@@ -21,14 +21,14 @@ struct RecordRoutes: Sendable {
             let query = request.uri.queryParameters
             let format = query["format"].map(String.init) ?? "page"
             return try await SignedInAPI.answerResponse {
-                let filter = try filter(query)
+                let filter = try Self.filter(query, now: now(), timeZone: timeZone)
                 if format == "page" {
                     let page = query["page"].flatMap { Int(String($0)) } ?? 0
                     let result = try await commands.searchRecords(as: .admin, filter, page: page)
-                    return try SignedInAPI.json(Page(sessions: result.sessions.map(row), page: page, total: result.total, truncated: result.truncated))
+                    return try SignedInAPI.json(Page(result, page: page))
                 }
                 // An export carries everything the search found, not one page.
-                let all = try await commands.searchRecords(as: .admin, filter, page: 0, pageSize: .max).sessions.map(row)
+                let all = try await commands.searchRecords(as: .admin, filter, page: 0, pageSize: .max).sessions.map(Row.init)
                 switch format {
                 case "csv": return Download.response(csv(all), type: "text/csv; charset=utf-8", name: "service-records.csv")
                 case "json": return Download.response(String(decoding: try JSONEncoder().encode(all), as: UTF8.self), type: "application/json", name: "service-records.json")
@@ -53,6 +53,19 @@ struct RecordRoutes: Sendable {
         var agentIds: [String]
         var rating: Int?
         var closeBy: String?
+
+        init(_ found: FoundSession) {
+            let summary = found.summary
+            self.init(sessionId: summary.session.rawValue, clientUserId: found.conversation.clientUserId.rawValue, channel: found.conversation.agent,
+                      state: summary.state, startTime: summary.startTime.unixMillis, endTime: summary.endTime?.unixMillis,
+                      agentIds: summary.agentIds.map(\.rawValue), rating: summary.satisfaction?.score, closeBy: summary.closeBy)
+        }
+
+        init(sessionId: String, clientUserId: String, channel: String, state: String, startTime: Int64, endTime: Int64?, agentIds: [String],
+             rating: Int?, closeBy: String?) {
+            (self.sessionId, self.clientUserId, self.channel, self.state) = (sessionId, clientUserId, channel, state)
+            (self.startTime, self.endTime, self.agentIds, self.rating, self.closeBy) = (startTime, endTime, agentIds, rating, closeBy)
+        }
     }
 
     struct Page: Encodable {
@@ -61,19 +74,16 @@ struct RecordRoutes: Sendable {
         var total: Int
         /// The scan stopped at its limit: older matches may exist; narrow the dates.
         var truncated: Bool
+
+        init(_ result: RecordSearchResult, page: Int) {
+            (sessions, self.page, total, truncated) = (result.sessions.map(Row.init), page, result.total, result.truncated)
+        }
     }
 
-    private func row(_ found: FoundSession) -> Row {
-        let summary = found.summary
-        return Row(sessionId: summary.session.rawValue, clientUserId: found.conversation.clientUserId.rawValue, channel: found.conversation.agent,
-                   state: summary.state, startTime: summary.startTime.unixMillis, endTime: summary.endTime?.unixMillis,
-                   agentIds: summary.agentIds.map(\.rawValue), rating: summary.satisfaction?.score, closeBy: summary.closeBy)
-    }
-
-    /// The query's filters; the days default to the last seven, today included.
-    private func filter(_ query: Parameters) throws -> RecordFilter {
+    /// The query's filters (`from`, `to`, `agent`, `user`, `group`, `rating`, `closeBy`, `q`);
+    /// the days default to the last seven, today included.
+    static func filter(_ query: Parameters, now today: Date, timeZone: TimeZone) throws -> RecordFilter {
         func text(_ name: Substring) -> String? { query[name].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } }
-        let today = now()
         var filter = RecordFilter(fromDay: text("from") ?? AnalysisRoutes.day(today.addingTimeInterval(-6 * 86_400), timeZone),
                                   toDay: text("to") ?? AnalysisRoutes.day(today, timeZone), timeZone: timeZone)
         filter.agent = text("agent").map { AgentID($0) }

@@ -36,6 +36,8 @@ struct AuditTrailRequest: Decodable {
 struct AgentStatusRequest: Decodable {
     var AgentId: String?
     var Status: String?
+    /// With `Rest`: one of `desk.restReasons` (an addition to CONTRACT §3).
+    var RestReason: String?
 }
 
 /// The Tencent envelope every desk answer has: HTTP 200 always, the result in the body.

@@ -92,7 +92,7 @@ struct DeskRoutes: Sendable {
         }
         route(router, "/v4/desk_http_svc/set_agent_status") { identity, data in
             let request = try decode(AgentStatusRequest.self, data)
-            try await commands.setAgentStatus(as: identity, agentId: request.AgentId, status: request.Status)
+            try await commands.setAgentStatus(as: identity, agentId: request.AgentId, status: request.Status, restReason: request.RestReason)
             return DeskAnswer()
         }
     }

@@ -13,7 +13,7 @@ struct AgentControl: Sendable {
     let now: @Sendable () -> Date
 
     enum Change: Sendable {
-        case status(String)
+        case status(SeatStatus)
         case forceOffline
         case resumeOnline
     }
@@ -22,20 +22,21 @@ struct AgentControl: Sendable {
         let runtime = commands.runtime
         let before = try await runtime.store.routingSnapshot().agent(agent)?.status.rawValue ?? "unknown"
         let wasForced = try await signIns.isForcedOffline(agent)
-        let status: String
+        let seat: SeatStatus
         var action = "set_agent_status"
         switch change {
-        case .status(let value): status = value
-        case .forceOffline: status = "Offline"
-        case .resumeOnline: status = "Available"
+        case .status(let value): seat = value
+        case .forceOffline: seat = .offline
+        case .resumeOnline: seat = .free
         }
-        try await commands.setAgentStatus(as: .admin, agentId: agent.rawValue, status: status)
+        try await commands.setAgentStatus(as: .admin, agentId: agent.rawValue, seat: seat)
+        let status = seat.deskStatus.rawValue + (seat.reason.map { " (\($0))" } ?? "")
         switch change {
         case .forceOffline:
             try await signIns.forceOffline(agent, now: now())
             action = "force_offline"
         case .resumeOnline, .status:
-            if status != "Offline" {
+            if seat != .offline {
                 try await signIns.resume(agent, now: now())
                 if wasForced { action = "resume_online" }
             }

@@ -112,9 +112,38 @@ struct SignedInAPI: Sendable {
         }
     }
 
-    /// A state-changing call: signed in, the CSRF token in `X-CSRF-Token`, a JSON object body.
+    /// A state-changing call: signed in, the CSRF token in `X-CSRF-Token`, a JSON object body,
+    /// given to the handler as its string and number fields.
     func post(_ router: Router<DeskRequestContext>, _ path: RouterPath,
                       _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, String, [String: String]) async throws -> any Encodable) {
+        post(router, path) { signIn, token, data in
+            guard let object = (try? JSONSerialization.jsonObject(with: data.isEmpty ? Data("{}".utf8) : data)) as? [String: Any] else {
+                throw DeskCommandError.badJSON("the body is not a JSON object")
+            }
+            let fields = object.compactMapValues { value -> String? in
+                switch value {
+                case let text as String: text
+                case let number as NSNumber: number.stringValue
+                default: nil
+                }
+            }
+            return try await handler(signIn, token, fields)
+        }
+    }
+
+    /// A state-changing call whose JSON body the handler decodes as `Body`; a body that does not
+    /// decode is a 400 naming what is wrong.
+    func post<Body: Decodable & Sendable>(_ router: Router<DeskRequestContext>, _ path: RouterPath, as _: Body.Type,
+                                          _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, Body) async throws -> any Encodable) {
+        post(router, path) { signIn, _, data in
+            let body: Body
+            do { body = try JSONDecoder().decode(Body.self, from: data) } catch { throw DeskCommandError.badJSON(Self.describe(error)) }
+            return try await handler(signIn, body)
+        }
+    }
+
+    private func post(_ router: Router<DeskRequestContext>, _ path: RouterPath,
+                      handler: @escaping @Sendable (WorkbenchSignIns.SignIn, String, Data) async throws -> any Encodable) {
         if allowsBearer { router.on(path, method: .options) { _, _ in Self.preflight() } }
         router.post(path) { request, _ in
             var request = request
@@ -126,17 +155,20 @@ struct SignedInAPI: Sendable {
             }
             guard request.headers[.contentType]?.hasPrefix("application/json") == true else { return Self.refusal(.unsupportedMediaType, "send JSON") }
             let data = Data(buffer: try await request.collectBody(upTo: 64 * 1_024))
-            guard let object = (try? JSONSerialization.jsonObject(with: data.isEmpty ? Data("{}".utf8) : data)) as? [String: Any] else {
-                return Self.refusal(.badRequest, "the body is not a JSON object")
-            }
-            let fields = object.compactMapValues { value -> String? in
-                switch value {
-                case let text as String: text
-                case let number as NSNumber: number.stringValue
-                default: nil
-                }
-            }
-            return Self.crossOrigin(try await Self.answer { try await handler(signIn, token, fields) }, bearer: bearer)
+            return Self.crossOrigin(try await Self.answer { try await handler(signIn, token, data) }, bearer: bearer)
+        }
+    }
+
+    /// A decoding error as a person reads it: the field and what is wrong, never the input.
+    private static func describe(_ error: any Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?: return "\((path(context) + "." + key.stringValue).trimmingCharacters(in: CharacterSet(charactersIn: "."))) is required"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?: return "\(path(context)) has the wrong type"
+        case .dataCorrupted(let context)?: return context.codingPath.isEmpty ? "the body is not a JSON object" : "\(path(context)) is not valid"
+        default: return "the body is not a JSON object"
         }
     }
 

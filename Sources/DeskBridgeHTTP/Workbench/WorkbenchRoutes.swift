@@ -25,7 +25,7 @@ struct WorkbenchRoutes: Sendable {
     private var api: SignedInAPI { SignedInAPI(signIns: signIns, cookieName: Self.cookieName, now: now, allowsBearer: true) }
 
     func register(on router: Router<DeskRequestContext>) {
-        WorkbenchAssets.register(on: router)
+        WorkbenchAssets.register(on: router, extensions: desk.extensions)
         router.post("/workbench/api/sign-in") { request, context in try await signIn(request, context) }
         api.get(router, "/workbench/api/me") { signIn, _ in try await me(signIn) }
         api.get(router, "/workbench/api/sessions") { signIn, _ in try await sessions(signIn) }
@@ -45,11 +45,10 @@ struct WorkbenchRoutes: Sendable {
             try await commands.acceptSession(as: .agent(signIn.agent), sessionId: try SignedInAPI.field(body, "sessionId"), agentId: nil)
             return Ok()
         }
-        api.post(router, "/workbench/api/send") { signIn, _, body in
-            let text = try SignedInAPI.field(body, "text")
-            guard !text.isEmpty else { throw DeskCommandError.badMsgBody("the message is empty") }
-            let row = try await heldSession(signIn, try SignedInAPI.field(body, "sessionId"))
-            let sent = try await commands.sendMessage(as: .agent(signIn.agent), from: nil, to: row.clientUserId.rawValue, body: [.text(text)], cloudCustomData: nil)
+        api.post(router, "/workbench/api/send", as: WorkbenchComposition.self) { signIn, composition in
+            let elements = try composition.elements()
+            let row = try await heldSession(signIn, composition.sessionId)
+            let sent = try await commands.sendMessage(as: .agent(signIn.agent), from: nil, to: row.clientUserId.rawValue, body: elements, cloudCustomData: nil)
             return Sent(msgKey: sent.msgKey)
         }
         api.post(router, "/workbench/api/typing") { signIn, _, body in
@@ -76,11 +75,23 @@ struct WorkbenchRoutes: Sendable {
             return Transferred(agentId: result.agentId, queued: result.queued)
         }
         api.get(router, "/workbench/api/visitors") { signIn, _ in try await visitors(signIn) }
+        // The agent's own service records: the console's search, narrowed to the sessions it served.
+        api.get(router, "/workbench/api/records") { signIn, request in
+            let query = request.uri.queryParameters
+            let page = query["page"].flatMap { Int(String($0)) } ?? 0
+            let result = try await commands.searchRecords(as: .agent(signIn.agent), try RecordRoutes.filter(query, now: now(), timeZone: desk.timeZone),
+                                                          page: page, pageSize: 20)
+            return RecordRoutes.Page(result, page: page)
+        }
         api.post(router, "/workbench/api/contact") { signIn, _, body in
             Contacted(sessionId: try await commands.contact(as: .agent(signIn.agent), clientUserId: try SignedInAPI.field(body, "clientUserId")))
         }
         api.post(router, "/workbench/api/status") { signIn, _, body in
-            try await commands.setAgentStatus(as: .agent(signIn.agent), agentId: signIn.agent.rawValue, status: try SignedInAPI.field(body, "status"))
+            let name = try SignedInAPI.field(body, "status")
+            guard let seat = SeatStatus(name: name, restReason: body["restReason"]) else {
+                throw DeskCommandError.badJSON("status must be free, busy, arrange, notReady, rest, stopNotReady or offline")
+            }
+            try await commands.setAgentStatus(as: .agent(signIn.agent), agentId: signIn.agent.rawValue, seat: seat)
             return Ok()
         }
     }
@@ -101,9 +112,13 @@ struct WorkbenchRoutes: Sendable {
     private func me(_ signIn: WorkbenchSignIns.SignIn) async throws -> WorkbenchViews.Me {
         let agent = desk.agent(signIn.agent)
         let routing = try await runtime.store.routingSnapshot()
+        let snapshot = routing.agent(signIn.agent)
+        let seat = SeatStatus(status: snapshot?.status ?? .Offline, reason: snapshot?.statusReason)
         return WorkbenchViews.Me(agentId: signIn.agent.rawValue, nickname: agent?.nickname ?? signIn.agent.rawValue, avatarImage: agent?.avatarImage,
-                                 status: routing.agent(signIn.agent)?.status.rawValue ?? "Offline", csrfToken: signIn.csrfToken,
-                                 groups: WorkbenchViews.groups(desk, of: agent, routing: routing))
+                                 status: seat.deskStatus.rawValue, seatStatus: seat.name, restReason: snapshot?.status == .Rest ? seat.reason : nil,
+                                 restReasons: desk.restReasons, csrfToken: signIn.csrfToken,
+                                 groups: WorkbenchViews.groups(desk, of: agent, routing: routing),
+                                 extensions: desk.extensions.filter(\.enabled).map { .init(name: $0.name, url: $0.url, alwaysVisible: $0.alwaysVisible) })
     }
 
     /// Sessions offered to or held by this agent, with its groups' queue lengths.

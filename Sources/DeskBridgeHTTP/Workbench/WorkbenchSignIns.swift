@@ -36,19 +36,23 @@ package struct WorkbenchSignIns: Sendable {
     }
 
     private var linkRealm: String { realm + "-link" }
+    /// Links made with `OnlyOnce: false`: each use within their lifetime signs in anew.
+    private var reusableLinkRealm: String { realm + "-link-reusable" }
 
     /// A one-time token for a sign-in link (the agent Web SDK's script URL, the console's login link).
-    package func mintLink(_ agent: AgentID, now: Date) async throws -> String {
+    package func mintLink(_ agent: AgentID, now: Date, onlyOnce: Bool = true) async throws -> String {
         let token = Self.randomToken()
-        try await store.putSignIn(StoredSignIn(tokenHash: Self.hash(token), realm: linkRealm, agent: agent, csrfToken: "",
+        try await store.putSignIn(StoredSignIn(tokenHash: Self.hash(token), realm: onlyOnce ? linkRealm : reusableLinkRealm, agent: agent, csrfToken: "",
                                                expires: now.addingTimeInterval(Self.linkLifetime)))
         return token
     }
 
-    /// The agent a link was made for, if it is unused and unexpired; it cannot be used again.
+    /// The agent a link was made for, if it is unexpired and (unless made reusable) unused; a
+    /// one-time link cannot be used again.
     package func redeemLink(_ token: String, now: Date) async throws -> AgentID? {
         guard !token.isEmpty else { return nil }
-        return try await store.signIn(tokenHash: Self.hash(token), realm: linkRealm, now: now, consume: true)?.agent
+        if let once = try await store.signIn(tokenHash: Self.hash(token), realm: linkRealm, now: now, consume: true) { return once.agent }
+        return try await store.signIn(tokenHash: Self.hash(token), realm: reusableLinkRealm, now: now, consume: false)?.agent
     }
 
     /// Starts a session for `agent`; returns the token for the cookie and the sign-in. Sign-ins
@@ -75,7 +79,7 @@ package struct WorkbenchSignIns: Sendable {
     /// next read) and refuses new ones until `resume`. False when it already was so.
     @discardableResult
     func forceOffline(_ agent: AgentID, now: Date) async throws -> Bool {
-        try await store.setForcedOffline(agent, true, endingSignInsIn: [realm, linkRealm], at: now)
+        try await store.setForcedOffline(agent, true, endingSignInsIn: [realm, linkRealm, reusableLinkRealm], at: now)
     }
 
     @discardableResult

@@ -8,9 +8,23 @@ enum WorkbenchViews {
         var agentId: String
         var nickname: String
         var avatarImage: String?
+        /// The desk's status (`Available`, `Busy`, `Rest`, `Offline`).
         var status: String
+        /// The SDK's finer status (`free`, `busy`, `arrange`, `notReady`, `rest`, `offline`).
+        var seatStatus: String
+        var restReason: String?
+        /// What a short break may be for (`desk.restReasons`).
+        var restReasons: [String]
         var csrfToken: String
         var groups: [Group]
+        /// The business pages to show beside the conversation (`desk.extensions`, enabled ones).
+        var extensions: [Extension]
+    }
+
+    struct Extension: Encodable {
+        var name: String
+        var url: String
+        var alwaysVisible: Bool
     }
 
     struct Group: Encodable {
@@ -174,7 +188,17 @@ enum WorkbenchViews {
                 }
                 let shown = TencentToGoogle.render([element], msgKey: "workbench", as: Representative(.BOT, displayName: nil, avatarImage: nil),
                                                    offerLiveAgent: false).messages
-                let lines = shown.compactMap { $0.text ?? $0.fallback }
+                // The choices a menu offers show as the user sees them: [Track it] [Return it].
+                let lines = shown.compactMap { message -> String? in
+                    let choices = (message.suggestions ?? []).compactMap { suggestion -> String? in
+                        switch suggestion {
+                        case .reply(let text, _), .openURL(let text, _, _): "[\(text)]"
+                        case .liveAgentRequest: nil
+                        }
+                    }
+                    let line = message.text ?? message.fallback
+                    return choices.isEmpty ? line : [line, choices.joined(separator: " ")].compactMap { $0 }.joined(separator: "\n")
+                }
                 return lines.isEmpty ? (custom.Desc ?? "[\(DeskCustomMessage(data: custom.Data)?.src ?? "custom") message]") : lines.joined(separator: "\n")
             }
         }.joined(separator: "\n")

@@ -1,5 +1,5 @@
 """CreateSDKLoginToken through Tencent's own Python SDK (tencentcloud-sdk-python-ccc), pointed at a
-DeskBridge instance: python ccc_create_sdk_login_token.py ENDPOINT SECRET_ID SECRET_KEY SDKAPPID SEAT.
+DeskBridge instance: python ccc_create_sdk_login_token.py ENDPOINT SECRET_ID SECRET_KEY SDKAPPID SEAT [ONLY_ONCE].
 Prints the answer, or the SDK's error, as one JSON line."""
 import json
 import sys
@@ -16,6 +16,8 @@ client = ccc_client.CccClient(credential.Credential(secret_id, secret_key), "ap-
 request = models.CreateSDKLoginTokenRequest()
 request.SdkAppId = int(app)
 request.SeatUserId = seat
+if len(sys.argv) > 6:
+    request.OnlyOnce = sys.argv[6] == "true"
 try:
     answer = client.CreateSDKLoginToken(request)
     print(json.dumps({"ok": True, "SdkURL": answer.SdkURL, "Token": answer.Token, "ExpiredTime": answer.ExpiredTime, "RequestId": answer.RequestId}))

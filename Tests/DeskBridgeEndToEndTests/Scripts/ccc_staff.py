@@ -1,6 +1,6 @@
 """The staff actions through Tencent's own Python SDK (tencentcloud-sdk-python-ccc), pointed at a
 DeskBridge instance: python ccc_staff.py ENDPOINT SECRET_ID SECRET_KEY SDKAPPID ACTION [ARGS].
-ACTION is describe [MAIL], status USER STATUS, offline USER, online USER, usersig UID,
+ACTION is describe [MAIL], status USER STATUS [REASON], offline USER, online USER, usersig UID,
 cdrs START END, cdrs2 START END (DescribeIMCdrs), messages SESSION, transfer SESSION GROUP or admin-url USER.
 Prints the answer, or the SDK's error, as one JSON line."""
 import json
@@ -28,6 +28,8 @@ try:
     elif action == "status":
         item = models.SetStaffStatusItem()
         item.StaffUserId, item.Status = args[0], args[1]
+        if len(args) > 2:
+            item.Reason = args[2]
         request = models.SetStaffStatusRequest()
         request.SdkAppId, request.StaffStatusList = int(app), [item]
         print(json.dumps({"ok": True, "RequestId": client.SetStaffStatus(request).RequestId}))

@@ -29,13 +29,15 @@ export const api = {
   targets: () => call("GET", "/workbench/api/transfer-targets"),
   quickReplies: (query) => call("GET", `/workbench/api/quick-replies?q=${encodeURIComponent(query)}`),
   accept: (sessionId) => call("POST", "/workbench/api/accept", { sessionId }),
-  send: (sessionId, text) => call("POST", "/workbench/api/send", { sessionId, text }),
+  // `message` is the composer's body: {sessionId, kind, …} (README, "Workbench").
+  send: (message) => call("POST", "/workbench/api/send", message),
   end: (sessionId) => call("POST", "/workbench/api/end", { sessionId }),
   read: (sessionId) => call("POST", "/workbench/api/read", { sessionId }),
   typing: (sessionId) => call("POST", "/workbench/api/typing", { sessionId }),
   inviteRating: (sessionId) => call("POST", "/workbench/api/invite-rating", { sessionId }),
   transfer: (sessionId, target) => call("POST", "/workbench/api/transfer", { sessionId, ...target }),
-  setStatus: (status) => call("POST", "/workbench/api/status", { status }),
+  setStatus: (status, restReason) => call("POST", "/workbench/api/status", { status, ...(restReason ? { restReason } : {}) }),
+  records: (query) => call("GET", `/workbench/api/records?${query}`),
   visitors: () => call("GET", "/workbench/api/visitors"),
   contact: (clientUserId) => call("POST", "/workbench/api/contact", { clientUserId }),
 };

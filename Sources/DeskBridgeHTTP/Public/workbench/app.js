@@ -2,7 +2,10 @@
 // page renders from.
 import { api, setCsrfToken, ApiError } from "./api.js";
 import { openStream } from "./stream.js";
-import { renderLists, renderConversation, renderTargets, tickCountdowns } from "./render.js";
+import { renderLists, renderConversation, renderTargets, renderStatuses, tickCountdowns } from "./render.js";
+import { attachComposer, composed, clearComposer } from "./composer.js";
+import { renderExtensions, attachExtensionBridge } from "./extensions.js";
+import { attachRecords } from "./records.js";
 import { alertOffer, askForNotifications } from "./alerts.js";
 import { attachQuickReplies } from "./quick-replies.js";
 
@@ -60,6 +63,7 @@ async function refresh() {
         }
         renderLists(state, actions);
         renderConversation(state);
+        renderExtensions(state.me, state.transcript && state.transcript.state !== "Ended" ? state.transcript : null);
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) { signedOut(); refreshing = null; return; }
         retryLater();  // the network went away mid-read: read again soon, so nothing is missed
@@ -106,7 +110,7 @@ async function start() {
   document.getElementById("sign-in").hidden = true;
   document.getElementById("workbench").hidden = false;
   document.getElementById("me").textContent = `${state.me.nickname} (${state.me.agentId})`;
-  document.getElementById("status").value = state.me.status;
+  renderStatuses(state.me);
   renderTargets(await api.targets());
   loadVisitors();
   stream = openStream({ onOpen: () => refresh(), onChange, onState: setConnection });
@@ -138,11 +142,17 @@ document.getElementById("sign-in-form").addEventListener("submit", async (event)
 
 document.getElementById("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const box = document.getElementById("message");
-  const text = box.value;
-  if (!text.trim() || !state.current) return;
-  await guarded(async () => { await api.send(state.current, text); box.value = ""; await refresh(); });
+  const message = state.current ? composed(state.current) : null;
+  if (!message) return;
+  await guarded(async () => { await api.send(message); clearComposer(); await refresh(); });
 });
+attachComposer();
+// A third-party extension's ccc-sdk messages go into the session the agent holds and has open.
+attachExtensionBridge(() => (state.transcript && state.transcript.holder === state.me.agentId ? state.current : null), async (message) => {
+  await api.send(message);
+  await refresh();
+});
+attachRecords((sessionId) => actions.open(sessionId), (e) => { document.getElementById("composer-error").textContent = e.message; });
 
 attachQuickReplies(document.getElementById("message"), document.getElementById("quick-replies"));
 // Typing in the composer tells the user (at most every 3 s; it stops by itself after a pause).
@@ -174,7 +184,10 @@ document.getElementById("transfer-button").addEventListener("click", () => guard
   await refresh();
 }));
 
-document.getElementById("status").addEventListener("change", (event) => guarded(() => api.setStatus(event.target.value)));
+document.getElementById("status").addEventListener("change", (event) => guarded(async () => {
+  const [status, restReason] = event.target.value.split(/:(.*)/s);
+  await api.setStatus(status, restReason);
+}));
 
 document.getElementById("sign-out").addEventListener("click", async () => { await api.signOut().catch(() => {}); signedOut(); });
 

@@ -1,5 +1,5 @@
 // Builds the page from state. User and agent text goes in with textContent, never as HTML.
-function el(tag, attributes = {}, ...children) {
+export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (name === "text") node.textContent = value;
@@ -59,7 +59,8 @@ export function renderConversation(state) {
   typing.textContent = until > Date.now() ? `${transcript.userName} is typing…` : "";
   clearTimeout(renderConversation.typingTimer);
   if (until > Date.now()) renderConversation.typingTimer = setTimeout(() => { typing.textContent = ""; }, until - Date.now());
-  for (const id of ["message", "send", "end", "invite-rating"]) document.getElementById(id).disabled = !holding;
+  for (const id of ["message", "send", "end", "invite-rating", "compose-kind"]) document.getElementById(id).disabled = !holding;
+  for (const fields of document.querySelectorAll(".compose-fields")) fields.disabled = !holding;
   document.getElementById("transfer").disabled = !holding;
   const details = document.getElementById("details");
   details.replaceChildren(...(transcript ? [
@@ -67,6 +68,18 @@ export function renderConversation(state) {
     el("dt", { text: "ClientUserId" }), el("dd", { text: transcript.clientUserId }),
     el("dt", { text: "Session" }), el("dd", { text: transcript.sessionId }),
   ] : []));
+}
+
+/// The status menu: the SDK's statuses, a short break once per rest reason (desk.restReasons).
+export function renderStatuses(me) {
+  const select = document.getElementById("status");
+  select.replaceChildren(
+    el("option", { value: "free", text: "Available" }), el("option", { value: "busy", text: "Busy" }),
+    el("option", { value: "arrange", text: "Wrap-up" }), el("option", { value: "notReady", text: "Not ready" }),
+    el("option", { value: "rest", text: "Rest" }),
+    ...me.restReasons.map((reason) => el("option", { value: `rest:${reason}`, text: `Rest — ${reason}` })),
+    el("option", { value: "offline", text: "Offline" }));
+  select.value = me.seatStatus === "rest" && me.restReason ? `rest:${me.restReason}` : me.seatStatus;
 }
 
 export function renderTargets(targets) {

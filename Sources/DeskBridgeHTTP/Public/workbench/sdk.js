@@ -14,8 +14,8 @@ const events = {
   ready: "ready", tokenExpired: "tokenExpired", callIn: "callIn", userAccessed: "userAccessed", autoTransfer: "autoTransfer",
   sessionEnded: "sessionEnded", transfer: "transfer", statusChanged: "statusChanged",
 };
-const toDesk = { free: "Available", busy: "Busy", arrange: "Busy", notReady: "Rest", rest: "Rest", stopNotReady: "Available" };
-const fromDesk = { Available: "free", Busy: "busy", Rest: "rest", Offline: "offline" };
+// The seed's statuses; the desk keeps them as its four plus a reason (README, "Agent statuses").
+const statuses = new Set(["free", "busy", "arrange", "notReady", "rest", "stopNotReady"]);
 
 function emit(event, payload) {
   if (event === events.ready || event === events.tokenExpired) fired.add(event);
@@ -48,7 +48,7 @@ async function result(work) {
 
 async function read() {
   const [me, sessions] = await Promise.all([call("GET", "/workbench/api/me"), call("GET", "/workbench/api/sessions")]);
-  const now = fromDesk[me.status] || "offline";
+  const now = me.seatStatus || "offline";
   if (now !== status) { status = now; if (ready) emit(events.statusChanged, { status }); }
   const current = new Map(sessions.sessions.map((s) => [s.sessionId, s]));
   for (const [id, s] of current) {
@@ -145,10 +145,13 @@ const tccc = {
   },
   Agent: {
     online: () => { tccc.Agent.setStatus({ status: "free" }); },
-    offline: () => { result(() => call("POST", "/workbench/api/status", { status: "Offline" })); },
-    setStatus: ({ status: wanted, restReason }) => result(async () => {
-      if (!toDesk[wanted]) throw new Error(`unknown status ${wanted}`);
-      await call("POST", "/workbench/api/status", { status: toDesk[wanted], ...(restReason ? { restReason } : {}) });
+    offline: () => { result(() => call("POST", "/workbench/api/status", { status: "offline" })); },
+    setStatus: ({ status: wanted, restReason } = {}) => result(async () => {
+      // The seed's table spells some with a capital (Arrange, NotReady, StopNotReady).
+      const name = [...statuses].find((s) => s.toLowerCase() === String(wanted).toLowerCase());
+      if (!name) throw new Error(`unknown status ${wanted}`);
+      await call("POST", "/workbench/api/status", { status: name, ...(restReason ? { restReason } : {}) });
+      await read();
     }),
     getStatus: () => status,
   },
