@@ -15,7 +15,7 @@ package struct DeskCommands: Sendable {
 
     package init(runtime: ConversationRuntime) { self.runtime = runtime }
 
-    private var config: DeskBridgeConfig { runtime.engine.config }
+    var config: DeskBridgeConfig { runtime.engine.config }
 
     /// `sendmsg`: `from` absent means the caller itself (an agent) or the BOT (the admin).
     package func sendMessage(as identity: DeskIdentity, from: String?, to: String?, body: [MsgElement], cloudCustomData: String?) async throws -> (msgKey: String, msgTime: Int64) {

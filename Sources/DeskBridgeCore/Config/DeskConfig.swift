@@ -116,10 +116,23 @@ package struct DeskConfig: Sendable, Decodable {
         package var group: String
         package var replies: [String]
         private enum CodingKeys: String, CodingKey, CaseIterable { case group, replies }
+        package init(group: String, replies: [String]) {
+            self.group = group
+            self.replies = replies
+        }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
             group = try c.decode(String.self, forKey: .group)
             replies = try c.decode([String].self, forKey: .replies)
+        }
+    }
+
+    /// The quick replies whose group or text contains `query` (case-insensitive); all without one.
+    package func quickReplies(matching query: String) -> [QuickReplyGroup] {
+        let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
+        return quickReplies.compactMap { group in
+            let replies = needle.isEmpty || group.group.lowercased().contains(needle) ? group.replies : group.replies.filter { $0.lowercased().contains(needle) }
+            return replies.isEmpty ? nil : QuickReplyGroup(group: group.group, replies: replies)
         }
     }
 

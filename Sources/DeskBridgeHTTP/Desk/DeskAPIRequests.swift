@@ -59,6 +59,15 @@ struct DeskAnswer: Encodable {
     var RestartNeeded: [String]?
     var Problems: [String]?
     var AuditTrail: [AuditAnswer]?
+    // The agent's reads (AgentDeskRoutes): additions to CONTRACT §3.
+    var AgentSessions: [AgentSessionAnswer]?
+    var QueuedSessions: [AgentSessionAnswer]?
+    var SkillGroups: [SkillGroupAnswer]?
+    var Messages: [SessionRecordsAnswer.Message]?
+    var NextCursor: Int?
+    var Complete: Int?
+    var QuickReplies: [QuickReplyAnswer]?
+    var FreeAgents: [FreeAgentAnswer]?
 
     static func failure(_ code: Int, _ info: String) -> DeskAnswer {
         DeskAnswer(ActionStatus: "FAIL", ErrorCode: code, ErrorInfo: info)

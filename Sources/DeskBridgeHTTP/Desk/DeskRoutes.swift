@@ -95,10 +95,11 @@ struct DeskRoutes: Sendable {
             try await commands.setAgentStatus(as: identity, agentId: request.AgentId, status: request.Status, restReason: request.RestReason)
             return DeskAnswer()
         }
+        registerAgentReads(on: router)
     }
 
-    private func route(_ router: Router<DeskRequestContext>, _ path: String,
-                       _ handler: @escaping @Sendable (DeskIdentity, Data) async throws -> DeskAnswer) {
+    func route(_ router: Router<DeskRequestContext>, _ path: String,
+               _ handler: @escaping @Sendable (DeskIdentity, Data) async throws -> DeskAnswer) {
         route(router, path) { identity, data, _, _ in try await handler(identity, data) }
     }
 
@@ -161,7 +162,7 @@ struct DeskRoutes: Sendable {
         return .agent(AgentID(identifier))
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: data.isEmpty ? Data("{}".utf8) : data)
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {

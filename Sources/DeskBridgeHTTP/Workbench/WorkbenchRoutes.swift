@@ -121,16 +121,12 @@ struct WorkbenchRoutes: Sendable {
                                  extensions: desk.extensions.filter(\.enabled).map { .init(name: $0.name, url: $0.url, alwaysVisible: $0.alwaysVisible) })
     }
 
-    /// Sessions offered to or held by this agent, with its groups' queue lengths.
+    /// Sessions offered to or held by this agent, and those waiting in its groups' queues.
     private func sessions(_ signIn: WorkbenchSignIns.SignIn) async throws -> WorkbenchViews.Sessions {
         let lastEventId = runtime.changes.lastId  // read first: anything later reaches the page as an event
-        let routing = try await runtime.store.routingSnapshot()
-        let rows = try await runtime.store.humanSideConversations(limit: 1_000).compactMap { stored -> WorkbenchViews.SessionRow? in
-            guard let state = stored.state, let ownership = state.session?.ownership,
-                  ownership.holder == signIn.agent || ownership.offeree == signIn.agent else { return nil }
-            return WorkbenchViews.row(state)
-        }
-        return WorkbenchViews.Sessions(sessions: rows, groups: WorkbenchViews.groups(desk, of: desk.agent(signIn.agent), routing: routing),
+        let found = try await commands.agentSessions(as: .agent(signIn.agent), agentId: nil)
+        return WorkbenchViews.Sessions(sessions: found.mine.compactMap(WorkbenchViews.row), queued: found.queued.compactMap(WorkbenchViews.row),
+                                       groups: found.groups.map { WorkbenchViews.Group(id: $0.group.id.rawValue, name: $0.group.name, waiting: $0.waiting) },
                                        lastEventId: lastEventId)
     }
 

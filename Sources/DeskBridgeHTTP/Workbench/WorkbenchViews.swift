@@ -37,7 +37,7 @@ enum WorkbenchViews {
         var sessionId: String
         var clientUserId: String
         var userName: String
-        /// `WaitingForAgentAnswering` (an offer to this agent) or `Agent` (held by it).
+        /// `WaitingForAgentAnswering` (an offer to this agent), `Agent` (held by it) or `Queueing`.
         var state: String
         var offerExpiresAt: Int64?
         var skillGroupId: Int?
@@ -45,6 +45,8 @@ enum WorkbenchViews {
 
     struct Sessions: Encodable {
         var sessions: [SessionRow]
+        /// Waiting in the queues of the agent's groups, oldest first (`state` `Queueing`).
+        var queued: [SessionRow]
         var groups: [Group]
         /// The change the page has seen once it has read this (`Last-Event-ID` to resume from).
         var lastEventId: UInt64
@@ -92,14 +94,9 @@ enum WorkbenchViews {
         var groups: [Group]
     }
 
-    /// Quick replies whose group or text contains `query` (case-insensitive); all without one.
+    /// Quick replies whose group or text contains `query` (`DeskConfig.quickReplies(matching:)`).
     static func quickReplies(_ desk: DeskConfig, matching query: String) -> QuickReplies {
-        let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
-        let groups = desk.quickReplies.compactMap { group -> QuickReplies.Group? in
-            let replies = needle.isEmpty || group.group.lowercased().contains(needle) ? group.replies : group.replies.filter { $0.lowercased().contains(needle) }
-            return replies.isEmpty ? nil : QuickReplies.Group(group: group.group, replies: replies)
-        }
-        return QuickReplies(groups: groups)
+        QuickReplies(groups: desk.quickReplies(matching: query).map { QuickReplies.Group(group: $0.group, replies: $0.replies) })
     }
 
     struct Targets: Encodable {

@@ -9,7 +9,7 @@ import { attachRecords } from "./records.js";
 import { alertOffer, askForNotifications } from "./alerts.js";
 import { attachQuickReplies } from "./quick-replies.js";
 
-const state = { me: null, sessions: [], groups: [], visitors: { enabled: false, visitors: [] }, current: null, transcript: null, unread: {}, seenOffers: new Set(), seenCounts: {} };
+const state = { me: null, sessions: [], queued: [], groups: [], visitors: { enabled: false, visitors: [] }, current: null, transcript: null, unread: {}, seenOffers: new Set(), seenCounts: {} };
 let stream = null;
 let refreshing = null;
 
@@ -47,6 +47,7 @@ async function refresh() {
       try {
         const list = await api.sessions();
         state.sessions = list.sessions;
+        state.queued = list.queued;
         state.groups = list.groups;
         for (const s of list.sessions) {
           if (s.state === "WaitingForAgentAnswering" && !state.seenOffers.has(s.sessionId)) {

@@ -28,7 +28,8 @@ export function renderLists(state, actions) {
         el("span", { text: s.userName }), unread ? el("span", { class: "unread", "data-test": "unread", text: String(unread) }) : null));
   }));
   document.getElementById("queues").replaceChildren(...state.groups.map((g) =>
-    el("li", { "data-test": "queue" }, el("span", { text: `${g.name}: ${g.waiting} waiting` }))));
+    el("li", { "data-test": "queue" }, el("span", { text: `${g.name}: ${g.waiting} waiting` }),
+      ...state.queued.filter((s) => s.skillGroupId === g.id).map((s) => el("small", { class: "queued", "data-test": "queued", text: s.userName })))));
   // Proactive contact (desk.proactive): visitors with the chat open now, and those this agent served lately.
   document.getElementById("visitors-panel").hidden = !state.visitors.enabled;
   document.getElementById("visitors").replaceChildren(...state.visitors.visitors.map((v) =>
