@@ -47,7 +47,7 @@ private func measureAgentStreams(_ base: String, port: Int, server: Process, age
     while heard.opened < channels.count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
     let opened = heard.opened
     let after = residentKiB(server.processIdentifier)
-    print(String(format: "%-11@ %d agents' workbench streams open: server RSS %.0f → %.0f MiB, %.1f KiB a stream", "agent streams" as NSString,
+    print(String(format: "%-11@ %d agents' workbench streams open: server RSS %.0f → %.0f MiB, %.1f KiB a stream", "streams" as NSString,
                  opened, Double(before) / 1_024, Double(after) / 1_024, opened > 0 ? Double(after - before) / Double(opened) : 0))
     defer { for channel in channels { channel.close(promise: nil) } }
 

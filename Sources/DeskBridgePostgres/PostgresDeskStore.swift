@@ -286,15 +286,14 @@ package final class PostgresDeskStore: DeskStore {
     package func routingSnapshot() async throws -> RoutingSnapshot {
         try await transaction { connection in
             let agents = try await connection.rows("SELECT id, status, load, last_assigned_at, groups, status_since, status_reason FROM agents ORDER BY position").map { row in
-                let groups: String = try row.value("groups")
-                let pairs = (try? JSONDecoder().decode([[Int]].self, from: Data(groups.utf8))) ?? []
+                let id: String = try row.value("id")
                 let lastAssigned: Int64? = try row.value("last_assigned_at")
                 let load: Int64 = try row.value("load")
                 let since: Int64? = try row.value("status_since")
                 return AgentSnapshot(
-                    id: AgentID(try row.value("id") as String), status: DeskConfig.AgentStatus(rawValue: try row.value("status")) ?? .Offline,
+                    id: AgentID(id), status: try .stored(try row.value("status"), agent: id),
                     load: Int(load), lastAssignedAt: lastAssigned.map(Date.init(unixMillis:)),
-                    groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first },
+                    groups: try DeskConfig.AgentStatus.storedGroups(try row.value("groups"), agent: id),
                     statusSince: since.map(Date.init(unixMillis:)), statusReason: try row.value("status_reason"))
             }
             var lengths: [SkillGroupID: Int] = [:]

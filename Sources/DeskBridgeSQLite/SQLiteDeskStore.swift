@@ -227,13 +227,13 @@ package final class SQLiteDeskStore: DeskStore {
     package func routingSnapshot() async throws -> RoutingSnapshot {
         try await read { db in
             let agents = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, status, load, last_assigned_at, groups, status_since, status_reason FROM agents ORDER BY position")).map { row in
-                let pairs = (try? JSONDecoder().decode([[Int]].self, from: Data((row["groups"] as String).utf8))) ?? []
+                let id: String = row["id"]
                 let lastAssigned: Int64? = row["last_assigned_at"]
                 let since: Int64? = row["status_since"]
                 return AgentSnapshot(
-                    id: AgentID(row["id"]), status: DeskConfig.AgentStatus(rawValue: row["status"]) ?? .Offline, load: row["load"],
+                    id: AgentID(id), status: try .stored(row["status"], agent: id), load: row["load"],
                     lastAssignedAt: lastAssigned.map(Date.init(unixMillis:)),
-                    groups: Dictionary(pairs.filter { $0.count == 2 }.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first },
+                    groups: try DeskConfig.AgentStatus.storedGroups(row["groups"], agent: id),
                     statusSince: since.map(Date.init(unixMillis:)), statusReason: row["status_reason"])
             }
             var lengths: [SkillGroupID: Int] = [:]

@@ -153,6 +153,22 @@ extension OutboxItem.State {
     }
 }
 
+extension DeskConfig.AgentStatus {
+    /// A stored agent status; an unknown one is `StoreError.corrupt` naming the agent, never Offline.
+    package static func stored(_ raw: String, agent: String) throws(StoreError) -> DeskConfig.AgentStatus {
+        guard let status = DeskConfig.AgentStatus(rawValue: raw) else { throw .corrupt("agent \(agent) has an unknown status \"\(raw)\"") }
+        return status
+    }
+
+    /// An agent's stored skill groups (`[[group, priority], …]`); anything else is `StoreError.corrupt`.
+    package static func storedGroups(_ json: String, agent: String) throws(StoreError) -> [SkillGroupID: Int] {
+        guard let pairs = try? JSONDecoder().decode([[Int]].self, from: Data(json.utf8)), pairs.allSatisfy({ $0.count == 2 }) else {
+            throw .corrupt("agent \(agent) has unreadable skill groups")
+        }
+        return Dictionary(pairs.map { (SkillGroupID($0[0]), $0[1]) }) { first, _ in first }
+    }
+}
+
 package struct OutboxItem: Sendable, Equatable {
     package enum State: Int, Sendable, Codable { case pending = 0, delivered = 1, failed = 2 }
 

@@ -32,4 +32,16 @@ struct StoredValueTests {
         try await database.write { db in try db.execute(sql: "UPDATE outbox SET target = 'sessionEvents', state = 7") }
         await #expect(throws: StoreError.corrupt("outbox row 1 has an unknown state 7")) { try await store.outbox(lane: ConversationCommit.lane(conv, .sessionEvents)) }
     }
+
+    @Test func anUnknownAgentStatusOrUnreadableGroupsAreCorruptNotOffline() async throws {
+        let path = TestConfig.temporaryDirectory().appendingPathComponent("store.sqlite").path
+        let store = try SQLiteDeskStore(path: path)
+        try await store.seedAgents([AgentSeed(id: "lena", status: .Available, groups: [1: 1])])
+        #expect(try await store.routingSnapshot().agent("lena")?.groups == [1: 1])
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in try db.execute(sql: "UPDATE agents SET status = 'Sleeping'") }
+        await #expect(throws: StoreError.corrupt("agent lena has an unknown status \"Sleeping\"")) { try await store.routingSnapshot() }
+        try await database.write { db in try db.execute(sql: "UPDATE agents SET status = 'Available', groups = '{\"1\": 1}'") }
+        await #expect(throws: StoreError.corrupt("agent lena has unreadable skill groups")) { try await store.routingSnapshot() }
+    }
 }
