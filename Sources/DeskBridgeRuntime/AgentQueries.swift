@@ -13,6 +13,8 @@ package struct AgentSessions: Sendable {
     package var queued: [ConversationState]
     /// The agent's groups and how many wait in each.
     package var groups: [(group: DeskConfig.SkillGroup, waiting: Int)]
+    /// The agent's status now (it may change without the agent: an admin, a missed offer).
+    package var status: SeatStatus
 }
 
 /// One page of a session's messages, and where the next one starts (nil: there is no more).
@@ -38,8 +40,10 @@ extension DeskCommands {
                 queued.append((queue.since, state))
             }
         }
+        let snapshot = routing.agent(agent)
         return AgentSessions(mine: mine, queued: queued.sorted { $0.0 < $1.0 }.map(\.1),
-                             groups: config.desk.skillGroups.filter { groups.contains($0.id) }.map { ($0, routing.queueLengths[$0.id] ?? 0) })
+                             groups: config.desk.skillGroups.filter { groups.contains($0.id) }.map { ($0, routing.queueLengths[$0.id] ?? 0) },
+                             status: SeatStatus(status: snapshot?.status ?? .Offline, reason: snapshot?.statusReason))
     }
 
     /// A session's messages from `cursor` (0: the first), at most `limit`; for whoever may read

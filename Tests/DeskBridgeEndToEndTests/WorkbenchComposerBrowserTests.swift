@@ -45,6 +45,10 @@ struct WorkbenchComposerBrowserTests {
             _ = try await page.run("const s = document.getElementById('status'); s.value = 'rest:Meal'; s.dispatchEvent(new Event('change'))")
             let me = "return fetch('/workbench/api/me').then(r => r.json()).then(m => m.status + ' ' + m.restReason)"
             #expect(try await eventually { try await page.run(me) as? String == "Rest Meal" }, "the desk keeps the reason")
+            let busy = try await HTTP.desk(service.baseURL, "/v4/desk_http_svc/set_agent_status", as: "administrator", ["AgentId": lena, "Status": "Busy"])
+            #expect(busy["ErrorCode"] as? Int == 0)
+            #expect(try await eventually { try await page.run("return document.getElementById('status').value") as? String == "busy" },
+                    "the page follows a change made elsewhere")
             _ = try await page.run("const s = document.getElementById('status'); s.value = 'free'; s.dispatchEvent(new Event('change'))")
 
             let conversation = "conv-composer"

@@ -127,6 +127,7 @@ struct WorkbenchRoutes: Sendable {
         let found = try await commands.agentSessions(as: .agent(signIn.agent), agentId: nil)
         return WorkbenchViews.Sessions(sessions: found.mine.compactMap(WorkbenchViews.row), queued: found.queued.compactMap(WorkbenchViews.row),
                                        groups: found.groups.map { WorkbenchViews.Group(id: $0.group.id.rawValue, name: $0.group.name, waiting: $0.waiting) },
+                                       seatStatus: found.status.name, restReason: found.status.deskStatus == .Rest ? found.status.reason : nil,
                                        lastEventId: lastEventId)
     }
 

@@ -48,6 +48,9 @@ enum WorkbenchViews {
         /// Waiting in the queues of the agent's groups, oldest first (`state` `Queueing`).
         var queued: [SessionRow]
         var groups: [Group]
+        /// The agent's status now, as in `Me`.
+        var seatStatus: String
+        var restReason: String?
         /// The change the page has seen once it has read this (`Last-Event-ID` to resume from).
         var lastEventId: UInt64
     }

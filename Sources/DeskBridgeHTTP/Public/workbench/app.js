@@ -49,6 +49,11 @@ async function refresh() {
         state.sessions = list.sessions;
         state.queued = list.queued;
         state.groups = list.groups;
+        // The status may change without this page (an administrator, a missed offer's break).
+        if (list.seatStatus !== state.me.seatStatus || list.restReason !== state.me.restReason) {
+          Object.assign(state.me, { seatStatus: list.seatStatus, restReason: list.restReason });
+          renderStatuses(state.me);
+        }
         for (const s of list.sessions) {
           if (s.state === "WaitingForAgentAnswering" && !state.seenOffers.has(s.sessionId)) {
             state.seenOffers.add(s.sessionId);
