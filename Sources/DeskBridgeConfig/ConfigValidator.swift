@@ -118,6 +118,17 @@ struct ConfigValidator {
             }
         }
         let groupIds = desk.skillGroups.map(\.id)
+        for (index, role) in desk.roles.enumerated() {
+            if role.name.trimmingCharacters(in: .whitespaces).isEmpty || role.name.count > 40 { fail("desk.roles[\(index)].name", "must be 1 to 40 characters") }
+            if ConsoleAccess.builtInRoles.contains(role.name) { fail("desk.roles[\(index)].name", "\"\(role.name)\" is a built-in role") }
+            if desk.roles.prefix(index).contains(where: { $0.name == role.name }) { fail("desk.roles[\(index)].name", "duplicate role \"\(role.name)\"") }
+            for (module, scope) in role.modules.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                guard case .groups(let groups) = scope else { continue }
+                for group in groups.sorted() where !groupIds.contains(group) {
+                    fail("desk.roles[\(index)].modules.\(module.rawValue)", "unknown skill group \(group)")
+                }
+            }
+        }
         for (index, group) in desk.skillGroups.enumerated() {
             if groupIds.filter({ $0 == group.id }).count > 1 { fail("desk.skillGroups[\(index)].id", "duplicate skill group \(group.id)") }
             if group.receptionLimit < 1 { fail("desk.skillGroups[\(index)].receptionLimit", "must be at least 1") }
@@ -125,6 +136,9 @@ struct ConfigValidator {
         let agentIds = desk.agents.map(\.id)
         for (index, agent) in desk.agents.enumerated() {
             if agentIds.filter({ $0 == agent.id }).count > 1 { fail("desk.agents[\(index)].id", "duplicate agent \(agent.id)") }
+            if !ConsoleAccess.builtInRoles.contains(agent.role), !desk.roles.contains(where: { $0.name == agent.role }) {
+                fail("desk.agents[\(index)].role", "unknown role \"\(agent.role)\" (admin, supervisor, agent or one of desk.roles)")
+            }
             for (g, membership) in agent.skillGroups.enumerated() {
                 if !groupIds.contains(membership.id) { fail("desk.agents[\(index)].skillGroups[\(g)].id", "unknown skill group \(membership.id)") }
                 if !(1...5).contains(membership.priority) { fail("desk.agents[\(index)].skillGroups[\(g)].priority", "must be 1 to 5") }

@@ -38,9 +38,10 @@ package struct ChangeSubscription: Sendable {
 /// repeated notification never loses or doubles anything.
 package final class ChangeFeed: Sendable {
     private struct Subscriber {
-        /// An agent's page (its conversations and its groups' queues), or a visitor's (one conversation).
+        /// An agent's page (its conversations and its groups' queues), a scoped console (its
+        /// groups' agents and queues), or a visitor's (one conversation).
         enum Audience {
-            case agent(AgentID, groups: Set<SkillGroupID>)
+            case team(Set<AgentID>, groups: Set<SkillGroupID>)
             case conversation(ConversationKey)
             /// The console: every change.
             case everything
@@ -50,7 +51,7 @@ package final class ChangeFeed: Sendable {
 
         func wants(_ key: ConversationKey?, agents: Set<AgentID>, queueGroups: Set<SkillGroupID>) -> Bool {
             switch audience {
-            case .agent(let agent, let groups): agents.contains(agent) || !groups.isDisjoint(with: queueGroups)
+            case .team(let team, let groups): !team.isDisjoint(with: agents) || !groups.isDisjoint(with: queueGroups)
             case .conversation(let conversation): conversation == key
             case .everything: true
             }
@@ -152,7 +153,12 @@ package final class ChangeFeed: Sendable {
 
     /// Changes for `agent` (and its groups' queues) from now on, until the stream is dropped.
     package func subscribe(agent: AgentID, groups: Set<SkillGroupID>) -> ChangeSubscription {
-        subscribe(.agent(agent, groups: groups))
+        subscribe(.team([agent], groups: groups))
+    }
+
+    /// Changes that involve any of `agents` or move a queue of `groups` (a console scoped to groups).
+    package func subscribe(agents: Set<AgentID>, groups: Set<SkillGroupID>) -> ChangeSubscription {
+        subscribe(.team(agents, groups: groups))
     }
 
     /// Changes of one conversation (a website visitor's page), from now on.

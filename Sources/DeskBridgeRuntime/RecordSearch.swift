@@ -17,6 +17,8 @@ package struct RecordFilter: Sendable, Equatable {
     package var rating: Int?
     package var closeBy: String?
     package var keyword: String?
+    /// A console scoped to skill groups sees only sessions one of these agents served.
+    package var team: Set<AgentID>?
 
     package init(fromDay: String, toDay: String, timeZone: TimeZone, agent: AgentID? = nil, group: SkillGroupID? = nil, user: ClientUserID? = nil,
                  rating: Int? = nil, closeBy: String? = nil, keyword: String? = nil) {
@@ -76,6 +78,7 @@ extension DeskCommands {
         let matching = scanned.filter { found in
             let summary = found.summary
             if let agent = filter.agent, !summary.agentIds.contains(agent) { return false }
+            if let team = filter.team, team.isDisjoint(with: summary.agentIds) { return false }
             if let members, members.isDisjoint(with: summary.agentIds) { return false }
             if let rating = filter.rating, (summary.satisfaction?.score ?? 0) != rating { return false }
             if let closeBy = filter.closeBy, summary.closeBy != closeBy { return false }
@@ -93,14 +96,16 @@ extension DeskCommands {
 
     /// The admin's data analysis over the days `fromDay`…`toDay` in `timeZone`, by day or hour.
     /// Answers the report and whether the range held more sessions than were read.
+    /// With `team`, only the sessions one of those agents served (a console scoped to skill groups).
     package func analysis(as identity: DeskIdentity, fromDay: String, toDay: String, timeZone: TimeZone,
-                          bucket: Analysis.Bucket) async throws -> (report: Analysis.Report, truncated: Bool) {
+                          bucket: Analysis.Bucket, team: Set<AgentID>? = nil) async throws -> (report: Analysis.Report, truncated: Bool) {
         guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
         let (from, to) = try RecordFilter(fromDay: fromDay, toDay: toDay, timeZone: timeZone).range()
         if bucket == .hour, to.timeIntervalSince(from) > 31 * 86_400 { throw DeskCommandError.badJSON("by hour covers at most 31 days") }
-        let found = try await runtime.store.searchSessions(SessionSearch(from: from, to: to, scanLimit: Self.analysisLimit))
+        let scanned = try await runtime.store.searchSessions(SessionSearch(from: from, to: to, scanLimit: Self.analysisLimit))
+        let found = team.map { team in scanned.filter { !team.isDisjoint(with: $0.summary.agentIds) } } ?? scanned
         let messages = Dictionary(grouping: try await runtime.store.messages(ofSessions: found.map(\.summary.session)), by: \.session)
         let inputs = found.map { Analysis.Input(summary: $0.summary, messages: messages[$0.summary.session] ?? []) }
-        return (Analysis.report(inputs, from: from, to: to, bucket: bucket, timeZone: timeZone), found.count == Self.analysisLimit)
+        return (Analysis.report(inputs, from: from, to: to, bucket: bucket, timeZone: timeZone), scanned.count == Self.analysisLimit)
     }
 }

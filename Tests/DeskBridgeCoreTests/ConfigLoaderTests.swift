@@ -272,6 +272,30 @@ struct ConfigLoaderTests {
         ])
     }
 
+    @Test func rolesRestReasonsAndExtensionsAreChecked() {
+        let yaml = """
+            desk:
+              secretKey: s
+              restReasons: [Meal, Meal, ""]
+              extensions: [ { name: CRM, url: "http://crm.example/" }, { name: Local, url: "http://127.0.0.1:8080/" } ]
+              roles: [ { name: supervisor }, { name: Leads, modules: { monitoring: [1, 9] } }, { name: Leads } ]
+              agents: [ { id: a, role: boss }, { id: b, role: Leads } ]
+            """ + "\n" + Self.minimalFlow
+        #expect(problems(yaml) == [
+            "desk.restReasons[1]: duplicate rest reason \"Meal\"",
+            "desk.restReasons[2]: must be 1 to 32 characters",
+            "desk.extensions[0].url: must be an https:// URL (http:// only on a loopback host)",
+            "desk.roles[0].name: \"supervisor\" is a built-in role",
+            "desk.roles[1].modules.monitoring: unknown skill group 9",
+            "desk.roles[2].name: duplicate role \"Leads\"",
+            "desk.agents[0].role: unknown role \"boss\" (admin, supervisor, agent or one of desk.roles)",
+        ])
+        let module = """
+            desk: { secretKey: s, roles: [ { name: X, modules: { telephony: all } } ] }
+            """ + "\n" + Self.minimalFlow
+        #expect(problems(module).contains { $0.contains("unknown module \"telephony\"") })
+    }
+
     @Test func theShippedConfigurationIsValid() throws {
         var root = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { root.deleteLastPathComponent() }

@@ -99,4 +99,26 @@ struct ConsoleBrowserTests {
             await agent.close()
         }
     }
+
+    /// A supervisor signs in as itself with its password: the page shows monitoring, analysis and
+    /// records, and not the settings its role does not open.
+    @Test func aSupervisorSeesOnlyWhatItsRoleOpens() async throws {
+        try await Deployment.with(omarRole: "supervisor") { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let driver = try await WebDriver()
+            defer { driver.stop() }
+            let page = try await driver.session(width: 390, height: 844)
+            try await page.go(service.baseURL + "/console")
+            try await page.type("[data-test=agent-id]", "omar@acme.example")
+            try await page.type("[data-test=password]", Wire.omarPassword)
+            try await page.click("[data-test=sign-in-button]")
+            #expect(try await eventually { try await page.run("return document.getElementById('connection').dataset.state") as? String == "live" })
+            #expect(try await page.texts("[data-test=who]") == ["omar@acme.example (supervisor)"])
+            let shown = "return Array.from(document.querySelectorAll('[data-module]')).filter(s => !s.hidden).map(s => s.dataset.module)"
+            #expect(Set(try await page.run(shown) as? [String] ?? []) == ["monitoring", "analysis", "records"])
+            #expect(try await page.run("return document.querySelector('[data-test=blacklist-table]').closest('section').hidden") as? Bool == true)
+            try await page.screenshot(to: Self.screenshots.appendingPathComponent("console-03-supervisor-phone.png"))
+        }
+    }
 }

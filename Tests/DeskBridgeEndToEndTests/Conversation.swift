@@ -12,7 +12,7 @@ struct Deployment {
     /// `flows` gets the business stand-in's base URL (for interface calls).
     static func with(lenaStatus: String = "Available", omarStatus: String = "Offline", assignment: String = "{ strategy: automatic }",
                      reception: String = "{ automatic: true }", receptionLimit: Int = 3, userTimeoutSeconds: Int = 900, webhookKeys: Bool = true, serverTimeouts: String = "", webOrigins: [String] = [], cloudApi: String? = nil,
-                     extensions: [String] = [], flows: @escaping @Sendable (String) -> String = { _ in TestConfig.shopFlow },
+                     extensions: [String] = [], omarRole: String = "agent", flows: @escaping @Sendable (String) -> String = { _ in TestConfig.shopFlow },
                      _ body: @Sendable (Deployment) async throws -> Void) async throws {
         try await StandInServer.with { google in
             try await StandInServer.with { business in
@@ -23,7 +23,7 @@ struct Deployment {
                                            omarStatus: omarStatus, receptionLimit: receptionLimit, flows: flows(business.baseURL), assignment: assignment, reception: reception,
                                            assignmentURL: business.baseURL + "/assign", userTimeoutSeconds: userTimeoutSeconds,
                                            webhookKeys: webhookKeys, serverTimeouts: serverTimeouts, webOrigins: webOrigins, cloudApi: cloudApi,
-                                           extensions: extensions)
+                                           extensions: extensions, omarRole: omarRole)
                 try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
                 try await body(Deployment(google: google, business: business, directory: directory, configPath: configPath))
             }

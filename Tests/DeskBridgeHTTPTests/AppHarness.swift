@@ -19,10 +19,14 @@ struct AppHarness {
     let client: any TestClientProtocol
     let google: StandInServer
 
-    static func run(store: (any DeskStore)? = nil, _ body: @Sendable (AppHarness) async throws -> Void) async throws {
+    /// `omarRole`, `roles`, `extraGroups` and `extraAgents` go into the test configuration (`TestConfig.yaml`).
+    static func run(store: (any DeskStore)? = nil, omarRole: String = "agent", roles: [String] = [], extraGroups: [String] = [], extraAgents: [String] = [],
+                    _ body: @Sendable (AppHarness) async throws -> Void) async throws {
         try await StandInServer.with { google in
             let directory = TestConfig.temporaryDirectory()
-            let loaded = try TestConfig.load(TestConfig.yaml(googleURL: google.baseURL, database: directory.appendingPathComponent("db.sqlite").path), directory: directory)
+            let yaml = TestConfig.yaml(googleURL: google.baseURL, database: directory.appendingPathComponent("db.sqlite").path, omarRole: omarRole,
+                                       roles: roles, extraGroups: extraGroups, extraAgents: extraAgents)
+            let loaded = try TestConfig.load(yaml, directory: directory)
             let store = try store ?? SQLiteDeskStore(path: loaded.sqlitePath!)
             var overrides = ApplicationOverrides()
             overrides.store = store

@@ -10,7 +10,7 @@ package enum TestConfig {
         flows: String = TestConfig.shopFlow, assignment: String = "{ strategy: automatic }", reception: String = "{ automatic: true }",
         assignmentURL: String? = nil, userTimeoutSeconds: Int = 900, storageURL: String? = nil, trustedProxies: [String] = [],
         webhookKeys: Bool = true, serverTimeouts: String = "", webOrigins: [String] = [], cloudApi: String? = nil,
-        extensions: [String] = []
+        extensions: [String] = [], omarRole: String = "agent", roles: [String] = [], extraGroups: [String] = [], extraAgents: [String] = []
     ) -> String {
         """
         server: { host: 127.0.0.1, port: \(port), maxBodyBytes: 4096, trustedProxies: [\(trustedProxies.map { "\"\($0)\"" }.joined(separator: ", "))]\(serverTimeouts) }
@@ -37,13 +37,15 @@ package enum TestConfig {
           queue: { prompt: "You are number $QueuePosition." }
           proactive: { enabled: true, timeoutSeconds: 600 }
           extensions: [\(extensions.joined(separator: ", "))]
-          skillGroups: [ { id: 1, name: Support, receptionLimit: \(receptionLimit) } ]
+          roles: [\(roles.joined(separator: ", "))]
+          skillGroups: [ { id: 1, name: Support, receptionLimit: \(receptionLimit) }\(extraGroups.map { ", " + $0 }.joined()) ]
           quickReplies:
             - { group: Greetings, replies: ["Hello! How can I help you today?"] }
             - { group: Hours, replies: ["We are open 9 to 18, Monday to Friday."] }
           agents:
             - { id: "lena@acme.example", nickname: Lena, staffNo: "1001", avatarImage: "https://cdn.example/lena.png", status: \(lenaStatus), skillGroups: [ { id: 1 } ] }
-            - { id: "omar@acme.example", nickname: Omar, staffNo: "1002", status: \(omarStatus), skillGroups: [ { id: 1 } ], passwordHash: "\(Wire.omarPasswordHash)" }
+            - { id: "omar@acme.example", nickname: Omar, staffNo: "1002", status: \(omarStatus), skillGroups: [ { id: 1 } ], passwordHash: "\(Wire.omarPasswordHash)", role: "\(omarRole)" }
+        \(extraAgents.map { "    - " + $0 }.joined(separator: "\n"))
         webChannels:
           - { webAppId: shop-web, name: Acme web, title: Chat with Acme, identitySecret: "\(Wire.webIdentitySecret)", allowedOrigins: [\(webOrigins.map { "\"\($0)\"" }.joined(separator: ", "))] }
         \(flows)

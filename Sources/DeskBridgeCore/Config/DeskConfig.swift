@@ -29,10 +29,12 @@ package struct DeskConfig: Sendable, Decodable {
     package var restReasons = ["Break", "Meal", "Meeting", "Training"]
     /// Business pages the workbench shows beside the conversation (seed 001, "Third-party extension").
     package var extensions: [Extension] = []
+    /// Custom console roles (`ConsoleAccess`), beside the built-in admin, supervisor and agent.
+    package var roles: [Role] = []
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sdkAppId, adminIdentifier, adminPasswordHash, secretKey, callbackToken, callbacks, assignment, routing, reception, queue
-        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi, proactive, restReasons, extensions
+        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi, proactive, restReasons, extensions, roles
     }
 
     package init(from decoder: any Decoder) throws {
@@ -58,6 +60,7 @@ package struct DeskConfig: Sendable, Decodable {
         proactive = try c.value(.proactive, default: proactive)
         restReasons = try c.value(.restReasons, default: restReasons)
         extensions = try c.value(.extensions, default: extensions)
+        roles = try c.value(.roles, default: roles)
     }
 
     /// The desk's own time zone (`desk.workingHours.timezone`), in which records and analysis
@@ -380,6 +383,8 @@ package struct DeskConfig: Sendable, Decodable {
         package var skillGroups: [Membership]
         /// A password account (README, "Workbench"): the agent may sign in with its ID and password.
         package var passwordHash: PasswordHash?
+        /// `admin`, `supervisor`, `agent` or a custom role of `desk.roles` (`ConsoleAccess`).
+        package var role: String
 
         package struct Membership: Sendable, Decodable, Equatable {
             package var id: SkillGroupID
@@ -396,7 +401,7 @@ package struct DeskConfig: Sendable, Decodable {
             }
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case id, nickname, staffNo, avatarImage, status, skillGroups, passwordHash }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case id, nickname, staffNo, avatarImage, status, skillGroups, passwordHash, role }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
             id = try c.decode(AgentID.self, forKey: .id)
@@ -406,6 +411,7 @@ package struct DeskConfig: Sendable, Decodable {
             status = try c.value(.status, default: .Offline)
             skillGroups = try c.value(.skillGroups, default: [])
             passwordHash = try c.value(.passwordHash, default: nil)
+            role = try c.value(.role, default: "agent")
         }
 
         /// How the agent appears to users: nickname and avatar, never the e-mail (translation.md §2).

@@ -6,6 +6,8 @@ package enum DeskCommandError: Error, Equatable, Sendable {
     case unknownAgentOrGroup
     case notAllowedInState(String)
     case identityMayNotAct
+    /// The console user's role does not reach this (a module, or a skill group); says what.
+    case outsideRole(String)
     case badMsgBody(String)
     case missingToAccount
     case badJSON(String)
@@ -16,7 +18,7 @@ package enum DeskCommandError: Error, Equatable, Sendable {
         case .unknownUserOrSession: 120002
         case .unknownAgentOrGroup: 120003
         case .notAllowedInState: 120004
-        case .identityMayNotAct: 120005
+        case .identityMayNotAct, .outsideRole: 120005
         case .badMsgBody: 90002
         case .missingToAccount: 90003
         case .badJSON: 90001
@@ -30,6 +32,7 @@ package enum DeskCommandError: Error, Equatable, Sendable {
         case .unknownAgentOrGroup: "unknown agent or skill group"
         case .notAllowedInState(let state): "not allowed while the session is \(state)"
         case .identityMayNotAct: "this identity may not act for that account"
+        case .outsideRole(let why): "your role does not reach \(why)"
         case .badMsgBody(let why): "invalid MsgBody: \(why)"
         case .missingToAccount: "To_Account is missing"
         case .badJSON(let why): "invalid JSON: \(why)"

@@ -6,7 +6,8 @@ import Foundation
 /// side: per skill group the queue, its longest wait, the sessions in service and the agents by
 /// status; per agent its status and since when, its load against its limit, and since when its
 /// oldest unanswered user has been waiting. Times are unix milliseconds, so the page needs no
-/// clock of its own to stay right.
+/// clock of its own to stay right. A role scoped to some groups sees those groups, their agents
+/// and their sessions (and no count of sessions with the bot, which belong to no group).
 struct Overview: Encodable {
     struct State: Encodable { var state: String; var count: Int }
     struct Group: Encodable {
@@ -40,13 +41,19 @@ struct Overview: Encodable {
     var groups: [Group]
     var agents: [Agent]
 
-    init(desk: DeskConfig, routing: RoutingSnapshot, counts: [String: Int], humanSide: [Session], signedIn: Set<AgentID>,
+    init(desk: DeskConfig, scope: GroupScope, routing: RoutingSnapshot, counts: [String: Int], humanSide: [Session], signedIn: Set<AgentID>,
          forcedOffline: Set<AgentID>, csrfToken: String) {
         self.csrfToken = csrfToken
-        sessions = ["Chatbot", "Queueing", "WaitingForAgentAnswering", "Agent"].map { .init(state: $0, count: counts[$0] ?? 0) }
+        let humanSide = humanSide.filter { session in session.skillGroup.map(scope.contains) ?? (scope == .all) }
+        if scope == .all {
+            sessions = ["Chatbot", "Queueing", "WaitingForAgentAnswering", "Agent"].map { .init(state: $0, count: counts[$0] ?? 0) }
+        } else {
+            sessions = ["Queueing", "WaitingForAgentAnswering", "Agent"].map { state in .init(state: state, count: humanSide.filter { $0.deskState == state }.count) }
+        }
+        let team = scope.agents(of: desk)
         let names = Dictionary(uniqueKeysWithValues: desk.skillGroups.map { ($0.id, $0.name) })
         let limits = Dictionary(uniqueKeysWithValues: desk.skillGroups.map { ($0.id, $0.receptionLimit) })
-        groups = desk.skillGroups.map { group in
+        groups = desk.skillGroups.filter { scope.contains($0.id) }.map { group in
             let members = desk.agents.filter { $0.skillGroups.contains { $0.id == group.id } }.map(\.id)
             var byStatus: [String: Int] = [:]
             for id in members { byStatus[(routing.agent(id)?.status ?? .Offline).rawValue, default: 0] += 1 }
@@ -55,7 +62,7 @@ struct Overview: Encodable {
                          longestWaitSince: mine.filter { $0.deskState == "Queueing" }.compactMap(\.queuedAt).min()?.unixMillis,
                          inService: mine.filter { $0.ownership.holder != nil }.count, agentsByStatus: byStatus)
         }
-        agents = desk.agents.map { agent in
+        agents = desk.agents.filter { team?.contains($0.id) ?? true }.map { agent in
             let snapshot = routing.agent(agent.id)
             let held = humanSide.filter { $0.ownership.holder == agent.id }
             return Agent(agentId: agent.id.rawValue, nickname: agent.nickname, status: (snapshot?.status ?? .Offline).rawValue,

@@ -8,7 +8,8 @@ import NIOCore
 /// `/console`: the supervisor's real-time monitoring (README, "Console"): sessions by state,
 /// the queues, every agent's status, load and sign-in, with the status set (and an agent forced
 /// offline) from there. The administrator signs in with a UserSig for `desk.adminIdentifier`,
-/// which works on a fresh install with nothing but the YAML file.
+/// which works on a fresh install with nothing but the YAML file; supervisors and custom roles
+/// sign in as themselves and see what their role opens (`ConsoleGate`).
 struct ConsoleRoutes: Sendable {
     let commands: DeskCommands
     let desk: DeskConfig
@@ -23,6 +24,7 @@ struct ConsoleRoutes: Sendable {
     static let policy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     private var runtime: ConversationRuntime { commands.runtime }
     private var api: SignedInAPI { SignedInAPI(signIns: signIns, cookieName: Self.cookieName, now: now) }
+    private var gate: ConsoleGate { ConsoleGate(desk: desk, api: api) }
 
     func register(on router: Router<DeskRequestContext>) {
         let assets = PageAssets(folder: "console")
@@ -41,46 +43,64 @@ struct ConsoleRoutes: Sendable {
             let redirect = Response(status: .seeOther, headers: [.location: "/console", .cacheControl: "no-store"])
             return try await api.signedIn(AgentID(desk.adminIdentifier), redirect, request: request, peer: context.peerAddress, trustedProxies: trustedProxies, path: "/console")
         }
-        api.get(router, "/console/api/overview") { signIn, _ in try await overview(signIn) }
+        api.get(router, "/console/api/me") { signIn, _ in try gate.me(signIn) }
+        gate.get(router, "/console/api/overview", .monitoring) { signIn, scope, _ in try await overview(signIn, scope) }
         router.get("/console/api/events") { request, _ in
-            guard try await api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
-            return EventStream.response(runtime.changes.subscribeToEverything(), lastId: runtime.changes.lastId)
+            switch try await gate.admit(request, .monitoring) {
+            case .failure(let refusal): return refusal.response
+            case .success((_, let scope)):
+                let changes = switch scope {
+                case .all: runtime.changes.subscribeToEverything()
+                case .groups(let groups): runtime.changes.subscribe(agents: scope.agents(of: desk) ?? [], groups: groups)
+                }
+                return EventStream.response(changes, lastId: runtime.changes.lastId)
+            }
         }
         api.post(router, "/console/api/sign-out") { _, token, _ in
             try await signIns.signOut(token: token)
             return ["ok": true]
         }
-        api.post(router, "/console/api/agent-status") { _, _, body in
+        gate.post(router, "/console/api/agent-status", .agentManagement) { signIn, scope, body in
             let agent = AgentID(try SignedInAPI.field(body, "agentId"))
             guard let status = SeatStatus(deskName: try SignedInAPI.field(body, "status"), restReason: body["restReason"]) else {
                 throw DeskCommandError.badJSON("status must be Available, Busy, Rest or Offline")
             }
+            guard scope.agents(of: desk)?.contains(agent) ?? true else { throw DeskCommandError.outsideRole("\(agent)'s skill groups") }
             let forced = body["force"] == "1" || body["force"] == "true"
-            try await AgentControl(commands: commands, signIns: agentSignIns, actor: desk.adminIdentifier, now: now)
+            try await AgentControl(commands: commands, signIns: agentSignIns, actor: signIn.agent.rawValue, now: now)
                 .apply(forced ? .forceOffline : .status(status), to: agent)
             return ["ok": true]
         }
-        api.get(router, "/console/api/blacklist") { _, _ in
+        gate.get(router, "/console/api/blacklist", .settings) { _, _, _ in
             try await runtime.store.blockedUsers().map(BlockedView.init)
         }
-        api.post(router, "/console/api/blacklist") { _, _, body in
-            let changed = try await commands.setBlocked(as: .admin, actor: desk.adminIdentifier, clientUserId: body["clientUserId"], blocked: true, reason: body["reason"])
+        gate.post(router, "/console/api/blacklist", .settings) { signIn, _, body in
+            let changed = try await commands.setBlocked(as: .admin, actor: signIn.agent.rawValue, clientUserId: body["clientUserId"], blocked: true,
+                                                        reason: body["reason"])
             return ["ok": true, "changed": changed]
         }
-        api.post(router, "/console/api/blacklist/remove") { _, _, body in
-            let changed = try await commands.setBlocked(as: .admin, actor: desk.adminIdentifier, clientUserId: body["clientUserId"], blocked: false, reason: nil)
+        gate.post(router, "/console/api/blacklist/remove", .settings) { signIn, _, body in
+            let changed = try await commands.setBlocked(as: .admin, actor: signIn.agent.rawValue, clientUserId: body["clientUserId"], blocked: false, reason: nil)
             return ["ok": true, "changed": changed]
         }
-        RecordRoutes(commands: commands, desk: desk, api: api, now: now).register(on: router)
-        AnalysisRoutes(commands: commands, desk: desk, api: api, now: now).register(on: router)
-        api.get(router, "/console/api/audit") { _, _ in
+        RecordRoutes(commands: commands, desk: desk, gate: gate, now: now).register(on: router)
+        AnalysisRoutes(commands: commands, desk: desk, gate: gate, now: now).register(on: router)
+        gate.get(router, "/console/api/audit", .settings) { _, _, _ in
             try await commands.auditTrail(as: .admin, limit: 200).map(AuditAnswer.init)
         }
     }
 
+    /// The administrator (no `agentId`, or `desk.adminIdentifier`) or an agent whose role opens
+    /// a console module, with a UserSig or the account's password.
     private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
         try await api.signIn(request, peer: context.peerAddress, desk: desk, trustedProxies: trustedProxies, path: "/console",
-                             identify: { _ in desk.adminIdentifier }, passwordHash: { _ in desk.adminPasswordHash })
+                             identify: { $0.agentId.flatMap { $0.isEmpty ? nil : $0 } ?? desk.adminIdentifier },
+                             passwordHash: { $0.rawValue == desk.adminIdentifier ? desk.adminPasswordHash : desk.agent($0)?.passwordHash }) { identity in
+            guard identity.rawValue != desk.adminIdentifier else { return nil }
+            if desk.consoleAccess(identity) == nil { return SignedInAPI.refusal(.forbidden, "\(identity)'s role opens no console module") }
+            if try await agentSignIns.isForcedOffline(identity) { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
+            return nil
+        }
     }
 
     /// One blacklist entry as the console shows it; `since` is unix milliseconds.
@@ -98,8 +118,8 @@ struct ConsoleRoutes: Sendable {
         }
     }
 
-    private func overview(_ signIn: WorkbenchSignIns.SignIn) async throws -> Overview {
-        Overview(desk: desk, routing: try await runtime.store.routingSnapshot(), counts: try await runtime.store.sessionCounts(),
+    private func overview(_ signIn: WorkbenchSignIns.SignIn, _ scope: GroupScope) async throws -> Overview {
+        Overview(desk: desk, scope: scope, routing: try await runtime.store.routingSnapshot(), counts: try await runtime.store.sessionCounts(),
                  humanSide: try await runtime.store.humanSideConversations(limit: 5_000).compactMap { $0.state?.session },
                  signedIn: try await agentSignIns.signedIn(now: now()), forcedOffline: try await agentSignIns.store.forcedOffline(), csrfToken: signIn.csrfToken)
     }

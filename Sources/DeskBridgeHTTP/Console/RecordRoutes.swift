@@ -10,18 +10,22 @@ import NIOCore
 struct RecordRoutes: Sendable {
     let commands: DeskCommands
     let desk: DeskConfig
-    let api: SignedInAPI
+    let gate: ConsoleGate
     let now: @Sendable () -> Date
 
     private var timeZone: TimeZone { desk.timeZone }
 
     func register(on router: Router<DeskRequestContext>) {
         router.get("/console/api/records") { request, _ in
-            guard try await api.signIn(request) != nil else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
+            let scope: GroupScope
+            switch try await gate.admit(request, .records) {
+            case .failure(let refusal): return refusal.response
+            case .success((_, let granted)): scope = granted
+            }
             let query = request.uri.queryParameters
             let format = query["format"].map(String.init) ?? "page"
             return try await SignedInAPI.answerResponse {
-                let filter = try Self.filter(query, now: now(), timeZone: timeZone)
+                let filter = try scoped(try Self.filter(query, now: now(), timeZone: timeZone), scope)
                 if format == "page" {
                     let page = query["page"].flatMap { Int(String($0)) } ?? 0
                     let result = try await commands.searchRecords(as: .admin, filter, page: page)
@@ -36,10 +40,23 @@ struct RecordRoutes: Sendable {
                 }
             }
         }
-        api.get(router, "/console/api/records/transcript") { _, request in
+        gate.get(router, "/console/api/records/transcript", .records) { _, scope, request in
             let sessionId = request.uri.queryParameters["sessionId"].map(String.init)
-            return SessionRecordsAnswer.sessions(try await commands.sessionRecords(as: .admin, sessionId: sessionId, clientUserId: nil))
+            let records = try await commands.sessionRecords(as: .admin, sessionId: sessionId, clientUserId: nil)
+            if let team = scope.agents(of: desk), records.sessions.allSatisfy({ team.isDisjoint(with: $0.agentIds) }) {
+                throw DeskCommandError.outsideRole("the skill groups of that session")
+            }
+            return SessionRecordsAnswer.sessions(records)
         }
+    }
+
+    /// A search narrowed to the role's groups: a group outside them is refused; without one, the
+    /// sessions of the groups' agents.
+    private func scoped(_ filter: RecordFilter, _ scope: GroupScope) throws(DeskCommandError) -> RecordFilter {
+        var filter = filter
+        if let group = filter.group, !scope.contains(group) { throw .outsideRole("skill group \(group)") }
+        filter.team = scope.agents(of: desk)
+        return filter
     }
 
     /// One found session as the console lists and exports it; times are unix milliseconds.

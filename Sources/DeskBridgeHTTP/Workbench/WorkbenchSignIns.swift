@@ -75,11 +75,16 @@ package struct WorkbenchSignIns: Sendable {
 
     func signOut(token: String) async throws { try await store.endSignIns(.token(hash: Self.hash(token))) }
 
-    /// Forced offline: ends every sign-in of `agent` here (its open pages are signed out on their
-    /// next read) and refuses new ones until `resume`. False when it already was so.
+    /// The realms of the pages people sign in to: the workbench and the console.
+    static let pageRealms = ["workbench", "console"]
+
+    /// Forced offline: ends every sign-in of `agent`, in the workbench and the console alike (its
+    /// open pages are signed out on their next read), and refuses new ones until `resume`. False
+    /// when it already was so.
     @discardableResult
     func forceOffline(_ agent: AgentID, now: Date) async throws -> Bool {
-        try await store.setForcedOffline(agent, true, endingSignInsIn: [realm, linkRealm, reusableLinkRealm], at: now)
+        let realms = Self.pageRealms.flatMap { [$0, $0 + "-link", $0 + "-link-reusable"] }
+        return try await store.setForcedOffline(agent, true, endingSignInsIn: realms, at: now)
     }
 
     @discardableResult

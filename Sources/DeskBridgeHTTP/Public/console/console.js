@@ -6,6 +6,9 @@ import { wireAnalysis } from "./analysis.js";
 
 const labels = { Chatbot: "With the bot", Queueing: "Waiting in a queue", WaitingForAgentAnswering: "Offered to an agent", Agent: "With an agent" };
 let csrfToken = "";
+// What the signed-in role opens (GET /console/api/me): module → the skill group ids it shows.
+let access = { modules: {} };
+const opens = (module) => module in access.modules;
 // Group and agent names from the last overview, for the analysis tables.
 let names = { groups: {}, agents: {} };
 let source = null;
@@ -63,6 +66,7 @@ function render(overview) {
       select.append(option);
     }
     select.addEventListener("change", () => act({ agentId: a.agentId, status: select.value }));
+    select.disabled = !opens("agentManagement");
     const statusCell = document.createElement("td");
     statusCell.append(select);
     const actions = document.createElement("td");
@@ -71,7 +75,7 @@ function render(overview) {
     button.setAttribute("data-test", a.forcedOffline ? "resume" : "force-offline");
     button.textContent = a.forcedOffline ? "Resume online" : "Force offline";
     button.addEventListener("click", () => act(a.forcedOffline ? { agentId: a.agentId, status: "Available" } : { agentId: a.agentId, status: "Offline", force: true }));
-    actions.append(button);
+    if (opens("agentManagement")) actions.append(button);
     tr.append(cell(`${a.nickname} (${a.agentId})`), cell(a.groups.join(", ")), statusCell, cell(since(a.statusSince), "status-since"),
       cell(`${a.load} / ${a.limit}`, "number load"), cell(since(a.waitingSince), "waiting-since"),
       cell(a.forcedOffline ? "forced offline" : a.signedIn ? "signed in" : "—"), actions);
@@ -86,13 +90,14 @@ async function act(body) {
 
 async function refresh() {
   try {
-    const overview = await call("GET", "/console/api/overview");
-    csrfToken = overview.csrfToken;
-    render(overview);
-    names = { groups: Object.fromEntries(overview.groups.map((g) => [String(g.id), g.name])),
-              agents: Object.fromEntries(overview.agents.map((a) => [a.agentId, `${a.nickname} (${a.agentId})`])) };
-    fillRecordChoices(overview);
-    await refreshAdmin(call, refresh);
+    if (opens("monitoring")) {
+      const overview = await call("GET", "/console/api/overview");
+      render(overview);
+      names = { groups: Object.fromEntries(overview.groups.map((g) => [String(g.id), g.name])),
+                agents: Object.fromEntries(overview.agents.map((a) => [a.agentId, `${a.nickname} (${a.agentId})`])) };
+      fillRecordChoices(overview);
+    }
+    if (opens("settings")) await refreshAdmin(call, refresh);
     return true;
   } catch (e) {
     if (e.status === 401) signedOut();
@@ -114,10 +119,16 @@ function connect(delay = 500) {
 }
 
 async function start() {
+  try { access = await call("GET", "/console/api/me"); } catch { return signedOut(); }
+  csrfToken = access.csrfToken;
+  document.getElementById("who").textContent = `${access.identity} (${access.role})`;
+  // Only the modules the role opens are shown (the API refuses the others anyway).
+  for (const section of document.querySelectorAll("[data-module]")) section.hidden = !opens(section.dataset.module);
   if (!(await refresh())) return;
   document.getElementById("sign-in").hidden = true;
   document.getElementById("console").hidden = false;
-  connect();
+  if (opens("monitoring")) connect();
+  else document.getElementById("connection").textContent = "";
 }
 
 function signedOut() {
@@ -132,7 +143,8 @@ document.getElementById("sign-in-form").addEventListener("submit", async (event)
     const password = document.getElementById("password").value;
     const userSig = document.getElementById("user-sig").value.trim();
     if (!password && !userSig) throw new Error("Enter the password or a UserSig.");
-    await call("POST", "/console/api/sign-in", password ? { password } : { userSig });
+    const agentId = document.getElementById("agent-id").value.trim();
+    await call("POST", "/console/api/sign-in", { ...(agentId ? { agentId } : {}), ...(password ? { password } : { userSig }) });
     document.getElementById("password").value = "";
     start();
   } catch (e) { document.getElementById("sign-in-error").textContent = e.message; }
