@@ -167,5 +167,10 @@ enum PostgresSchema {
         ]),
         // What an agent's status means more closely: a rest reason, wrap-up, not ready.
         Migration(version: "v7", statements: ["ALTER TABLE agents ADD COLUMN status_reason TEXT"]),
+        // Quick replies edited at run time, and which YAML sections have seeded the store.
+        Migration(version: "v8", statements: [
+            "CREATE TABLE quick_replies (id BIGSERIAL PRIMARY KEY, group_name TEXT NOT NULL, text TEXT NOT NULL)",
+            "CREATE TABLE store_seeds (name TEXT PRIMARY KEY)",
+        ]),
     ]
 }

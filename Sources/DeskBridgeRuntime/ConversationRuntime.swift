@@ -44,6 +44,11 @@ package final class ConversationRuntime: Sendable {
         })
     }
 
+    /// Seeds the quick replies from the configuration on the first start; afterwards the store wins.
+    package func seedQuickReplies() async throws {
+        try await store.seedQuickReplies(engine.config.desk.quickReplies.flatMap { group in group.replies.map { QuickReplyDraft(group: group.group, text: $0) } })
+    }
+
     // MARK: - Inbound processing
 
     /// Processes every accepted webhook not yet processed, in order per conversation.

@@ -141,6 +141,13 @@ enum SQLiteSchema {
             // What an agent's status means more closely: a rest reason, wrap-up, not ready.
             try db.execute(sql: "ALTER TABLE agents ADD COLUMN status_reason TEXT")
         }
+        migrator.registerMigration("v8") { db in
+            // Quick replies edited at run time, and which YAML sections have seeded the store.
+            try db.execute(sql: """
+                CREATE TABLE quick_replies (id INTEGER PRIMARY KEY AUTOINCREMENT, group_name TEXT NOT NULL, text TEXT NOT NULL);
+                CREATE TABLE store_seeds (name TEXT PRIMARY KEY) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -83,6 +83,7 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
         services.append(ReplicaChangeRelay(store: postgres, changes: runtime.changes, replicaId: overrides.replicaId, logger: logger))
     }
     try await runtime.seedAgents()
+    try await runtime.seedQuickReplies()
     if overrides.runsWorkers {
         services.append(ProcessorService(runtime: runtime, pollInterval: overrides.pollInterval, logger: logger))
         services.append(DeliveryService(

@@ -24,6 +24,14 @@ package final class InMemoryDeskStore: DeskStore {
         }
     }
     private struct State {
+        @discardableResult
+        mutating func addQuickReplies(_ replies: [QuickReplyDraft]) -> [StoredQuickReply] {
+            let added = replies.enumerated().map { StoredQuickReply(id: nextQuickReplyId + Int64($0.offset), group: $0.element.group, text: $0.element.text) }
+            nextQuickReplyId += Int64(added.count)
+            quickReplies += added
+            return added
+        }
+
         /// Repeat keys and when each was first seen.
         var dedupe: [String: Date] = [:]
         var conversations: [ConversationKey: ConversationRow] = [:]
@@ -43,6 +51,9 @@ package final class InMemoryDeskStore: DeskStore {
         var uploads: [String: StoredUpload] = [:]
         var signIns: [String: StoredSignIn] = [:]
         var forcedOffline: Set<AgentID> = []
+        var quickReplies: [StoredQuickReply] = []
+        var nextQuickReplyId: Int64 = 1
+        var seeded: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -420,6 +431,34 @@ package final class InMemoryDeskStore: DeskStore {
     package func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] {
         let wanted = Set(sessions)
         return withState { s in s.messageRecords.values.flatMap { $0.filter { wanted.contains($0.session) } } }
+    }
+
+    // MARK: - Quick replies
+
+    package func quickReplies() async throws -> [StoredQuickReply] { withState { $0.quickReplies } }
+
+    package func seedQuickReplies(_ replies: [QuickReplyDraft]) async throws -> Bool {
+        withState { s in
+            guard s.seeded.insert("quickReplies").inserted else { return false }
+            s.addQuickReplies(replies)
+            return true
+        }
+    }
+
+    package func addQuickReplies(_ replies: [QuickReplyDraft]) async throws -> [StoredQuickReply] {
+        withState { s in s.addQuickReplies(replies) }
+    }
+
+    package func updateQuickReply(_ reply: StoredQuickReply) async throws -> StoredQuickReply? {
+        withState { s in
+            guard let index = s.quickReplies.firstIndex(where: { $0.id == reply.id }) else { return nil }
+            defer { s.quickReplies[index] = reply }
+            return s.quickReplies[index]
+        }
+    }
+
+    package func deleteQuickReply(id: Int64) async throws -> StoredQuickReply? {
+        withState { s in s.quickReplies.firstIndex { $0.id == id }.map { s.quickReplies.remove(at: $0) } }
     }
 
     // MARK: - Sign-ins

@@ -78,6 +78,17 @@ struct ConsoleBrowserTests {
             try await admin.click("[data-test=unblock]")
             #expect(try await eventually { try await admin.count("[data-test=blocked-row]") == 0 })
 
+            // Quick replies: added, edited in place, found by the search.
+            try await admin.type("[data-test=reply-group]", "Returns")
+            try await admin.type("[data-test=reply-text]", "Within 30 days.")
+            try await admin.click("[data-test=reply-save]")
+            #expect(try await eventually { try await admin.texts("[data-test=reply-row] td:nth-child(2)").contains("Within 30 days.") })
+            try await admin.click("[data-test=reply-row]:last-child [data-test=reply-edit]")
+            _ = try await admin.run("document.getElementById('reply-text').value = 'Within 60 days.'")
+            try await admin.click("[data-test=reply-save]")
+            try await admin.type("[data-test=reply-search]", "60")
+            #expect(try await eventually { try await admin.texts("[data-test=reply-row] td:nth-child(2)") == ["Within 60 days."] })
+
             // Service records: a keyword finds the session, its transcript opens as text.
             try await admin.type("[data-test=records-q]", "human")
             try await admin.click("[data-test=records-search]")
@@ -118,7 +129,7 @@ struct ConsoleBrowserTests {
             let shown = "return Array.from(document.querySelectorAll('[data-module]')).filter(s => !s.hidden).map(s => s.dataset.module)"
             #expect(Set(try await page.run(shown) as? [String] ?? []) == ["monitoring", "analysis", "records"])
             #expect(try await page.run("return document.querySelector('[data-test=blacklist-table]').closest('section').hidden") as? Bool == true)
-            try await page.screenshot(to: Self.screenshots.appendingPathComponent("console-03-supervisor-phone.png"))
+            try await page.screenshot(to: Self.screenshots.appendingPathComponent("console-06-supervisor-phone.png"))
         }
     }
 }

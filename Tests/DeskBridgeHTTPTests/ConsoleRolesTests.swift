@@ -87,3 +87,55 @@ struct ConsoleRolesTests {
         }
     }
 }
+
+/// Quick replies at run time: the console's settings edit them (audited), the workbench and the
+/// desk API read them at once, and a role without settings cannot touch them.
+@Suite("Console API: quick replies")
+struct ConsoleQuickReplyTests {
+    let console = ConsoleAPITests()
+    let workbench = WorkbenchAPITests()
+
+    @Test func anAdministratorEditsQuickRepliesThatAgentsUseAtOnce() async throws {
+        try await AppHarness.run(omarRole: "supervisor") { app throws in
+            let signIn = try await console.call(app, .post, "/console/api/sign-in", body: ["userSig": console.sig("administrator")])
+            let cookie = String(try #require(signIn.headers[.setCookie]).split(separator: ";")[0])
+            let csrf = try #require(try await console.call(app, .get, "/console/api/me", cookie: cookie).json["csrfToken"] as? String)
+            func replies(_ query: String = "") async throws -> [[String: Any]] {
+                try await app.client.execute(uri: "/console/api/quick-replies?q=\(query)", method: .get, headers: [.cookie: cookie]) {
+                    (try? JSONSerialization.jsonObject(with: Data(buffer: $0.body))) as? [[String: Any]] ?? []
+                }
+            }
+            #expect(try await replies().map { $0["group"] as? String } == ["Greetings", "Hours"], "seeded from the YAML")
+
+            let added = try await console.call(app, .post, "/console/api/quick-replies", cookie: cookie, csrf: csrf, body: ["group": "Returns", "text": "Send it back within 30 days."])
+            #expect(added.status == .ok)
+            let id = try #require(added.json["id"] as? Int)
+            #expect(try await console.call(app, .post, "/console/api/quick-replies", cookie: cookie, csrf: csrf, body: ["group": "", "text": "x"]).status == .badRequest)
+            #expect(try await console.call(app, .post, "/console/api/quick-replies/edit", cookie: cookie, csrf: csrf,
+                                           body: ["id": id, "group": "Returns", "text": "Send it back within 60 days."]).status == .ok)
+            #expect(try await replies("60%20days").count == 1)
+
+            // An agent's workbench and the desk API see the change at once.
+            let lena = try await workbench.signIn(app, "lena@acme.example")
+            let shown = try await workbench.call(app, .get, "/workbench/api/quick-replies?q=return", cookie: lena.cookie)
+            #expect((shown.json["groups"] as? [[String: Any]])?.first?["replies"] as? [String] == ["Send it back within 60 days."])
+            let desk = try await app.desk("/v4/desk_http_svc/get_quick_replies", query: Wire.deskQuery(identifier: "lena@acme.example"), Wire.json([:]))
+            #expect((desk["QuickReplies"] as? [[String: Any]])?.count == 3)
+
+            // A supervisor (no settings) may not change them; nothing changes.
+            let omar = try await console.call(app, .post, "/console/api/sign-in", body: ["agentId": "omar@acme.example", "userSig": console.sig("omar@acme.example")])
+            let omarCookie = String(try #require(omar.headers[.setCookie]).split(separator: ";")[0])
+            let omarCsrf = try #require(try await console.call(app, .get, "/console/api/me", cookie: omarCookie).json["csrfToken"] as? String)
+            #expect(try await console.call(app, .post, "/console/api/quick-replies/delete", cookie: omarCookie, csrf: omarCsrf, body: ["id": id]).status == .forbidden)
+            #expect(try await console.call(app, .get, "/console/api/quick-replies", cookie: omarCookie).status == .forbidden)
+            #expect(try await replies().count == 3)
+
+            #expect(try await console.call(app, .post, "/console/api/quick-replies/delete", cookie: cookie, csrf: csrf, body: ["id": id]).status == .ok)
+            #expect(try await replies().count == 2)
+            let trail = try await app.store.auditTrail(limit: 10).map(\.action)
+            #expect(trail.prefix(3) == ["delete_quick_reply", "edit_quick_reply", "add_quick_reply"], "every change is audited, newest first")
+            let csv = try await app.client.execute(uri: "/console/api/quick-replies?format=csv", method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
+            #expect(csv.hasPrefix("\"Group\",\"Reply\"") && csv.contains("\"Hours\",\"We are open 9 to 18, Monday to Friday.\""))
+        }
+    }
+}

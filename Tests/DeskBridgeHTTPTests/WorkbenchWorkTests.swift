@@ -23,9 +23,11 @@ struct WorkbenchWorkTests {
         return try #require(try await app.store.conversation(clientUserId: key)?.state?.session?.id.rawValue)
     }
 
-    /// The Google messages sent to a conversation, as JSON.
+    /// The HUMAN messages sent to a conversation, as JSON (the bot's prompts may still be arriving).
     func sent(_ app: AppHarness, _ conversation: String) -> [[String: Any]] {
-        app.google.requests.filter { $0.path.hasSuffix("conversations/\(conversation)/messages") }.compactMap(\.json)
+        app.google.requests.filter { $0.path.hasSuffix("conversations/\(conversation)/messages") }.compactMap(\.json).filter {
+            ($0["representative"] as? [String: Any])?["representativeType"] as? String == "HUMAN"
+        }
     }
 
     @Test func theComposerSendsPicturesCardsMenusAndTheSeedsCustomMessage() async throws {
@@ -37,7 +39,7 @@ struct WorkbenchWorkTests {
                 body["sessionId"] = sessionId
                 return try await api.call(app, .post, "/workbench/api/send", cookie: me.cookie, csrf: me.csrf, body: body)
             }
-            let before = sent(app, "wb-compose").count
+            #expect(sent(app, "wb-compose").isEmpty)
             for refused in [["kind": "video"], ["kind": "card"], ["kind": "menu", "header": "Pick", "items": [String]()],
                             ["kind": "image", "url": "javascript:alert(1)"], ["kind": "text", "text": " "], ["kind": "card", "header": 7]] as [[String: Any]] {
                 let answer = try await send(refused)
@@ -51,9 +53,8 @@ struct WorkbenchWorkTests {
             #expect(try await send(["kind": "custom", "title": "Coupon", "description": "10% off", "iconUrl": "https://cdn.example/c.png",
                                     "extension": ["code": "MUG10"]]).status == .ok)
 
-            #expect(try await eventually { sent(app, "wb-compose").count >= before + 4 }, "four messages")
-            let messages = sent(app, "wb-compose").dropFirst(before)
-            #expect(messages.allSatisfy { ($0["representative"] as? [String: Any])?["representativeType"] as? String == "HUMAN" })
+            #expect(try await eventually { sent(app, "wb-compose").count == 4 }, "four messages, as HUMAN, and nothing for the refused ones")
+            let messages = sent(app, "wb-compose")
             let image = messages.first { ($0["image"] as? [String: Any]) != nil || ($0["richCard"] as? [String: Any]).map { "\($0)".contains("parcel.png") } == true }
             #expect(image != nil, "the picture went out")
             let cards = messages.compactMap { $0["richCard"] as? [String: Any] }.map { "\($0)" }

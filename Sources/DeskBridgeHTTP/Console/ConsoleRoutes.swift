@@ -85,6 +85,7 @@ struct ConsoleRoutes: Sendable {
         }
         RecordRoutes(commands: commands, desk: desk, gate: gate, now: now).register(on: router)
         AnalysisRoutes(commands: commands, desk: desk, gate: gate, now: now).register(on: router)
+        QuickReplyRoutes(commands: commands, gate: gate).register(on: router)
         gate.get(router, "/console/api/audit", .settings) { _, _, _ in
             try await commands.auditTrail(as: .admin, limit: 200).map(AuditAnswer.init)
         }

@@ -22,7 +22,7 @@ extension DeskRoutes {
         }
         route(router, "/v4/desk_http_svc/get_quick_replies") { _, data in
             let keyword = try decode(QuickRepliesRequest.self, data).Keyword ?? ""
-            return DeskAnswer(QuickReplies: desk.quickReplies(matching: keyword).map { QuickReplyAnswer(Group: $0.group, Replies: $0.replies) })
+            return DeskAnswer(QuickReplies: try await commands.quickReplies(matching: keyword).map { QuickReplyAnswer(Group: $0.group, Replies: $0.replies) })
         }
         route(router, "/v4/desk_http_svc/get_free_agents") { identity, data in
             let free = try await commands.freeAgents(as: identity, group: try decode(TransferRequest.self, data).AgentGroupId)

@@ -32,7 +32,8 @@ struct WorkbenchRoutes: Sendable {
         api.get(router, "/workbench/api/transcript") { signIn, request in try await transcript(signIn, request.uri.queryParameters["sessionId"].map(String.init)) }
         api.get(router, "/workbench/api/transfer-targets") { signIn, _ in try await targets(signIn) }
         api.get(router, "/workbench/api/quick-replies") { _, request in
-            WorkbenchViews.quickReplies(desk, matching: request.uri.queryParameters["q"].map(String.init) ?? "")
+            let groups = try await commands.quickReplies(matching: request.uri.queryParameters["q"].map(String.init) ?? "")
+            return WorkbenchViews.QuickReplies(groups: groups.map { .init(group: $0.group, replies: $0.replies) })
         }
         router.on("/workbench/api/events", method: .options) { _, _ in SignedInAPI.preflight() }
         router.get("/workbench/api/events") { request, context in try await events(request, context) }

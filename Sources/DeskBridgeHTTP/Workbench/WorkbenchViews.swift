@@ -97,11 +97,6 @@ enum WorkbenchViews {
         var groups: [Group]
     }
 
-    /// Quick replies whose group or text contains `query` (`DeskConfig.quickReplies(matching:)`).
-    static func quickReplies(_ desk: DeskConfig, matching query: String) -> QuickReplies {
-        QuickReplies(groups: desk.quickReplies(matching: query).map { QuickReplies.Group(group: $0.group, replies: $0.replies) })
-    }
-
     struct Targets: Encodable {
         var agents: [Target]
         var groups: [Group]

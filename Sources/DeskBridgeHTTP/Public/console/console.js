@@ -3,6 +3,7 @@ import { barChart } from "./chart.js";
 import { refreshAdmin, wireBlacklistForm } from "./admin.js";
 import { fillRecordChoices, wireRecords } from "./records.js";
 import { wireAnalysis } from "./analysis.js";
+import { refreshQuickReplies, wireQuickReplies } from "./quick-replies.js";
 
 const labels = { Chatbot: "With the bot", Queueing: "Waiting in a queue", WaitingForAgentAnswering: "Offered to an agent", Agent: "With an agent" };
 let csrfToken = "";
@@ -97,7 +98,7 @@ async function refresh() {
                 agents: Object.fromEntries(overview.agents.map((a) => [a.agentId, `${a.nickname} (${a.agentId})`])) };
       fillRecordChoices(overview);
     }
-    if (opens("settings")) await refreshAdmin(call, refresh);
+    if (opens("settings")) { await refreshAdmin(call, refresh); await refreshQuickReplies(call); }
     return true;
   } catch (e) {
     if (e.status === 401) signedOut();
@@ -154,4 +155,5 @@ document.getElementById("sign-out").addEventListener("click", async () => { awai
 wireBlacklistForm(call, refresh);
 wireRecords(call);
 wireAnalysis(call, () => names);
+wireQuickReplies(call);
 start();
