@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
     ],
     targets: [
         /// zlib, for Tencent UserSig (a zlib stream inside URL-safe base64).
@@ -96,6 +97,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                /// Reading uploaded CSV files (quick replies).
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
             /// The pages (HTML, CSS, ES modules), served as they are.
             resources: [.copy("Public")]

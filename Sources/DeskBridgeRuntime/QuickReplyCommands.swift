@@ -38,6 +38,27 @@ extension DeskCommands {
         try await audit(actor, "delete_quick_reply", removed, before: removed, after: nil)
     }
 
+    /// What an upload did: how many replies it added, and each refused line with why.
+    package struct QuickReplyImport: Sendable {
+        package var added: Int
+        package var problems: [(line: Int, message: String)]
+    }
+
+    /// Adds every valid row in one transaction and reports the others by their line; audited once.
+    package func importQuickReplies(by actor: String, rows: [(line: Int, group: String?, text: String?)]) async throws -> QuickReplyImport {
+        var drafts: [QuickReplyDraft] = [], problems: [(line: Int, message: String)] = []
+        for row in rows {
+            do { drafts.append(try Self.quickReply(group: row.group, text: row.text)) } catch { problems.append((row.line, error.info)) }
+        }
+        let added = drafts.isEmpty ? [] : try await runtime.store.addQuickReplies(drafts)
+        if !added.isEmpty {
+            try await runtime.store.appendAudit(AuditEntry(at: runtime.clock.now(), actor: actor, action: "import_quick_replies",
+                                                           subject: "\(added.count) quick replies",
+                                                           detail: AuditChange.json(before: "", after: added.map { "\($0.group): \($0.text)" }.joined(separator: "\n"))))
+        }
+        return QuickReplyImport(added: added.count, problems: problems)
+    }
+
     /// A reply as the workbench inserts it: a group of 1 to 40 characters, a text of 1 to 3,072.
     private static func quickReply(group: String?, text: String?) throws(DeskCommandError) -> QuickReplyDraft {
         let group = (group ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

@@ -88,6 +88,13 @@ struct ConsoleBrowserTests {
             try await admin.click("[data-test=reply-save]")
             try await admin.type("[data-test=reply-search]", "60")
             #expect(try await eventually { try await admin.texts("[data-test=reply-row] td:nth-child(2)") == ["Within 60 days."] })
+            // A CSV file from the computer: one row added, the bad one reported by its number.
+            let file = deployment.directory.appendingPathComponent("replies.csv")
+            try "Group,Reply\r\nShipping,We ship worldwide.\r\nShipping,\r\n".write(to: file, atomically: true, encoding: .utf8)
+            try await admin.type("[data-test=reply-file]", file.path)
+            try await admin.click("[data-test=reply-upload]")
+            #expect(try await eventually { try await admin.texts("[data-test=reply-upload-report]") == ["1 added, 1 refused:"] })
+            #expect(try await admin.texts("[data-test=reply-upload-problem]").first?.hasPrefix("Row 3:") == true)
 
             // Service records: a keyword finds the session, its transcript opens as text.
             try await admin.type("[data-test=records-q]", "human")

@@ -134,6 +134,22 @@ struct ConsoleQuickReplyTests {
             #expect(try await replies().count == 2)
             let trail = try await app.store.auditTrail(limit: 10).map(\.action)
             #expect(trail.prefix(3) == ["delete_quick_reply", "edit_quick_reply", "add_quick_reply"], "every change is audited, newest first")
+            // A CSV upload: the valid rows are added (a quoted comma and line break kept), each refused row is reported.
+            let upload = "Group,Reply\r\nShipping,\"Two days, usually.\nThree at most.\"\r\n,no group\r\nShipping,We ship worldwide.\r\n"
+            let report = try await console.call(app, .post, "/console/api/quick-replies/import", cookie: cookie, csrf: csrf, body: ["csv": upload])
+            #expect(report.status == .ok)
+            #expect(report.json["added"] as? Int == 2)
+            let problems = try #require(report.json["problems"] as? [[String: Any]])
+            #expect(problems.map { $0["row"] as? Int } == [3])
+            #expect((problems.first?["error"] as? String)?.contains("group") == true)
+            #expect(try await replies("shipping").map { $0["text"] as? String } == ["Two days, usually.\nThree at most.", "We ship worldwide."])
+            let wrongHeader = try await console.call(app, .post, "/console/api/quick-replies/import", cookie: cookie, csrf: csrf, body: ["csv": "Name,Text\r\na,b\r\n"])
+            #expect(wrongHeader.status == .badRequest)
+            #expect(try await replies().count == 4, "a refused file adds nothing")
+            #expect(try await app.store.auditTrail(limit: 1).first?.action == "import_quick_replies")
+            let template = try await app.client.execute(uri: "/console/api/quick-replies/template", method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
+            #expect(template.hasPrefix("\"Group\",\"Reply\""))
+
             let csv = try await app.client.execute(uri: "/console/api/quick-replies?format=csv", method: .get, headers: [.cookie: cookie]) { String(buffer: $0.body) }
             #expect(csv.hasPrefix("\"Group\",\"Reply\"") && csv.contains("\"Hours\",\"We are open 9 to 18, Monday to Friday.\""))
         }

@@ -46,6 +46,26 @@ async function save(call, path, body) {
   try { await call("POST", path, body); edit(null); await refreshQuickReplies(call); } catch (e) { error.textContent = e.message; }
 }
 
+/// Sends the chosen file's text; shows how many were added and each refused row with why.
+async function upload(call) {
+  const file = document.getElementById("reply-file").files[0];
+  const error = document.getElementById("replies-error");
+  error.textContent = "";
+  if (!file) return;
+  try {
+    const report = await call("POST", "/console/api/quick-replies/import", { csv: await file.text() });
+    document.getElementById("reply-upload-report").textContent =
+      `${report.added} added${report.problems.length ? `, ${report.problems.length} refused:` : "."}`;
+    document.getElementById("reply-upload-problems").replaceChildren(...report.problems.map((problem) => {
+      const item = document.createElement("li");
+      item.setAttribute("data-test", "reply-upload-problem");
+      item.textContent = `Row ${problem.row}: ${problem.error}`;
+      return item;
+    }));
+    await refreshQuickReplies(call);
+  } catch (e) { error.textContent = e.message; }
+}
+
 export function wireQuickReplies(call) {
   document.getElementById("reply-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -54,6 +74,7 @@ export function wireQuickReplies(call) {
     save(call, id ? "/console/api/quick-replies/edit" : "/console/api/quick-replies", id ? { id: Number(id), ...body } : body);
   });
   document.getElementById("reply-cancel").addEventListener("click", () => edit(null));
+  document.getElementById("reply-upload-form").addEventListener("submit", (event) => { event.preventDefault(); upload(call); });
   document.getElementById("reply-search-form").addEventListener("submit", (event) => { event.preventDefault(); refreshQuickReplies(call); });
   document.getElementById("reply-search").addEventListener("input", () => refreshQuickReplies(call).catch(() => {}));
 }
