@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Dependencies point one way: core ← store ← {SQLite, PostgreSQL, runtime} ← relay; HTTP ← runtime;
-/// server (the assembly: which adapters, their lifecycles) ← {HTTP, relay, SQLite, PostgreSQL} ← executable.
+/// Dependencies point one way: core ← coordination (clock, wake-ups, change feed); core ← store ←
+/// {SQLite, PostgreSQL}; {store, coordination} ← {runtime, relay}; HTTP ← runtime; server (the
+/// assembly: which adapters, their lifecycles) ← {HTTP, relay, SQLite, PostgreSQL} ← executable.
 let package = Package(
     name: "DeskBridge",
     platforms: [.macOS(.v15)],
@@ -47,6 +48,9 @@ let package = Package(
         ),
         /// Storage ports and the in-memory adapter.
         .target(name: "DeskBridgeStore", dependencies: ["DeskBridgeCore"]),
+        /// What the workers of one process share besides the store: the wall clock, the wake-up
+        /// signals and the feed of changes the live pages hear.
+        .target(name: "DeskBridgeCoordination", dependencies: ["DeskBridgeCore"]),
         /// The embedded SQLite adapter (GRDB, WAL, synchronous=FULL).
         .target(
             name: "DeskBridgeSQLite",
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "DeskBridgeRuntime",
             dependencies: [
-                "DeskBridgeStore",
+                "DeskBridgeStore", "DeskBridgeCoordination",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,7 +79,7 @@ let package = Package(
         .target(
             name: "DeskBridgeRelay",
             dependencies: [
-                "DeskBridgeRuntime",
+                "DeskBridgeStore", "DeskBridgeCoordination",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import DeskBridgeConfig
+import DeskBridgeCoordination
 import DeskBridgeCore
 import DeskBridgeRuntime
 import DeskBridgeStore

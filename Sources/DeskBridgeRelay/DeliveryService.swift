@@ -1,5 +1,5 @@
+import DeskBridgeCoordination
 import DeskBridgeCore
-import DeskBridgeRuntime
 import DeskBridgeStore
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DeskBridgeConfig
+import DeskBridgeCoordination
 import DeskBridgeCore
 import DeskBridgeServer
 import DeskBridgeRuntime

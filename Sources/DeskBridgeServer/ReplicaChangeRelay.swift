@@ -1,3 +1,4 @@
+import DeskBridgeCoordination
 import DeskBridgePostgres
 import DeskBridgeRuntime
 import Foundation

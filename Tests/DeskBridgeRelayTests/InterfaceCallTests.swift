@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DeskBridgeCoordination
 import DeskBridgeCore
 import DeskBridgeRelay
 import DeskBridgeRuntime

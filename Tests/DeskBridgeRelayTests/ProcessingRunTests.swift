@@ -1,3 +1,4 @@
+import DeskBridgeCoordination
 import DeskBridgeCore
 import DeskBridgeRuntime
 import DeskBridgeStore

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+import DeskBridgeCoordination
 import DeskBridgeRelay
 import DeskBridgeTestSupport
 import Foundation

@@ -1,3 +1,4 @@
+import DeskBridgeCoordination
 import DeskBridgeRuntime
 import DeskBridgeTestSupport
 import Testing

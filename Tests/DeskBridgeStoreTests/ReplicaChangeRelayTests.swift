@@ -1,3 +1,4 @@
+import DeskBridgeCoordination
 import DeskBridgeCore
 import DeskBridgePostgres
 import DeskBridgeRuntime

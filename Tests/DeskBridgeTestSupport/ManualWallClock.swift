@@ -1,3 +1,4 @@
+import DeskBridgeCoordination
 import DeskBridgeRuntime
 import Foundation
 import Synchronization
