@@ -60,6 +60,9 @@ package enum SeatStatus: Equatable, Sendable {
         }
     }
 
+    /// The rest reason, when it is a short break.
+    package var restReason: String? { if case .rest(let reason) = self { reason } else { nil } }
+
     /// The SDK's word for it (`tccc.Agent.getStatus()`).
     package var name: String {
         switch self {

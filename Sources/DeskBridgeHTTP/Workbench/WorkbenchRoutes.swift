@@ -116,7 +116,7 @@ struct WorkbenchRoutes: Sendable {
         let snapshot = routing.agent(signIn.agent)
         let seat = SeatStatus(status: snapshot?.status ?? .Offline, reason: snapshot?.statusReason)
         return WorkbenchViews.Me(agentId: signIn.agent.rawValue, nickname: agent?.nickname ?? signIn.agent.rawValue, avatarImage: agent?.avatarImage,
-                                 status: seat.deskStatus.rawValue, seatStatus: seat.name, restReason: snapshot?.status == .Rest ? seat.reason : nil,
+                                 status: seat.deskStatus.rawValue, seatStatus: seat.name, restReason: seat.restReason,
                                  restReasons: desk.restReasons, csrfToken: signIn.csrfToken,
                                  groups: WorkbenchViews.groups(desk, of: agent, routing: routing),
                                  extensions: desk.extensions.filter(\.enabled).map { .init(name: $0.name, url: $0.url, alwaysVisible: $0.alwaysVisible) })
@@ -128,7 +128,7 @@ struct WorkbenchRoutes: Sendable {
         let found = try await commands.agentSessions(as: .agent(signIn.agent), agentId: nil)
         return WorkbenchViews.Sessions(sessions: found.mine.compactMap(WorkbenchViews.row), queued: found.queued.compactMap(WorkbenchViews.row),
                                        groups: found.groups.map { WorkbenchViews.Group(id: $0.group.id.rawValue, name: $0.group.name, waiting: $0.waiting) },
-                                       seatStatus: found.status.name, restReason: found.status.deskStatus == .Rest ? found.status.reason : nil,
+                                       seatStatus: found.status.name, restReason: found.status.restReason,
                                        lastEventId: lastEventId)
     }
 
