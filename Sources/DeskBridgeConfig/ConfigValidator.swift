@@ -99,17 +99,13 @@ struct ConfigValidator {
 
         // desk
         let desk = config.desk
-        if !(60...86_400).contains(desk.proactive.timeoutSeconds) { fail("desk.proactive.timeoutSeconds", "must be 60 to 86400") }
+        for problem in DeskSettings(desk).problems { fail("desk.\(problem.key)", problem.message) }
         if desk.secretKey.isEmpty { fail("desk.secretKey", "must not be empty") }
         for (index, group) in desk.quickReplies.enumerated() {
             if group.group.isEmpty { fail("desk.quickReplies[\(index)].group", "must not be empty") }
             for (reply, text) in group.replies.enumerated() where text.isEmpty || text.count > 3_072 {
                 fail("desk.quickReplies[\(index)].replies[\(reply)]", "must be 1 to 3072 characters")
             }
-        }
-        for (index, reason) in desk.restReasons.enumerated() {
-            if reason.trimmingCharacters(in: .whitespaces).isEmpty || reason.count > 32 { fail("desk.restReasons[\(index)]", "must be 1 to 32 characters") }
-            if desk.restReasons.prefix(index).contains(reason) { fail("desk.restReasons[\(index)]", "duplicate rest reason \"\(reason)\"") }
         }
         for (index, page) in desk.extensions.enumerated() {
             if page.name.trimmingCharacters(in: .whitespaces).isEmpty || page.name.count > 40 { fail("desk.extensions[\(index)].name", "must be 1 to 40 characters") }

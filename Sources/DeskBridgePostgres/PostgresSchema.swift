@@ -172,5 +172,7 @@ enum PostgresSchema {
             "CREATE TABLE quick_replies (id BIGSERIAL PRIMARY KEY, group_name TEXT NOT NULL, text TEXT NOT NULL)",
             "CREATE TABLE store_seeds (name TEXT PRIMARY KEY)",
         ]),
+        // Run-time settings, one JSON document each (`desk`: rest reasons, sign-in status, proactive contact).
+        Migration(version: "v9", statements: ["CREATE TABLE store_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"]),
     ]
 }

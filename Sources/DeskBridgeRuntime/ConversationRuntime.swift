@@ -45,6 +45,12 @@ package final class ConversationRuntime: Sendable {
         })
     }
 
+    /// Seeds the desk settings and the quick replies from the configuration on the first start;
+    /// afterwards the store wins.
+    package func seedDeskSettings() async throws {
+        try await store.seedDeskSettings(DeskSettings(engine.config.desk))
+    }
+
     /// Seeds the quick replies from the configuration on the first start; afterwards the store wins.
     package func seedQuickReplies() async throws {
         try await store.seedQuickReplies(engine.config.desk.quickReplies.flatMap { group in group.replies.map { QuickReplyDraft(group: group.group, text: $0) } })

@@ -45,8 +45,9 @@ package struct DeskCommands: Sendable {
         guard let clientUserId, !clientUserId.isEmpty, let stored = try await runtime.store.conversation(clientUserId: ClientUserID(clientUserId)) else {
             throw DeskCommandError.unknownUserOrSession
         }
+        let proactive = try await settings().proactive
         let step = try await runtime.apply(to: stored.key) { state, context throws(DeskCommandError) in
-            try runtime.engine.contact(by: me, state: state, context: context)
+            try runtime.engine.contact(by: me, proactive: proactive, state: state, context: context)
         }
         return step.state.session?.id.rawValue ?? ""
     }
@@ -92,12 +93,13 @@ package struct DeskCommands: Sendable {
     }
 
     /// Sets an agent's status in the SDK's words (`SeatStatus`); a rest reason must be one of
-    /// `desk.restReasons`.
+    /// the rest reasons of the desk settings.
     package func setAgentStatus(as identity: DeskIdentity, agentId: String?, seat: SeatStatus) async throws {
         guard let agentId, !agentId.isEmpty, config.desk.agent(AgentID(agentId)) != nil else { throw DeskCommandError.unknownAgentOrGroup }
         if case .agent(let me) = identity, me.rawValue != agentId { throw DeskCommandError.identityMayNotAct }
-        if case .rest(let reason?) = seat, !config.desk.restReasons.contains(reason) {
-            throw DeskCommandError.badJSON("the rest reason must be one of: \(config.desk.restReasons.joined(separator: ", "))")
+        if case .rest(let reason?) = seat {
+            let reasons = try await settings().restReasons
+            guard reasons.contains(reason) else { throw DeskCommandError.badJSON("the rest reason must be one of: \(reasons.joined(separator: ", "))") }
         }
         guard try await runtime.store.setAgentStatus(AgentID(agentId), seat.deskStatus, reason: seat.reason, at: runtime.clock.now()) else {
             throw DeskCommandError.unknownAgentOrGroup

@@ -148,6 +148,10 @@ enum SQLiteSchema {
                 CREATE TABLE store_seeds (name TEXT PRIMARY KEY) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v9") { db in
+            // Run-time settings, one JSON document each (`desk`: rest reasons, sign-in status, proactive contact).
+            try db.execute(sql: "CREATE TABLE store_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+        }
         return migrator
     }
 }

@@ -85,6 +85,7 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     }
     try await runtime.seedAgents()
     try await runtime.seedQuickReplies()
+    try await runtime.seedDeskSettings()
     if overrides.runsWorkers {
         services.append(ProcessorService(runtime: runtime, pollInterval: overrides.pollInterval, logger: logger))
         services.append(DeliveryService(

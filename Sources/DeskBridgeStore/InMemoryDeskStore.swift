@@ -53,6 +53,7 @@ package final class InMemoryDeskStore: DeskStore {
         var forcedOffline: Set<AgentID> = []
         var quickReplies: [StoredQuickReply] = []
         var nextQuickReplyId: Int64 = 1
+        var deskSettings: DeskSettings?
         var seeded: Set<String> = []
     }
 
@@ -459,6 +460,25 @@ package final class InMemoryDeskStore: DeskStore {
 
     package func deleteQuickReply(id: Int64) async throws -> StoredQuickReply? {
         withState { s in s.quickReplies.firstIndex { $0.id == id }.map { s.quickReplies.remove(at: $0) } }
+    }
+
+    // MARK: - Desk settings
+
+    package func deskSettings() async throws -> DeskSettings? { withState { $0.deskSettings } }
+
+    package func seedDeskSettings(_ settings: DeskSettings) async throws -> Bool {
+        withState { s in
+            guard s.deskSettings == nil else { return false }
+            s.deskSettings = settings
+            return true
+        }
+    }
+
+    package func saveDeskSettings(_ settings: DeskSettings) async throws -> DeskSettings? {
+        withState { s in
+            defer { s.deskSettings = settings }
+            return s.deskSettings
+        }
     }
 
     // MARK: - Sign-ins

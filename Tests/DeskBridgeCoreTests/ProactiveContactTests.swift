@@ -12,6 +12,10 @@ struct ProactiveContactTests {
         return ConversationEngine(config: try! ConfigLoader.parse(yaml: yaml, directory: URL(fileURLWithPath: "/tmp"), environment: [:]).get().config)
     }
 
+    /// Proactive contact as the desk settings give it (seeded from the YAML above).
+    static let on = DeskConfig.Proactive(enabled: true, timeoutSeconds: 120)
+    static let off = DeskConfig.Proactive(enabled: false, timeoutSeconds: 120)
+
     let visitor = ConversationState(key: ConversationKey(agent: "web/shop-web", conversationId: "0f8e3c1a-6b2d-4c9e-9a7f-3d2b1c0e9f8a"))
     let lena = AgentID("lena@acme.example")
     let now = EngineFixture.now
@@ -22,7 +26,7 @@ struct ProactiveContactTests {
 
     @Test func theAgentJoinsAtOnceAndTheChatWaitsItsOwnTimeForTheVisitor() throws {
         let engine = Self.engine(enabled: true)
-        let started = try engine.contact(by: lena, state: visitor, context: context(0))
+        let started = try engine.contact(by: lena, proactive: Self.on, state: visitor, context: context(0))
         #expect(started.effects.lines == ["+lena@acme.example", "JOINED Lena", "BOT: You are chatting with Lena (1001)."])
         #expect(started.state.session?.ownership.holder == lena)
         #expect(!started.effects.contains { $0.googleMessage?.text?.hasPrefix("Hello") == true }, "no bot welcome in a chat the agent began")
@@ -41,7 +45,7 @@ struct ProactiveContactTests {
 
     @Test func aVisitorWhoAnswersIsServedAsUsual() throws {
         let engine = Self.engine(enabled: true)
-        let started = try engine.contact(by: lena, state: visitor, context: context(0))
+        let started = try engine.contact(by: lena, proactive: Self.on, state: visitor, context: context(0))
         let hook = EngineFixture.webhook(#""message":{"messageId":"m-1","text":"yes please"}"#, conversation: visitor.key.conversationId)
         var answer = hook
         answer.agent = visitor.key.agent
@@ -53,15 +57,15 @@ struct ProactiveContactTests {
 
     @Test func contactIsRefusedWhenOffForGoogleUsersInASessionOrWithoutRoom() throws {
         #expect(throws: DeskCommandError.notAllowedInState("ProactiveContactOff")) {
-            try Self.engine(enabled: false).contact(by: lena, state: visitor, context: context(0))
+            try Self.engine(enabled: true).contact(by: lena, proactive: Self.off, state: visitor, context: context(0))
         }
         let engine = Self.engine(enabled: true)
         #expect(throws: DeskCommandError.notAllowedInState("NotAWebsiteVisitor")) {
-            try engine.contact(by: lena, state: ConversationState(key: ConversationKey(agent: "brands/b/agents/a", conversationId: "conv-1")), context: context(0))
+            try engine.contact(by: lena, proactive: Self.on, state: ConversationState(key: ConversationKey(agent: "brands/b/agents/a", conversationId: "conv-1")), context: context(0))
         }
-        let open = try engine.contact(by: lena, state: visitor, context: context(0)).state
-        #expect(throws: DeskCommandError.notAllowedInState("Agent")) { try engine.contact(by: lena, state: open, context: context(1)) }
-        #expect(throws: DeskCommandError.notAllowedInState("AgentNotAvailable")) { try engine.contact(by: lena, state: visitor, context: context(0, lena: .Busy)) }
-        #expect(throws: DeskCommandError.notAllowedInState("AgentNotAvailable")) { try engine.contact(by: lena, state: visitor, context: context(0, load: 1)) }
+        let open = try engine.contact(by: lena, proactive: Self.on, state: visitor, context: context(0)).state
+        #expect(throws: DeskCommandError.notAllowedInState("Agent")) { try engine.contact(by: lena, proactive: Self.on, state: open, context: context(1)) }
+        #expect(throws: DeskCommandError.notAllowedInState("AgentNotAvailable")) { try engine.contact(by: lena, proactive: Self.on, state: visitor, context: context(0, lena: .Busy)) }
+        #expect(throws: DeskCommandError.notAllowedInState("AgentNotAvailable")) { try engine.contact(by: lena, proactive: Self.on, state: visitor, context: context(0, load: 1)) }
     }
 }

@@ -96,6 +96,14 @@ struct ConsoleBrowserTests {
             #expect(try await eventually { try await admin.texts("[data-test=reply-upload-report]") == ["1 added, 1 refused:"] })
             #expect(try await admin.texts("[data-test=reply-upload-problem]").first?.hasPrefix("Row 3:") == true)
 
+            // Desk settings: the form shows the seeded ones; a new rest reason is saved and in force.
+            #expect(try await admin.run("return document.getElementById('settings-reasons').value") as? String == "Break\nMeal\nMeeting\nTraining")
+            _ = try await admin.run("document.getElementById('settings-reasons').value = 'Lunch\\nTraining'")
+            try await admin.click("[data-test=settings-save]")
+            #expect(try await eventually { try await admin.texts("[data-test=settings-message]") == ["Saved."] })
+            let stored = "return fetch('/console/api/settings').then(r => r.json()).then(s => s.restReasons)"
+            #expect(try await admin.run(stored) as? [String] == ["Lunch", "Training"])
+
             // Service records: a keyword finds the session, its transcript opens as text.
             try await admin.type("[data-test=records-q]", "human")
             try await admin.click("[data-test=records-search]")

@@ -24,7 +24,8 @@ struct AgentDeskAPITests {
                     #expect(try await app.webhook(body, signature: Wire.signature(body)).status == .ok)
                 }
                 let user = ClientUserID(Wire.clientUserId("ad-\(index)"))
-                #expect(try await eventually { try await app.store.conversation(clientUserId: user)?.state?.session.map { $0.deskState != "Bot" } == true })
+                let expected = index <= 3 ? "Agent" : "Queueing"
+                #expect(try await eventually { try await app.store.conversation(clientUserId: user)?.state?.session?.deskState == expected })
             }
             let mine = try await call(app, "get_agent_sessions", as: lena)
             #expect(mine["ErrorCode"] as? Int == 0)

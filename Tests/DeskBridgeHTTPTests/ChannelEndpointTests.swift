@@ -183,6 +183,9 @@ final class UnavailableStore: DeskStore {
     func forcedOffline() async throws -> Set<AgentID> { throw down() }
     func setForcedOffline(_ agent: AgentID, _ forced: Bool, endingSignInsIn realms: [String], at now: Date) async throws -> Bool { throw down() }
     func quickReplies() async throws -> [StoredQuickReply] { throw down() }
+    func deskSettings() async throws -> DeskSettings? { throw down() }
+    func seedDeskSettings(_ settings: DeskSettings) async throws -> Bool { try await memory.seedDeskSettings(settings) }
+    func saveDeskSettings(_ settings: DeskSettings) async throws -> DeskSettings? { throw down() }
     func seedQuickReplies(_ replies: [QuickReplyDraft]) async throws -> Bool { try await memory.seedQuickReplies(replies) }
     func addQuickReplies(_ replies: [QuickReplyDraft]) async throws -> [StoredQuickReply] { throw down() }
     func updateQuickReply(_ reply: StoredQuickReply) async throws -> StoredQuickReply? { throw down() }

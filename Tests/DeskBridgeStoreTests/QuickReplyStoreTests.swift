@@ -28,3 +28,19 @@ struct QuickReplyStoreTests {
         #expect(!(seeded.map(\.id) + added.map(\.id)).contains(next[0].id), "a deleted id is not used again")
     }
 }
+
+/// The desk settings document in the store, on every store: seeded once, replaced whole.
+@Suite("Desk settings in the store")
+struct DeskSettingsStoreTests {
+    @Test(arguments: Backend.available)
+    func seededOnceThenReplaced(backend: Backend) async throws {
+        let store = try await backend.make()
+        let yaml = DeskSettings(restReasons: ["Meal"], signInStatus: nil, proactive: .init(enabled: false, timeoutSeconds: 600))
+        #expect(try await store.deskSettings() == nil)
+        #expect(try await store.seedDeskSettings(yaml))
+        #expect(!(try await store.seedDeskSettings(DeskSettings(restReasons: [], signInStatus: "free", proactive: .init()))), "seeded once")
+        let changed = DeskSettings(restReasons: ["Lunch", "Training"], signInStatus: "free", proactive: .init(enabled: true, timeoutSeconds: 900))
+        #expect(try await store.saveDeskSettings(changed) == yaml, "a save answers what it replaced")
+        #expect(try await store.deskSettings() == changed)
+    }
+}

@@ -10,7 +10,7 @@ package enum ConsoleModule: String, CaseIterable, Sendable, Codable {
     case records
     /// Setting an agent's status, forcing it offline and back.
     case agentManagement
-    /// The blacklist, the quick replies and the audit trail.
+    /// The blacklist, the quick replies, the desk settings and the audit trail.
     case settings
 }
 

@@ -31,10 +31,13 @@ package struct DeskConfig: Sendable, Decodable {
     package var extensions: [Extension] = []
     /// Custom console roles (`ConsoleAccess`), beside the built-in admin, supervisor and agent.
     package var roles: [Role] = []
+    /// The status (an SDK word: `free`, `busy`, `rest`…) an agent gets when it signs in to the
+    /// workbench; absent, it keeps the one it has.
+    package var signInStatus: String?
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sdkAppId, adminIdentifier, adminPasswordHash, secretKey, callbackToken, callbacks, assignment, routing, reception, queue
-        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi, proactive, restReasons, extensions, roles
+        case prompts, closure, workingHours, satisfaction, skillGroups, agents, quickReplies, cloudApi, proactive, restReasons, extensions, roles, signInStatus
     }
 
     package init(from decoder: any Decoder) throws {
@@ -61,6 +64,7 @@ package struct DeskConfig: Sendable, Decodable {
         restReasons = try c.value(.restReasons, default: restReasons)
         extensions = try c.value(.extensions, default: extensions)
         roles = try c.value(.roles, default: roles)
+        signInStatus = try c.decodeIfPresent(String.self, forKey: .signInStatus)
     }
 
     /// The desk's own time zone (`desk.workingHours.timezone`), in which records and analysis
@@ -259,10 +263,14 @@ package struct DeskConfig: Sendable, Decodable {
     /// before, and how long such a chat waits for the visitor's first answer (60 s to a day, as
     /// the seed's "timeout period") before it closes; a visitor who opens the page within that
     /// window sees the agent's messages.
-    package struct Proactive: Sendable, Decodable {
+    package struct Proactive: Sendable, Codable, Equatable {
         package var enabled = false
         package var timeoutSeconds = 600
         package init() {}
+        package init(enabled: Bool, timeoutSeconds: Int) {
+            self.enabled = enabled
+            self.timeoutSeconds = timeoutSeconds
+        }
         private enum CodingKeys: String, CodingKey, CaseIterable { case enabled, timeoutSeconds }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)

@@ -256,12 +256,12 @@ package struct ConversationEngine: Sendable {
         return turn.finished
     }
 
-    /// An agent starts a chat with a website visitor (`desk.proactive`, seed 001 "Agent
+    /// An agent starts a chat with a website visitor (`proactive`, from the desk settings; seed 001 "Agent
     /// Proactively Contacts Chat Users"): only when enabled, only on the website channel (Google
     /// lets a business speak first only inside a conversation the user opened), and only while
     /// no session is open; the agent must be Available with room under its limit.
-    package func contact(by agent: AgentID, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
-        guard config.desk.proactive.enabled else { throw .notAllowedInState("ProactiveContactOff") }
+    package func contact(by agent: AgentID, proactive: DeskConfig.Proactive, state: ConversationState, context: Context) throws(DeskCommandError) -> Step {
+        guard proactive.enabled else { throw .notAllowedInState("ProactiveContactOff") }
         guard state.key.isWebChannel else { throw .notAllowedInState("NotAWebsiteVisitor") }
         guard state.session == nil else { throw .notAllowedInState(state.session!.deskState) }
         guard let profile = config.desk.agent(agent) else { throw .unknownAgentOrGroup }
@@ -270,7 +270,7 @@ package struct ConversationEngine: Sendable {
               AssignmentRouter.isUsable(snapshot, group: nil, limit: turn.limit(profile.skillGroups.first?.id)) else {
             throw .notAllowedInState("AgentNotAvailable")
         }
-        turn.startProactive(profile)
+        turn.startProactive(profile, waiting: TimeInterval(proactive.timeoutSeconds))
         return turn.finished
     }
 

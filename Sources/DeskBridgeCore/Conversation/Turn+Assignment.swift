@@ -137,13 +137,13 @@ extension Turn {
         notify("Transfer.Offered", agent: agent.id)
     }
 
-    /// An agent starts a session with a website visitor it may reach (`desk.proactive`): the
-    /// agent joins at once, and the session waits `timeoutSeconds` for the visitor's answer.
-    mutating func startProactive(_ agent: DeskConfig.Agent) {
+    /// An agent starts a session with a website visitor it may reach (proactive contact): the
+    /// agent joins at once, and the session waits `waiting` seconds for the visitor's answer.
+    mutating func startProactive(_ agent: DeskConfig.Agent, waiting: TimeInterval) {
         startSession(welcome: false)
         let group = agent.skillGroups.first?.id
         state.session!.skillGroup = group
-        let until = context.now.addingTimeInterval(TimeInterval(desk.proactive.timeoutSeconds))
+        let until = context.now.addingTimeInterval(waiting)
         state.session!.proactiveUntil = until
         record(strategy: "proactive", candidates: [agent.id], agent: agent.id, outcome: "assigned", reason: "")
         assign(agent, limit: limit(group))

@@ -28,6 +28,12 @@ struct ConsoleGate: Sendable {
         api.post(router, path) { signIn, _, body in try await handler(signIn, try scope(signIn, module), body) }
     }
 
+    /// A change in `module` whose JSON body decodes as `Body`.
+    func post<Body: Decodable & Sendable>(_ router: Router<DeskRequestContext>, _ path: RouterPath, _ module: ConsoleModule, as type: Body.Type,
+                                          _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, GroupScope, Body) async throws -> any Encodable) {
+        api.post(router, path, as: type) { signIn, body in try await handler(signIn, try scope(signIn, module), body) }
+    }
+
     /// A call answered with its own response (an export, a stream): the sign-in and its scope,
     /// or the refusal to answer with.
     func admit(_ request: Request, _ module: ConsoleModule) async throws -> Result<(WorkbenchSignIns.SignIn, GroupScope), Refusal> {

@@ -86,6 +86,12 @@ struct ConsoleRoutes: Sendable {
         RecordRoutes(commands: commands, desk: desk, gate: gate, now: now).register(on: router)
         AnalysisRoutes(commands: commands, desk: desk, gate: gate, now: now).register(on: router)
         QuickReplyRoutes(commands: commands, gate: gate).register(on: router)
+        // The desk settings changed at run time: rest reasons, the sign-in status, proactive contact.
+        gate.get(router, "/console/api/settings", .settings) { _, _, _ in try await commands.settings() }
+        gate.post(router, "/console/api/settings", .settings, as: DeskSettings.self) { signIn, _, settings in
+            try await commands.saveSettings(by: signIn.agent.rawValue, settings)
+            return ["ok": true]
+        }
         gate.get(router, "/console/api/audit", .settings) { _, _, _ in
             try await commands.auditTrail(as: .admin, limit: 200).map(AuditAnswer.init)
         }

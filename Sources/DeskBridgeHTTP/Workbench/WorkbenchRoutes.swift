@@ -99,11 +99,13 @@ struct WorkbenchRoutes: Sendable {
 
     // MARK: - Sign-in
 
+    /// A sign-in; once in, the agent gets the desk settings' `signInStatus`, when one is set.
     private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
         try await api.signIn(request, peer: context.peerAddress, desk: desk, trustedProxies: trustedProxies, path: "/workbench",
                              identify: { $0.agentId.flatMap { $0.isEmpty ? nil : $0 } }, passwordHash: { desk.agent($0)?.passwordHash }) { agent in
             if desk.agent(agent) == nil { return SignedInAPI.refusal(.forbidden, "\(agent) is not an agent of this desk") }
             if try await signIns.isForcedOffline(agent) { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
+            try await commands.agentSignedIn(agent)
             return nil
         }
     }
@@ -117,7 +119,7 @@ struct WorkbenchRoutes: Sendable {
         let seat = SeatStatus(status: snapshot?.status ?? .Offline, reason: snapshot?.statusReason)
         return WorkbenchViews.Me(agentId: signIn.agent.rawValue, nickname: agent?.nickname ?? signIn.agent.rawValue, avatarImage: agent?.avatarImage,
                                  status: seat.deskStatus.rawValue, seatStatus: seat.name, restReason: seat.restReason,
-                                 restReasons: desk.restReasons, csrfToken: signIn.csrfToken,
+                                 restReasons: try await commands.settings().restReasons, csrfToken: signIn.csrfToken,
                                  groups: WorkbenchViews.groups(desk, of: agent, routing: routing),
                                  extensions: desk.extensions.filter(\.enabled).map { .init(name: $0.name, url: $0.url, alwaysVisible: $0.alwaysVisible) })
     }
@@ -150,10 +152,10 @@ struct WorkbenchRoutes: Sendable {
         return WorkbenchViews.Targets(agents: agents, groups: WorkbenchViews.groups(desk, of: nil, routing: routing))
     }
 
-    /// Website visitors this agent may start a chat with (`desk.proactive`): those with the chat
+    /// Website visitors this agent may start a chat with (proactive contact): those with the chat
     /// page open on this replica now, and those it served in the last seven days; never one in a session.
     private func visitors(_ signIn: WorkbenchSignIns.SignIn) async throws -> WorkbenchViews.Visitors {
-        guard desk.proactive.enabled else { return WorkbenchViews.Visitors(enabled: false, visitors: []) }
+        guard try await commands.settings().proactive.enabled else { return WorkbenchViews.Visitors(enabled: false, visitors: []) }
         let now = now()
         var rows: [ClientUserID: WorkbenchViews.Visitor] = [:]
         for key in runtime.changes.watchedConversations where key.isWebChannel {
@@ -205,6 +207,7 @@ struct WorkbenchRoutes: Sendable {
         let prelude: String
         if let agent = try await signIns.redeemLink(token, now: now()) {
             let (session, _) = try await signIns.signIn(agent, now: now())
+            try await commands.agentSignedIn(agent)
             prelude = "const DESKBRIDGE_SDK = {signIn: \(Self.jsString(session)), agentId: \(Self.jsString(agent.rawValue))};\n"
         } else {
             prelude = "const DESKBRIDGE_SDK = {signIn: null, error: \"This SdkURL has expired or was already used; ask for a new one.\"};\n"

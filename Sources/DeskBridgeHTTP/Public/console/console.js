@@ -4,6 +4,7 @@ import { refreshAdmin, wireBlacklistForm } from "./admin.js";
 import { fillRecordChoices, wireRecords } from "./records.js";
 import { wireAnalysis } from "./analysis.js";
 import { refreshQuickReplies, wireQuickReplies } from "./quick-replies.js";
+import { refreshSettings, wireSettings } from "./settings.js";
 
 const labels = { Chatbot: "With the bot", Queueing: "Waiting in a queue", WaitingForAgentAnswering: "Offered to an agent", Agent: "With an agent" };
 let csrfToken = "";
@@ -98,7 +99,7 @@ async function refresh() {
                 agents: Object.fromEntries(overview.agents.map((a) => [a.agentId, `${a.nickname} (${a.agentId})`])) };
       fillRecordChoices(overview);
     }
-    if (opens("settings")) { await refreshAdmin(call, refresh); await refreshQuickReplies(call); }
+    if (opens("settings")) { await refreshAdmin(call, refresh); await refreshQuickReplies(call); await refreshSettings(call); }
     return true;
   } catch (e) {
     if (e.status === 401) signedOut();
@@ -156,4 +157,5 @@ wireBlacklistForm(call, refresh);
 wireRecords(call);
 wireAnalysis(call, () => names);
 wireQuickReplies(call);
+wireSettings(call);
 start();

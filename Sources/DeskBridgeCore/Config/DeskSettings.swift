@@ -1,0 +1,38 @@
+/// The desk settings an administrator changes at run time (README, "Desk settings"): the rest
+/// reasons, the status an agent gets when it signs in, and proactive contact. The YAML seeds
+/// them on the first start; from then on they are kept in the store, which wins.
+package struct DeskSettings: Codable, Sendable, Equatable {
+    package var restReasons: [String]
+    /// An SDK status word (`SeatStatus`); nil: an agent keeps its status when it signs in.
+    package var signInStatus: String?
+    package var proactive: DeskConfig.Proactive
+
+    package init(restReasons: [String], signInStatus: String?, proactive: DeskConfig.Proactive) {
+        self.restReasons = restReasons
+        self.signInStatus = signInStatus
+        self.proactive = proactive
+    }
+
+    /// What the configuration file says (the seed).
+    package init(_ desk: DeskConfig) {
+        self.init(restReasons: desk.restReasons, signInStatus: desk.signInStatus, proactive: desk.proactive)
+    }
+
+    /// The status an agent gets when it signs in, if any.
+    package var signInSeat: SeatStatus? { signInStatus.flatMap { SeatStatus(name: $0) } }
+
+    /// What is wrong, by key (relative to `desk`); empty when nothing is.
+    package var problems: [(key: String, message: String)] {
+        var found: [(key: String, message: String)] = []
+        for (index, reason) in restReasons.enumerated() {
+            if reason.trimmingCharacters(in: .whitespaces).isEmpty || reason.count > 32 { found.append(("restReasons[\(index)]", "must be 1 to 32 characters")) }
+            if restReasons.prefix(index).contains(reason) { found.append(("restReasons[\(index)]", "duplicate rest reason \"\(reason)\"")) }
+        }
+        if restReasons.count > 20 { found.append(("restReasons", "at most 20 reasons")) }
+        if let status = signInStatus, SeatStatus(name: status) == nil || status.lowercased() == "offline" {
+            found.append(("signInStatus", "must be free, busy, arrange, notReady or rest"))
+        }
+        if !(60...86_400).contains(proactive.timeoutSeconds) { found.append(("proactive.timeoutSeconds", "must be 60 to 86400")) }
+        return found
+    }
+}
