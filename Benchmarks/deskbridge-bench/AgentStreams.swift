@@ -91,10 +91,8 @@ private func measureAgentStreams(_ base: String, port: Int, server: Process, age
         print("agent send  failed: no user message reached its holder's stream")
         return
     }
-    let sorted = latencies.sorted()
-    func at(_ p: Double) -> String { millis(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
-    print(String(format: "%-11@ webhook 200 → holder's stream  p50 %@ ms  p90 %@ ms  p99 %@ ms  (%d users, one at a time, with %d streams open)",
-                 "agent send" as NSString, at(0.5) as NSString, at(0.9) as NSString, at(0.99) as NSString, sorted.count, opened))
+    print(String(format: "%-11@ webhook 200 → holder's stream  %@  (%d users, one at a time, with %d streams open)",
+                 "agent send" as NSString, percentiles(latencies) as NSString, latencies.count, opened))
 }
 
 /// The index of the agent holding the user's session, from `get_session_state`.
@@ -120,14 +118,7 @@ private func signIn(_ base: String, _ agent: String, client: HTTPClient) async t
 
 /// One agent's stream on a bare connection; its handler logs `hello` and the users each change names.
 private func openStream(port: Int, cookie: String, agent: Int, log: StreamLog) async throws -> any Channel {
-    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .channelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(StreamReader(agent: agent, log: log)) }
-        }
-        .connect(host: "127.0.0.1", port: port).get()
-    let request = "GET /workbench/api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nCookie: \(cookie)\r\n\r\n"
-    try await channel.writeAndFlush(ByteBuffer(string: request)).get()
-    return channel
+    try await openEventStream(port: port, path: "/workbench/api/events", headers: "Cookie: \(cookie)\r\n", reader: StreamReader(agent: agent, log: log))
 }
 
 /// Reads one stream's events as they arrive (`data: {"clientUserId":"…"}`), noting when each came.

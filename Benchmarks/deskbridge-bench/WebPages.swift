@@ -81,10 +81,8 @@ private func measurePages(_ base: String, port: Int, server: Process, pages: Int
             print("web send    failed: no visitor message reached the agent's stream")
             return
         }
-        let sorted = latencies.sorted()
-        func at(_ p: Double) -> String { millis(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
-        print(String(format: "%-11@ visitor send → agent's stream  p50 %@ ms  p90 %@ ms  p99 %@ ms  (%d visitors, one at a time, with the pages above open)",
-                     "web send" as NSString, at(0.5) as NSString, at(0.9) as NSString, at(0.99) as NSString, sorted.count))
+        print(String(format: "%-11@ visitor send → agent's stream  %@  (%d visitors, one at a time, with the pages above open)",
+                     "web send" as NSString, percentiles(latencies) as NSString, latencies.count))
 }
 
 private func sendToAgent(_ base: String, samples: Int, client: HTTPClient) async throws -> [Duration] {
@@ -146,14 +144,25 @@ private func sendToAgent(_ base: String, samples: Int, client: HTTPClient) async
 /// One idle chat page: a connection asking for the visitor's event stream; `heard` counts it
 /// once the server's `hello` arrived. Answers the open channel.
 private func openPage(port: Int, visitor: String, heard: Tally) async throws -> any Channel {
+    try await openEventStream(port: port, path: "/web/im/api/events?webAppId=bench-web&visitorId=\(visitor)", reader: HelloWatcher(heard: heard))
+}
+
+/// An event stream on a bare connection (no client pool, so thousands open as fast as the server
+/// takes them): `GET path` with `headers`, each chunk that arrives going to `reader`.
+func openEventStream(port: Int, path: String, headers: String = "", reader: some ChannelInboundHandler & Sendable) async throws -> any Channel {
     let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .channelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(HelloWatcher(heard: heard)) }
-        }
+        .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(reader) } }
         .connect(host: "127.0.0.1", port: port).get()
-    let request = "GET /web/im/api/events?webAppId=bench-web&visitorId=\(visitor) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+    let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\(headers)\r\n"
     try await channel.writeAndFlush(ByteBuffer(string: request)).get()
     return channel
+}
+
+/// p50, p90 and p99 of `latencies` (nearest rank), as the benchmark prints them.
+func percentiles(_ latencies: [Duration]) -> String {
+    let sorted = latencies.sorted()
+    func at(_ p: Double) -> String { millis(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
+    return "p50 \(at(0.5)) ms  p90 \(at(0.9)) ms  p99 \(at(0.99)) ms"
 }
 
 /// Counts the page once the stream's first event arrives, then ignores what follows.

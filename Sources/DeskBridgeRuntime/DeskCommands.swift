@@ -97,10 +97,7 @@ package struct DeskCommands: Sendable {
     package func setAgentStatus(as identity: DeskIdentity, agentId: String?, seat: SeatStatus) async throws {
         guard let agentId, !agentId.isEmpty, config.desk.agent(AgentID(agentId)) != nil else { throw DeskCommandError.unknownAgentOrGroup }
         if case .agent(let me) = identity, me.rawValue != agentId { throw DeskCommandError.identityMayNotAct }
-        if case .rest(let reason?) = seat {
-            let reasons = try await settings().restReasons
-            guard reasons.contains(reason) else { throw DeskCommandError.badJSON("the rest reason must be one of: \(reasons.joined(separator: ", "))") }
-        }
+        if seat.restReason != nil, let refusal = try await settings().refusal(of: seat) { throw DeskCommandError.badJSON(refusal) }
         guard try await runtime.store.setAgentStatus(AgentID(agentId), seat.deskStatus, reason: seat.reason, at: runtime.clock.now()) else {
             throw DeskCommandError.unknownAgentOrGroup
         }

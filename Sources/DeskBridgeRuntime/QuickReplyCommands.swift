@@ -5,15 +5,22 @@ import Foundation
 /// The quick replies at run time (README, "Quick replies"): read by agents, edited by whoever's
 /// console role opens settings; every change is audited with its before and after.
 extension DeskCommands {
-    /// The stored quick replies by group (in the order groups first appear), those whose group or
-    /// text contains `query`.
+    /// The stored quick replies whose group or text contains `query` (case-insensitive); all without one.
+    package func storedQuickReplies(matching query: String) async throws -> [StoredQuickReply] {
+        let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
+        return try await runtime.store.quickReplies().filter {
+            needle.isEmpty || $0.group.lowercased().contains(needle) || $0.text.lowercased().contains(needle)
+        }
+    }
+
+    /// The same, by group, in the order groups first appear (the workbench's `#` list).
     package func quickReplies(matching query: String) async throws -> [DeskConfig.QuickReplyGroup] {
         var order: [String] = [], replies: [String: [String]] = [:]
-        for reply in try await runtime.store.quickReplies() {
+        for reply in try await storedQuickReplies(matching: query) {
             if replies[reply.group] == nil { order.append(reply.group) }
             replies[reply.group, default: []].append(reply.text)
         }
-        return DeskConfig.quickReplies(order.map { DeskConfig.QuickReplyGroup(group: $0, replies: replies[$0] ?? []) }, matching: query)
+        return order.map { DeskConfig.QuickReplyGroup(group: $0, replies: replies[$0] ?? []) }
     }
 
     package func addQuickReply(by actor: String, group: String?, text: String?) async throws -> StoredQuickReply {

@@ -134,15 +134,6 @@ package struct DeskConfig: Sendable, Decodable {
         }
     }
 
-    /// The quick replies of `groups` whose group or text contains `query` (case-insensitive); all without one.
-    package static func quickReplies(_ groups: [QuickReplyGroup], matching query: String) -> [QuickReplyGroup] {
-        let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
-        return groups.compactMap { group in
-            let replies = needle.isEmpty || group.group.lowercased().contains(needle) ? group.replies : group.replies.filter { $0.lowercased().contains(needle) }
-            return replies.isEmpty ? nil : QuickReplyGroup(group: group.group, replies: replies)
-        }
-    }
-
     package struct Callbacks: Sendable, Decodable {
         package var assignment = Endpoint()
         package var sessionEvents = Endpoint()

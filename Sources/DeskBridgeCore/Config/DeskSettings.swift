@@ -21,6 +21,12 @@ package struct DeskSettings: Codable, Sendable, Equatable {
     /// The status an agent gets when it signs in, if any.
     package var signInSeat: SeatStatus? { signInStatus.flatMap { SeatStatus(name: $0) } }
 
+    /// Why `seat` may not be set: a rest reason that is not one of `restReasons`; nil when it may.
+    package func refusal(of seat: SeatStatus) -> String? {
+        guard let reason = seat.restReason, !restReasons.contains(reason) else { return nil }
+        return "the rest reason must be one of: \(restReasons.joined(separator: ", "))"
+    }
+
     /// What is wrong, by key (relative to `desk`); empty when nothing is.
     package var problems: [(key: String, message: String)] {
         var found: [(key: String, message: String)] = []

@@ -162,16 +162,14 @@ struct CloudAPIRoutes: Sendable {
             throw Failure(code: "MissingParameter", message: "StaffStatusList is required")
         }
         guard items.count <= 10 else { throw Failure(code: "InvalidParameterValue", message: "StaffStatusList has at most 10 items") }
-        let reasons = try await commands.settings().restReasons
+        let settings = try await commands.settings()
         let changes = try items.map { item -> (AgentID, SeatStatus) in
             let staff = try agent(item, "StaffUserId")
             let name = item["Status"] as? String ?? ""
             guard ["free", "notReady", "rest"].contains(name), let status = SeatStatus(name: name, restReason: item["Reason"] as? String) else {
                 throw Failure(code: "InvalidParameterValue", message: "Status must be free, notReady or rest")
             }
-            if case .rest(let reason?) = status, !reasons.contains(reason) {
-                throw Failure(code: "InvalidParameterValue", message: "Reason must be one of: \(reasons.joined(separator: ", "))")
-            }
+            if let refusal = settings.refusal(of: status) { throw Failure(code: "InvalidParameterValue", message: refusal) }
             return (staff, status)
         }
         for (staff, status) in changes { try await control.apply(.status(status), to: staff) }

@@ -22,25 +22,18 @@ struct AnalysisRoutes: Sendable {
     }
 
     func register(on router: Router<DeskRequestContext>) {
-        router.get("/console/api/analysis") { request, _ in
-            let scope: GroupScope
-            switch try await gate.admit(request, .analysis) {
-            case .failure(let refusal): return refusal.response
-            case .success((_, let granted)): scope = granted
-            }
+        gate.respond(router, "/console/api/analysis", .analysis) { _, scope, request in
             let query = request.uri.queryParameters
             func text(_ name: Substring) -> String? { query[name].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } }
-            return try await SignedInAPI.answerResponse {
-                guard let bucket = Analysis.Bucket(rawValue: text("by") ?? "day") else { throw DeskCommandError.badJSON("by must be day or hour") }
-                let today = Self.day(now(), timeZone)
-                let (report, truncated) = try await commands.analysis(as: .admin, fromDay: text("from") ?? Self.day(now().addingTimeInterval(-6 * 86_400), timeZone),
-                                                                      toDay: text("to") ?? today, timeZone: timeZone, bucket: bucket,
-                                                                      team: scope.agents(of: desk))
-                if text("format") == "csv" {
-                    return Download.response(Self.csv(report), type: "text/csv; charset=utf-8", name: "analysis.csv")
-                }
-                return try SignedInAPI.json(Answer(report: report, truncated: truncated, timeZone: timeZone.identifier))
+            guard let bucket = Analysis.Bucket(rawValue: text("by") ?? "day") else { throw DeskCommandError.badJSON("by must be day or hour") }
+            let today = Self.day(now(), timeZone)
+            let (report, truncated) = try await commands.analysis(as: .admin, fromDay: text("from") ?? Self.day(now().addingTimeInterval(-6 * 86_400), timeZone),
+                                                                  toDay: text("to") ?? today, timeZone: timeZone, bucket: bucket,
+                                                                  team: scope.agents(of: desk))
+            if text("format") == "csv" {
+                return Download.response(Self.csv(report), type: "text/csv; charset=utf-8", name: "analysis.csv")
             }
+            return try SignedInAPI.json(Answer(report: report, truncated: truncated, timeZone: timeZone.identifier))
         }
     }
 

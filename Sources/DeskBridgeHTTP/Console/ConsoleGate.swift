@@ -34,20 +34,13 @@ struct ConsoleGate: Sendable {
         api.post(router, path, as: type) { signIn, body in try await handler(signIn, try scope(signIn, module), body) }
     }
 
-    /// A call answered with its own response (an export, a stream): the sign-in and its scope,
-    /// or the refusal to answer with.
-    func admit(_ request: Request, _ module: ConsoleModule) async throws -> Result<(WorkbenchSignIns.SignIn, GroupScope), Refusal> {
-        guard let signIn = try await api.signIn(request) else { return .failure(Refusal(SignedInAPI.refusal(.unauthorized, "sign in first"))) }
-        do {
-            return .success((signIn, try scope(signIn, module)))
-        } catch {
-            return .failure(Refusal(SignedInAPI.refusal(.forbidden, error.info, code: error.code)))
+    /// A read of `module` answered with its own response (an export, a stream).
+    func respond(_ router: Router<DeskRequestContext>, _ path: RouterPath, _ module: ConsoleModule,
+                 _ handler: @escaping @Sendable (WorkbenchSignIns.SignIn, GroupScope, Request) async throws -> Response) {
+        router.get(path) { request, _ in
+            guard let signIn = try await api.signIn(request) else { return SignedInAPI.refusal(.unauthorized, "sign in first") }
+            return try await SignedInAPI.answerResponse { try await handler(signIn, try scope(signIn, module), request) }
         }
-    }
-
-    struct Refusal: Error {
-        let response: Response
-        init(_ response: Response) { self.response = response }
     }
 
     /// The user's access as the page reads it: the role and, per module, `all` or the group ids.

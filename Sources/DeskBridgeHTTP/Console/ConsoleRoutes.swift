@@ -45,16 +45,12 @@ struct ConsoleRoutes: Sendable {
         }
         api.get(router, "/console/api/me") { signIn, _ in try gate.me(signIn) }
         gate.get(router, "/console/api/overview", .monitoring) { signIn, scope, _ in try await overview(signIn, scope) }
-        router.get("/console/api/events") { request, _ in
-            switch try await gate.admit(request, .monitoring) {
-            case .failure(let refusal): return refusal.response
-            case .success((_, let scope)):
-                let changes = switch scope {
-                case .all: runtime.changes.subscribeToEverything()
-                case .groups(let groups): runtime.changes.subscribe(agents: scope.agents(of: desk) ?? [], groups: groups)
-                }
-                return EventStream.response(changes, lastId: runtime.changes.lastId)
+        gate.respond(router, "/console/api/events", .monitoring) { _, scope, _ in
+            let changes = switch scope {
+            case .all: runtime.changes.subscribeToEverything()
+            case .groups(let groups): runtime.changes.subscribe(agents: scope.agents(of: desk) ?? [], groups: groups)
             }
+            return EventStream.response(changes, lastId: runtime.changes.lastId)
         }
         api.post(router, "/console/api/sign-out") { _, token, _ in
             try await signIns.signOut(token: token)

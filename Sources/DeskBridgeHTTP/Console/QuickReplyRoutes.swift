@@ -12,12 +12,8 @@ struct QuickReplyRoutes: Sendable {
     let gate: ConsoleGate
 
     func register(on router: Router<DeskRequestContext>) {
-        router.get("/console/api/quick-replies") { request, _ in
-            if case .failure(let refusal) = try await gate.admit(request, .settings) { return refusal.response }
-            let needle = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-            let replies = try await commands.runtime.store.quickReplies().filter {
-                needle.isEmpty || $0.group.lowercased().contains(needle) || $0.text.lowercased().contains(needle)
-            }
+        gate.respond(router, "/console/api/quick-replies", .settings) { _, _, request in
+            let replies = try await commands.storedQuickReplies(matching: request.uri.queryParameters["q"].map(String.init) ?? "")
             if request.uri.queryParameters["format"] == "csv" {
                 return Download.response(Download.csv(header: ["Group", "Reply"], rows: replies.map { [$0.group, $0.text] }),
                                          type: "text/csv; charset=utf-8", name: "quick-replies.csv")
@@ -31,9 +27,8 @@ struct QuickReplyRoutes: Sendable {
             try await commands.editQuickReply(by: signIn.agent.rawValue, id: body["id"].flatMap { Int64($0) }, group: body["group"], text: body["text"])
             return ["ok": true]
         }
-        router.get("/console/api/quick-replies/template") { request, _ in
-            if case .failure(let refusal) = try await gate.admit(request, .settings) { return refusal.response }
-            return Download.response(Download.csv(header: Self.header, rows: [["Greetings", "Hello! How can I help you today?"]]),
+        gate.respond(router, "/console/api/quick-replies/template", .settings) { _, _, _ in
+            Download.response(Download.csv(header: Self.header, rows: [["Greetings", "Hello! How can I help you today?"]]),
                                      type: "text/csv; charset=utf-8", name: "quick-replies-template.csv")
         }
         gate.post(router, "/console/api/quick-replies/import", .settings) { signIn, _, body in

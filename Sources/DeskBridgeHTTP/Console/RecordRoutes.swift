@@ -16,28 +16,21 @@ struct RecordRoutes: Sendable {
     private var timeZone: TimeZone { desk.timeZone }
 
     func register(on router: Router<DeskRequestContext>) {
-        router.get("/console/api/records") { request, _ in
-            let scope: GroupScope
-            switch try await gate.admit(request, .records) {
-            case .failure(let refusal): return refusal.response
-            case .success((_, let granted)): scope = granted
-            }
+        gate.respond(router, "/console/api/records", .records) { _, scope, request in
             let query = request.uri.queryParameters
             let format = query["format"].map(String.init) ?? "page"
-            return try await SignedInAPI.answerResponse {
-                let filter = try scoped(try Self.filter(query, now: now(), timeZone: timeZone), scope)
-                if format == "page" {
-                    let page = query["page"].flatMap { Int(String($0)) } ?? 0
-                    let result = try await commands.searchRecords(as: .admin, filter, page: page)
-                    return try SignedInAPI.json(Page(result, page: page))
-                }
-                // An export carries everything the search found, not one page.
-                let all = try await commands.searchRecords(as: .admin, filter, page: 0, pageSize: .max).sessions.map(Row.init)
-                switch format {
-                case "csv": return Download.response(csv(all), type: "text/csv; charset=utf-8", name: "service-records.csv")
-                case "json": return Download.response(String(decoding: try JSONEncoder().encode(all), as: UTF8.self), type: "application/json", name: "service-records.json")
-                default: throw DeskCommandError.badJSON("format must be page, csv or json")
-                }
+            let filter = try scoped(try Self.filter(query, now: now(), timeZone: timeZone), scope)
+            if format == "page" {
+                let page = query["page"].flatMap { Int(String($0)) } ?? 0
+                let result = try await commands.searchRecords(as: .admin, filter, page: page)
+                return try SignedInAPI.json(Page(result, page: page))
+            }
+            // An export carries everything the search found, not one page.
+            let all = try await commands.searchRecords(as: .admin, filter, page: 0, pageSize: .max).sessions.map(Row.init)
+            switch format {
+            case "csv": return Download.response(csv(all), type: "text/csv; charset=utf-8", name: "service-records.csv")
+            case "json": return Download.response(String(decoding: try JSONEncoder().encode(all), as: UTF8.self), type: "application/json", name: "service-records.json")
+            default: throw DeskCommandError.badJSON("format must be page, csv or json")
             }
         }
         gate.get(router, "/console/api/records/transcript", .records) { _, scope, request in
