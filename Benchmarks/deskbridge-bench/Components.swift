@@ -15,7 +15,7 @@ func measureProcessing(count: Int, conversations: Int, work: URL) async throws -
     let loaded = try ConfigLoader.parse(yaml: Payload.config(google: 1, database: path), directory: work, environment: [:]).get()
     let store = try SQLiteDeskStore(path: path)
     let runtime = ConversationRuntime(store: store, config: loaded.config, clock: .system, logger: quiet)
-    try await runtime.seedAgents()
+    try await runtime.loadDirectory()
     try await withThrowingTaskGroup(of: Void.self) { group in
         for lane in 0..<32 {
             group.addTask {

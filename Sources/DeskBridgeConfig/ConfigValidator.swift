@@ -125,24 +125,7 @@ struct ConfigValidator {
                 }
             }
         }
-        for (index, group) in desk.skillGroups.enumerated() {
-            if groupIds.filter({ $0 == group.id }).count > 1 { fail("desk.skillGroups[\(index)].id", "duplicate skill group \(group.id)") }
-            if group.receptionLimit < 1 { fail("desk.skillGroups[\(index)].receptionLimit", "must be at least 1") }
-        }
-        let agentIds = desk.agents.map(\.id)
-        for (index, agent) in desk.agents.enumerated() {
-            if agentIds.filter({ $0 == agent.id }).count > 1 { fail("desk.agents[\(index)].id", "duplicate agent \(agent.id)") }
-            if !ConsoleAccess.builtInRoles.contains(agent.role), !desk.roles.contains(where: { $0.name == agent.role }) {
-                fail("desk.agents[\(index)].role", "unknown role \"\(agent.role)\" (admin, supervisor, agent or one of desk.roles)")
-            }
-            for (g, membership) in agent.skillGroups.enumerated() {
-                if !groupIds.contains(membership.id) { fail("desk.agents[\(index)].skillGroups[\(g)].id", "unknown skill group \(membership.id)") }
-                if !(1...5).contains(membership.priority) { fail("desk.agents[\(index)].skillGroups[\(g)].priority", "must be 1 to 5") }
-            }
-        }
-        if !groupIds.contains(desk.assignment.defaultSkillGroup) {
-            fail("desk.assignment.defaultSkillGroup", "unknown skill group \(desk.assignment.defaultSkillGroup)")
-        }
+        for problem in DeskDirectory(desk).problems(in: desk) { fail("desk.\(problem.key)", problem.message) }
         if desk.assignment.strategy == .webhook, desk.callbacks.assignment.url == nil {
             fail("desk.callbacks.assignment.url", "required when desk.assignment.strategy is webhook")
         }

@@ -3,7 +3,8 @@ import Synchronization
 
 /// A change as other replicas hear it (PostgreSQL `NOTIFY`): enough to tell their own pages.
 package struct ChangeNote: Codable, Sendable, Equatable {
-    package enum Kind: String, Codable, Sendable { case conversation, delivery, agent }
+    /// `directory`: the agents or skill groups changed; the replica reads them again from the store.
+    package enum Kind: String, Codable, Sendable { case conversation, delivery, agent, directory }
     package var kind: Kind
     package var conversation: ConversationKey?
     package var agents: [AgentID]
@@ -103,6 +104,23 @@ package final class ChangeFeed: Sendable {
             if let key = note.conversation { publish(key, agents: nil, queueGroups: [], remember: false) }
         case .agent:
             for agent in note.agents { tellAgent(agent) }
+        case .directory:
+            tellEveryone()
+        }
+    }
+
+    /// The agents or skill groups changed (the console or the Cloud API changed them): every page
+    /// reads again, and the other replicas read the directory again.
+    package func directoryChanged() {
+        tellEveryone()
+        forward(ChangeNote(kind: .directory, conversation: nil, agents: [], queueGroups: []))
+    }
+
+    private func tellEveryone() {
+        state.withLock { s in
+            s.lastId += 1
+            let change = DeskChange(id: s.lastId, conversation: nil, queueGroups: [])
+            for subscriber in s.subscribers.values { subscriber.continuation.yield(change) }
         }
     }
 

@@ -23,16 +23,16 @@ package enum DeskRouter {
             clientToken: config.channel.webhook.clientToken, maxBodyBytes: config.server.maxBodyBytes, trustedProxies: proxies
         ).register(on: router)
         let agentSignIns = WorkbenchSignIns(store: runtime.store, realm: "workbench", now: { clock.now() })
-        DeskRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, maxBodyBytes: config.server.maxBodyBytes,
+        DeskRoutes(commands: DeskCommands(runtime: runtime), maxBodyBytes: config.server.maxBodyBytes,
                    signIns: agentSignIns, trustedProxies: proxies, now: { clock.now() }, reloadConfig: reloadConfig).register(on: router)
         OperationsRoutes(store: runtime.store, registry: registry).register(on: router)
-        WorkbenchRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns,
+        WorkbenchRoutes(commands: DeskCommands(runtime: runtime), signIns: agentSignIns,
                         trustedProxies: proxies, now: { clock.now() }).register(on: router)
         let consoleSignIns = WorkbenchSignIns(store: runtime.store, realm: "console", now: { clock.now() })
-        ConsoleRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: consoleSignIns, agentSignIns: agentSignIns,
+        ConsoleRoutes(commands: DeskCommands(runtime: runtime), signIns: consoleSignIns, agentSignIns: agentSignIns,
                       trustedProxies: proxies, now: { clock.now() }).register(on: router)
         WebChannelRoutes(runtime: runtime, config: config, maxBodyBytes: config.server.maxBodyBytes, trustedProxies: proxies).register(on: router)
-        CloudAPIRoutes(commands: DeskCommands(runtime: runtime), desk: config.desk, signIns: agentSignIns, consoleSignIns: consoleSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
+        CloudAPIRoutes(commands: DeskCommands(runtime: runtime), signIns: agentSignIns, consoleSignIns: consoleSignIns, trustedProxies: proxies, now: { clock.now() }).register(on: router)
         return router
     }
 

@@ -270,16 +270,20 @@ package final class PostgresDeskStore: DeskStore {
     // MARK: - Agents
 
     package func seedAgents(_ seeds: [AgentSeed]) async throws {
-        let encoded = try seeds.map { seed in
-            (seed, String(decoding: try JSONEncoder().encode(seed.groups.map { [$0.key.rawValue, $0.value] }.sorted { $0[0] < $1[0] }), as: UTF8.self))
-        }
+        let statements = try Self.seed(seeds)
         try await transaction { connection in
-            for (position, (seed, groups)) in encoded.enumerated() {
-                try await connection.exec("""
-                    INSERT INTO agents (id, position, status, groups) VALUES (\(seed.id.rawValue), \(position), \(seed.status.rawValue), \(groups))
-                    ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, groups = EXCLUDED.groups
-                    """)
-            }
+            for statement in statements { try await connection.exec(statement) }
+        }
+    }
+
+    /// Every seed's row, in the seeds' order: a new agent gets its status, a known one keeps its own.
+    static func seed(_ seeds: [AgentSeed]) throws -> [PostgresQuery] {
+        try seeds.enumerated().map { position, seed in
+            let groups = String(decoding: try JSONEncoder().encode(seed.groups.map { [$0.key.rawValue, $0.value] }.sorted { $0[0] < $1[0] }), as: UTF8.self)
+            return """
+                INSERT INTO agents (id, position, status, groups) VALUES (\(seed.id.rawValue), \(position), \(seed.status.rawValue), \(groups))
+                ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, groups = EXCLUDED.groups
+                """
         }
     }
 
@@ -313,7 +317,7 @@ package final class PostgresDeskStore: DeskStore {
     }
 
     /// A status change is stamped; setting the status and reason it already has keeps its stamp.
-    private static func setStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, _ now: Date) -> PostgresQuery {
+    static func setStatus(_ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, _ now: Date) -> PostgresQuery {
         """
         UPDATE agents SET status_since = CASE WHEN status = \(status.rawValue) AND status_reason IS NOT DISTINCT FROM \(reason)::text
                 THEN status_since ELSE \(now.unixMillis) END,

@@ -38,11 +38,25 @@ package final class ConversationRuntime: Sendable {
         self.plan = CommitPlan(sessionEventsEnabled: config.desk.callbacks.sessionEvents.url != nil)
     }
 
-    /// Seeds agents from the configuration (stored statuses win).
-    package func seedAgents() async throws {
-        try await store.seedAgents(engine.config.desk.agents.map { agent in
-            AgentSeed(id: agent.id, status: agent.status, groups: Dictionary(agent.skillGroups.map { ($0.id, $0.priority) }) { a, _ in a })
-        })
+    /// Seeds the agents and skill groups from the configuration on the first start, then runs on
+    /// the stored ones (stored statuses win) and brings the routing rows in line with them.
+    package func loadDirectory() async throws {
+        try await store.seedDeskDirectory(DeskDirectory(engine.config.desk))
+        guard let directory = try await store.deskDirectory() else { throw StoreError.corrupt("the agent directory was seeded but cannot be read") }
+        adopt(directory)
+        try await store.seedAgents(directory.seeds)
+    }
+
+    /// Reads the stored directory again (another replica changed it).
+    package func reloadDirectory() async throws {
+        guard let directory = try await store.deskDirectory() else { return }
+        adopt(directory)
+    }
+
+    /// Runs on `directory` from now on (it was just stored, here or by another replica).
+    package func adopt(_ directory: DeskDirectory) {
+        current.withLock { $0 = $0.adopting(directory) }
+        processing.signal()
     }
 
     /// Seeds the desk settings and the quick replies from the configuration on the first start;

@@ -16,6 +16,8 @@ package struct DeskCommands: Sendable {
     package init(runtime: ConversationRuntime) { self.runtime = runtime }
 
     var config: DeskBridgeConfig { runtime.engine.config }
+    /// The desk in force: the YAML's, with the stored agents and skill groups (`DeskDirectory`).
+    package var desk: DeskConfig { config.desk }
 
     /// `sendmsg`: `from` absent means the caller itself (an agent) or the BOT (the admin).
     package func sendMessage(as identity: DeskIdentity, from: String?, to: String?, body: [MsgElement], cloudCustomData: String?) async throws -> (msgKey: String, msgTime: Int64) {
@@ -95,8 +97,9 @@ package struct DeskCommands: Sendable {
     /// Sets an agent's status in the SDK's words (`SeatStatus`); a rest reason must be one of
     /// the rest reasons of the desk settings.
     package func setAgentStatus(as identity: DeskIdentity, agentId: String?, seat: SeatStatus) async throws {
-        guard let agentId, !agentId.isEmpty, config.desk.agent(AgentID(agentId)) != nil else { throw DeskCommandError.unknownAgentOrGroup }
+        guard let agentId, !agentId.isEmpty, let agent = config.desk.agent(AgentID(agentId)) else { throw DeskCommandError.unknownAgentOrGroup }
         if case .agent(let me) = identity, me.rawValue != agentId { throw DeskCommandError.identityMayNotAct }
+        if !agent.enabled, seat != .offline { throw DeskCommandError.badJSON("\(agentId) is disabled; an administrator enables it in agent management") }
         if seat.restReason != nil, let refusal = try await settings().refusal(of: seat) { throw DeskCommandError.badJSON(refusal) }
         guard try await runtime.store.setAgentStatus(AgentID(agentId), seat.deskStatus, reason: seat.reason, at: runtime.clock.now()) else {
             throw DeskCommandError.unknownAgentOrGroup

@@ -213,14 +213,17 @@ package final class SQLiteDeskStore: DeskStore {
     // MARK: - Agents
 
     package func seedAgents(_ seeds: [AgentSeed]) async throws {
-        try await write { db in
-            for (position, seed) in seeds.enumerated() {
-                let groups = String(decoding: try JSONEncoder().encode(seed.groups.map { [$0.key.rawValue, $0.value] }), as: UTF8.self)
-                try db.cachedStatement(sql: """
-                    INSERT INTO agents (id, position, status, groups) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET position = excluded.position, groups = excluded.groups
-                    """).execute(arguments: [seed.id.rawValue, position, seed.status.rawValue, groups])
-            }
+        try await write { db in try Self.seed(db, seeds) }
+    }
+
+    /// Every seed's row, in the seeds' order: a new agent gets its status, a known one keeps its own.
+    static func seed(_ db: Database, _ seeds: [AgentSeed]) throws {
+        for (position, seed) in seeds.enumerated() {
+            let groups = String(decoding: try JSONEncoder().encode(seed.groups.map { [$0.key.rawValue, $0.value] }), as: UTF8.self)
+            try db.cachedStatement(sql: """
+                INSERT INTO agents (id, position, status, groups) VALUES (?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET position = excluded.position, groups = excluded.groups
+                """).execute(arguments: [seed.id.rawValue, position, seed.status.rawValue, groups])
         }
     }
 
@@ -252,7 +255,7 @@ package final class SQLiteDeskStore: DeskStore {
     }
 
     /// A status change is stamped; setting the status and reason it already has keeps its stamp.
-    private static func setStatus(_ db: Database, _ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, _ now: Date) throws {
+    static func setStatus(_ db: Database, _ agent: AgentID, _ status: DeskConfig.AgentStatus, reason: String?, _ now: Date) throws {
         try db.cachedStatement(sql: """
             UPDATE agents SET status_since = CASE WHEN status = ? AND status_reason IS ? THEN status_since ELSE ? END, status = ?, status_reason = ?
             WHERE id = ?

@@ -81,9 +81,10 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
 
     let runtime = ConversationRuntime(store: store, config: config, clock: overrides.clock, logger: logger)
     if let postgres = store as? PostgresDeskStore {
-        services.append(ReplicaChangeRelay(store: postgres, changes: runtime.changes, replicaId: overrides.replicaId, logger: logger))
+        services.append(ReplicaChangeRelay(store: postgres, changes: runtime.changes, replicaId: overrides.replicaId, logger: logger,
+                                           directoryChanged: { try await runtime.reloadDirectory() }))
     }
-    try await runtime.seedAgents()
+    try await runtime.loadDirectory()
     try await runtime.seedQuickReplies()
     try await runtime.seedDeskSettings()
     if overrides.runsWorkers {

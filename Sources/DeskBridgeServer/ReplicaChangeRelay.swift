@@ -15,12 +15,16 @@ package struct ReplicaChangeRelay: Service, CustomStringConvertible {
     let store: PostgresDeskStore
     let changes: ChangeFeed
     let replicaId: String
+    /// Another replica changed the agents or skill groups: read them again.
+    let directoryChanged: @Sendable () async throws -> Void
     let logger: Logger
 
-    package init(store: PostgresDeskStore, changes: ChangeFeed, replicaId: String, logger: Logger) {
+    package init(store: PostgresDeskStore, changes: ChangeFeed, replicaId: String, logger: Logger,
+                 directoryChanged: @escaping @Sendable () async throws -> Void) {
         self.store = store
         self.changes = changes
         self.replicaId = replicaId
+        self.directoryChanged = directoryChanged
         self.logger = logger
     }
 
@@ -34,9 +38,18 @@ package struct ReplicaChangeRelay: Service, CustomStringConvertible {
 
     package func run() async throws {
         let outgoing = changes.outgoing()
-        let (store, changes, replicaId, logger) = (store, changes, replicaId, logger)
+        let (store, changes, replicaId, logger, directoryChanged) = (store, changes, replicaId, logger, directoryChanged)
+        let (directoryNotes, directoryNoted) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         try? await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in directoryNotes {
+                        do { try await directoryChanged() } catch {
+                            logger.error("the agent directory another replica changed could not be read; this replica keeps the one it has",
+                                         metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
                 group.addTask {
                     let encoder = JSONEncoder()
                     for await note in outgoing {
@@ -54,6 +67,7 @@ package struct ReplicaChangeRelay: Service, CustomStringConvertible {
                             try await store.listen { payload in
                                 guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(payload.utf8)), envelope.replica != replicaId else { return }
                                 changes.received(envelope.note)
+                                if envelope.note.kind == .directory { directoryNoted.yield() }
                             }
                         } catch is CancellationError {
                             return

@@ -24,6 +24,16 @@ package final class InMemoryDeskStore: DeskStore {
         }
     }
     private struct State {
+        mutating func seed(_ seeds: [AgentSeed]) {
+            for seed in seeds {
+                if let index = agents.firstIndex(where: { $0.id == seed.id }) {
+                    agents[index].row.groups = seed.groups
+                } else {
+                    agents.append((seed.id, AgentRow(status: seed.status, groups: seed.groups)))
+                }
+            }
+        }
+
         @discardableResult
         mutating func addQuickReplies(_ replies: [QuickReplyDraft]) -> [StoredQuickReply] {
             let added = replies.enumerated().map { StoredQuickReply(id: nextQuickReplyId + Int64($0.offset), group: $0.element.group, text: $0.element.text) }
@@ -54,6 +64,7 @@ package final class InMemoryDeskStore: DeskStore {
         var quickReplies: [StoredQuickReply] = []
         var nextQuickReplyId: Int64 = 1
         var deskSettings: DeskSettings?
+        var deskDirectory: DeskDirectory?
         var seeded: Set<String> = []
     }
 
@@ -169,17 +180,7 @@ package final class InMemoryDeskStore: DeskStore {
         }
     }
 
-    package func seedAgents(_ seeds: [AgentSeed]) async throws {
-        withState { s in
-            for seed in seeds {
-                if let index = s.agents.firstIndex(where: { $0.id == seed.id }) {
-                    s.agents[index].row.groups = seed.groups
-                } else {
-                    s.agents.append((seed.id, AgentRow(status: seed.status, groups: seed.groups)))
-                }
-            }
-        }
-    }
+    package func seedAgents(_ seeds: [AgentSeed]) async throws { withState { $0.seed(seeds) } }
 
     package func routingSnapshot() async throws -> RoutingSnapshot {
         withState { s in
@@ -463,6 +464,30 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     // MARK: - Desk settings
+
+    package func deskDirectory() async throws -> DeskDirectory? { withState { $0.deskDirectory } }
+
+    package func seedDeskDirectory(_ directory: DeskDirectory) async throws -> Bool {
+        withState { s in
+            guard s.deskDirectory == nil else { return false }
+            s.deskDirectory = directory
+            return true
+        }
+    }
+
+    package func saveDeskDirectory(_ directory: DeskDirectory, replacing expected: DeskDirectory, at now: Date) async throws {
+        try withState { s throws(StoreError) in
+            guard s.deskDirectory == expected else { throw .conflict }
+            s.seed(directory.seeds)
+            let kept = Set(directory.agents.map(\.id)), disabled = Set(directory.disabled)
+            for index in s.agents.indices where !kept.contains(s.agents[index].id) || disabled.contains(s.agents[index].id) {
+                s.agents[index].row.set(.Offline, reason: nil, at: now)
+                if !kept.contains(s.agents[index].id) { s.agents[index].row.groups = [:] }
+            }
+            s.agents.removeAll { !kept.contains($0.id) && $0.row.load == 0 }
+            s.deskDirectory = directory
+        }
+    }
 
     package func deskSettings() async throws -> DeskSettings? { withState { $0.deskSettings } }
 

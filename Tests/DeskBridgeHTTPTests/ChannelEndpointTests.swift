@@ -186,6 +186,9 @@ final class UnavailableStore: DeskStore {
     func deskSettings() async throws -> DeskSettings? { throw down() }
     func seedDeskSettings(_ settings: DeskSettings) async throws -> Bool { try await memory.seedDeskSettings(settings) }
     func saveDeskSettings(_ settings: DeskSettings) async throws -> DeskSettings? { throw down() }
+    func deskDirectory() async throws -> DeskDirectory? { try await memory.deskDirectory() }
+    func seedDeskDirectory(_ directory: DeskDirectory) async throws -> Bool { try await memory.seedDeskDirectory(directory) }
+    func saveDeskDirectory(_ directory: DeskDirectory, replacing expected: DeskDirectory, at now: Date) async throws { throw down() }
     func seedQuickReplies(_ replies: [QuickReplyDraft]) async throws -> Bool { try await memory.seedQuickReplies(replies) }
     func addQuickReplies(_ replies: [QuickReplyDraft]) async throws -> [StoredQuickReply] { throw down() }
     func updateQuickReply(_ reply: StoredQuickReply) async throws -> StoredQuickReply? { throw down() }

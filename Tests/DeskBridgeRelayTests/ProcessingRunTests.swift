@@ -58,7 +58,7 @@ struct ProcessingRunTests {
     @Test func anEventThatRoutesIsCommittedOnItsOwnWithAFreshSnapshot() async throws {
         let store = InMemoryDeskStore()
         let runtime = try runtime(store)
-        try await runtime.seedAgents()
+        try await runtime.loadDirectory()
         try await self.store(["hi", "Talk to a person", "thanks"], into: store)
         #expect(try await runtime.processPending() == 3)
         #expect(try await store.conversation(key)?.version == 3, "before the transfer, the transfer, after it")

@@ -21,8 +21,8 @@ struct ReplicaChangeRelayTests {
         let (feedA, feedB) = (ChangeFeed(), ChangeFeed())
         let relays = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await ReplicaChangeRelay(store: storeA, changes: feedA, replicaId: "a", logger: logger).run() }
-                group.addTask { try await ReplicaChangeRelay(store: storeB, changes: feedB, replicaId: "b", logger: logger).run() }
+                group.addTask { try await ReplicaChangeRelay(store: storeA, changes: feedA, replicaId: "a", logger: logger, directoryChanged: {}).run() }
+                group.addTask { try await ReplicaChangeRelay(store: storeB, changes: feedB, replicaId: "b", logger: logger, directoryChanged: {}).run() }
                 try await group.waitForAll()
             }
         }
@@ -53,5 +53,42 @@ struct ReplicaChangeRelayTests {
             if change.conversation == key { own += 1 }
         }
         #expect(own == sent.value, "each local change once, none echoed")
+    }
+
+    @Test func anAgentAddedOnOneReplicaCanSignInOnTheOther() async throws {
+        let settings = try await TestPostgres.freshDatabase()
+        let logger = Logger(label: "test")
+        let storeA = try await PostgresDeskStore.open(settings, logger: logger)
+        let storeB = try await PostgresDeskStore.open(settings, logger: logger)
+        defer { storeA.shutdown(); storeB.shutdown() }
+        let config = try TestConfig.load(TestConfig.yaml(googleURL: "http://127.0.0.1:9", database: "/tmp/unused.sqlite")).config
+        let runtimeA = ConversationRuntime(store: storeA, config: config, clock: .system, logger: logger)
+        let runtimeB = ConversationRuntime(store: storeB, config: config, clock: .system, logger: logger)
+        try await runtimeA.loadDirectory()
+        try await runtimeB.loadDirectory()
+        let relays = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await ReplicaChangeRelay(store: storeA, changes: runtimeA.changes, replicaId: "a", logger: logger,
+                                                 directoryChanged: { try await runtimeA.reloadDirectory() }).run()
+                }
+                group.addTask {
+                    try await ReplicaChangeRelay(store: storeB, changes: runtimeB.changes, replicaId: "b", logger: logger,
+                                                 directoryChanged: { try await runtimeB.reloadDirectory() }).run()
+                }
+                try await group.waitForAll()
+            }
+        }
+        defer { relays.cancel() }
+
+        #expect(runtimeB.engine.config.desk.agent("nadia") == nil)
+        try await DeskCommands(runtime: runtimeA).saveAgent(by: "administrator", AgentChange(id: "nadia", nickname: "Nadia", skillGroups: [.init(id: 1, priority: 3)]),
+                                                            isNew: true)
+        #expect(runtimeA.engine.config.desk.agent("nadia")?.nickname == "Nadia", "in force at once where it was made")
+        // Until B is listening a note can be missed; the change is told again until B has it.
+        #expect(try await eventually(timeout: .seconds(15)) {
+            runtimeA.changes.directoryChanged()
+            return runtimeB.engine.config.desk.agent("nadia")?.nickname == "Nadia"
+        }, "replica B runs on the directory replica A changed")
     }
 }

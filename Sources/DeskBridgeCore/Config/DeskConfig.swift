@@ -353,7 +353,7 @@ package struct DeskConfig: Sendable, Decodable {
         }
     }
 
-    package struct SkillGroup: Sendable, Decodable, Equatable {
+    package struct SkillGroup: Sendable, Codable, Equatable {
         package var id: SkillGroupID
         package var name: String
         package var receptionLimit: Int
@@ -373,7 +373,7 @@ package struct DeskConfig: Sendable, Decodable {
 
     package enum AgentStatus: String, Sendable, Codable, CaseIterable { case Available, Busy, Rest, Offline }
 
-    package struct Agent: Sendable, Decodable, Equatable {
+    package struct Agent: Sendable, Codable, Equatable {
         package var id: AgentID
         package var nickname: String
         package var staffNo: String
@@ -384,8 +384,23 @@ package struct DeskConfig: Sendable, Decodable {
         package var passwordHash: PasswordHash?
         /// `admin`, `supervisor`, `agent` or a custom role of `desk.roles` (`ConsoleAccess`).
         package var role: String
+        /// A disabled agent cannot sign in and is never assigned; its records stay.
+        package var enabled: Bool
 
-        package struct Membership: Sendable, Decodable, Equatable {
+        package init(id: AgentID, nickname: String, staffNo: String = "", avatarImage: String? = nil, status: AgentStatus = .Offline,
+                     skillGroups: [Membership] = [], passwordHash: PasswordHash? = nil, role: String = "agent", enabled: Bool = true) {
+            self.id = id
+            self.nickname = nickname
+            self.staffNo = staffNo
+            self.avatarImage = avatarImage
+            self.status = status
+            self.skillGroups = skillGroups
+            self.passwordHash = passwordHash
+            self.role = role
+            self.enabled = enabled
+        }
+
+        package struct Membership: Sendable, Codable, Equatable {
             package var id: SkillGroupID
             package var priority: Int
             private enum CodingKeys: String, CodingKey, CaseIterable { case id, priority }
@@ -400,7 +415,7 @@ package struct DeskConfig: Sendable, Decodable {
             }
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case id, nickname, staffNo, avatarImage, status, skillGroups, passwordHash, role }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case id, nickname, staffNo, avatarImage, status, skillGroups, passwordHash, role, enabled }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
             id = try c.decode(AgentID.self, forKey: .id)
@@ -411,6 +426,7 @@ package struct DeskConfig: Sendable, Decodable {
             skillGroups = try c.value(.skillGroups, default: [])
             passwordHash = try c.value(.passwordHash, default: nil)
             role = try c.value(.role, default: "agent")
+            enabled = try c.value(.enabled, default: true)
         }
 
         /// How the agent appears to users: nickname and avatar, never the e-mail (translation.md §2).

@@ -28,6 +28,14 @@ package struct ConversationEngine: Sendable {
         return ConversationEngine(config: config, retiredFlows: retired)
     }
 
+    /// The same desk with its agents and skill groups replaced by `directory`'s (a change made
+    /// in the console or through the Cloud API); every session sees it from its next step.
+    package func adopting(_ directory: DeskDirectory) -> ConversationEngine {
+        var config = config
+        config.desk = config.desk.with(directory)
+        return ConversationEngine(config: config, retiredFlows: retiredFlows)
+    }
+
     /// The result of one step.
     package struct Step: Sendable {
         package var state: ConversationState

@@ -6,7 +6,7 @@ import Foundation
 /// written `scrypt$<log2 N>$<r>$<p>$<salt>$<key>` (salt and key in base64), so the cost can be
 /// raised later and old hashes still verify. Made by `deskbridge hash-password`; the password
 /// itself is never stored or logged.
-package struct PasswordHash: Sendable, Equatable, Decodable, CustomStringConvertible {
+package struct PasswordHash: Sendable, Equatable, Codable, CustomStringConvertible {
     package var logN: Int
     package var blockSize: Int
     package var parallelism: Int
@@ -37,6 +37,12 @@ package struct PasswordHash: Sendable, Equatable, Decodable, CustomStringConvert
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "is not a password hash made by `deskbridge hash-password`")
         }
         self = hash
+    }
+
+    /// Stored as the string `deskbridge hash-password` prints (in the store's agent directory).
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(encoded)
     }
 
     private init(logN: Int, blockSize: Int, parallelism: Int, salt: [UInt8], key: [UInt8]) {

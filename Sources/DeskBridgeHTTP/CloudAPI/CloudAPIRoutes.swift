@@ -11,7 +11,8 @@ import NIOCore
 /// in constant time over the `Host` the client signed, within Tencent's 5-minute window.
 struct CloudAPIRoutes: Sendable {
     let commands: DeskCommands
-    let desk: DeskConfig
+    /// The desk in force (its agents and skill groups change at run time).
+    var desk: DeskConfig { commands.desk }
     let signIns: WorkbenchSignIns
     /// The console's, for `CreateAdminURL`'s one-time login links.
     let consoleSignIns: WorkbenchSignIns
@@ -118,14 +119,15 @@ struct CloudAPIRoutes: Sendable {
             try await control.apply(.resumeOnline, to: try agent(parameters, "UserId"))
             return [:]
         default:
+            if let answer = try await performDirectory(action, parameters) { return answer }
             throw Failure(code: "UnsupportedOperation", message: "\(action) is not supported by DeskBridge")
         }
     }
 
-    private var control: AgentControl { AgentControl(commands: commands, signIns: signIns, actor: "cloudapi:\(desk.cloudApi?.secretId ?? "")", now: now) }
+    private var control: AgentControl { AgentControl(commands: commands, signIns: signIns, actor: actor, now: now) }
 
     /// A parameter naming one of this desk's agents.
-    private func agent(_ parameters: [String: Any], _ name: String) throws -> AgentID {
+    func agent(_ parameters: [String: Any], _ name: String) throws -> AgentID {
         guard let id = parameters[name] as? String, !id.isEmpty else { throw Failure(code: "MissingParameter", message: "\(name) is required") }
         guard desk.agent(AgentID(id)) != nil else { throw Failure(code: "InvalidParameterValue", message: "\(name) \(id) is not an agent of this desk") }
         return AgentID(id)

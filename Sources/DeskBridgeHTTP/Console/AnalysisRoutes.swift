@@ -8,7 +8,8 @@ import NIOCore
 /// the desk's time zone, in total, per skill group and per agent; as JSON for the page, or CSV.
 struct AnalysisRoutes: Sendable {
     let commands: DeskCommands
-    let desk: DeskConfig
+    /// The desk in force (its agents and skill groups change at run time).
+    var desk: DeskConfig { commands.desk }
     let gate: ConsoleGate
     let now: @Sendable () -> Date
 

@@ -7,8 +7,9 @@ import Hummingbird
 /// module, and is answered only for a signed-in user whose role opens that module, with the
 /// skill groups the role shows in it. Anything else is 403 and changes nothing.
 struct ConsoleGate: Sendable {
-    let desk: DeskConfig
+    let commands: DeskCommands
     let api: SignedInAPI
+    private var desk: DeskConfig { commands.desk }
 
     /// The scope `module` has for the signed-in user, or a refusal naming the module.
     func scope(_ signIn: WorkbenchSignIns.SignIn, _ module: ConsoleModule) throws(DeskCommandError) -> GroupScope {

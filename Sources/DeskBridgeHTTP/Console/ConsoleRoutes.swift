@@ -12,7 +12,8 @@ import NIOCore
 /// sign in as themselves and see what their role opens (`ConsoleGate`).
 struct ConsoleRoutes: Sendable {
     let commands: DeskCommands
-    let desk: DeskConfig
+    /// The desk in force (its agents and skill groups change at run time).
+    var desk: DeskConfig { commands.desk }
     /// The console's own sign-ins (the administrator's).
     let signIns: WorkbenchSignIns
     /// The workbench's, to end a forced-offline agent's pages.
@@ -24,7 +25,7 @@ struct ConsoleRoutes: Sendable {
     static let policy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     private var runtime: ConversationRuntime { commands.runtime }
     private var api: SignedInAPI { SignedInAPI(signIns: signIns, cookieName: Self.cookieName, now: now) }
-    private var gate: ConsoleGate { ConsoleGate(desk: desk, api: api) }
+    private var gate: ConsoleGate { ConsoleGate(commands: commands, api: api) }
 
     func register(on router: Router<DeskRequestContext>) {
         let assets = PageAssets(folder: "console")
@@ -79,9 +80,10 @@ struct ConsoleRoutes: Sendable {
             let changed = try await commands.setBlocked(as: .admin, actor: signIn.agent.rawValue, clientUserId: body["clientUserId"], blocked: false, reason: nil)
             return ["ok": true, "changed": changed]
         }
-        RecordRoutes(commands: commands, desk: desk, gate: gate, now: now).register(on: router)
-        AnalysisRoutes(commands: commands, desk: desk, gate: gate, now: now).register(on: router)
+        RecordRoutes(commands: commands, gate: gate, now: now).register(on: router)
+        AnalysisRoutes(commands: commands, gate: gate, now: now).register(on: router)
         QuickReplyRoutes(commands: commands, gate: gate).register(on: router)
+        AgentRoutes(commands: commands, gate: gate, agentSignIns: agentSignIns, now: now).register(on: router)
         // The desk settings changed at run time: rest reasons, the sign-in status, proactive contact.
         gate.get(router, "/console/api/settings", .settings) { _, _, _ in try await commands.settings() }
         gate.post(router, "/console/api/settings", .settings, as: DeskSettings.self) { signIn, _, settings in
@@ -100,6 +102,7 @@ struct ConsoleRoutes: Sendable {
                              identify: { $0.agentId.flatMap { $0.isEmpty ? nil : $0 } ?? desk.adminIdentifier },
                              passwordHash: { $0.rawValue == desk.adminIdentifier ? desk.adminPasswordHash : desk.agent($0)?.passwordHash }) { identity in
             guard identity.rawValue != desk.adminIdentifier else { return nil }
+            if desk.agent(identity)?.enabled == false { return SignedInAPI.refusal(.forbidden, "this agent is disabled") }
             if desk.consoleAccess(identity) == nil { return SignedInAPI.refusal(.forbidden, "\(identity)'s role opens no console module") }
             if try await agentSignIns.isForcedOffline(identity) { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
             return nil

@@ -9,7 +9,8 @@ import NIOCore
 /// found as JSON or CSV. Days and times are in the desk's time zone (`desk.workingHours.timezone`).
 struct RecordRoutes: Sendable {
     let commands: DeskCommands
-    let desk: DeskConfig
+    /// The desk in force (its agents and skill groups change at run time).
+    var desk: DeskConfig { commands.desk }
     let gate: ConsoleGate
     let now: @Sendable () -> Date
 

@@ -10,7 +10,8 @@ import NIOCore
 /// for `identifier`: the admin, or an agent acting for itself.
 struct DeskRoutes: Sendable {
     let commands: DeskCommands
-    let desk: DeskConfig
+    /// The desk in force (its agents and skill groups change at run time).
+    var desk: DeskConfig { commands.desk }
     let maxBodyBytes: Int
     /// The workbench's sign-ins, where an SDK login token is kept until its script is fetched.
     let signIns: WorkbenchSignIns

@@ -55,7 +55,7 @@ struct WebChannelRoutes: Sendable {
             try await asVisitor(request) { visitor in
                 let records = try await runtime.store.records(visitor.key)
                 let state = try await runtime.store.conversation(visitor.key)?.state
-                return try SignedInAPI.json(WebChatTimeline.build(records: records, state: state, channel: visitor.channel, desk: config.desk, now: runtime.clock.now()))
+                return try SignedInAPI.json(WebChatTimeline.build(records: records, state: state, channel: visitor.channel, desk: runtime.engine.config.desk, now: runtime.clock.now()))
             }
         }
         router.get("/web/im/api/events") { request, _ in

@@ -15,7 +15,8 @@ import NIOCore
 /// page reads what through the API, so a dropped stream loses nothing once it is back.
 struct WorkbenchRoutes: Sendable {
     let commands: DeskCommands
-    let desk: DeskConfig
+    /// The desk in force (its agents and skill groups change at run time).
+    var desk: DeskConfig { commands.desk }
     let signIns: WorkbenchSignIns
     let trustedProxies: TrustedProxies
     let now: @Sendable () -> Date
@@ -103,7 +104,8 @@ struct WorkbenchRoutes: Sendable {
     private func signIn(_ request: Request, _ context: DeskRequestContext) async throws -> Response {
         try await api.signIn(request, peer: context.peerAddress, desk: desk, trustedProxies: trustedProxies, path: "/workbench",
                              identify: { $0.agentId.flatMap { $0.isEmpty ? nil : $0 } }, passwordHash: { desk.agent($0)?.passwordHash }) { agent in
-            if desk.agent(agent) == nil { return SignedInAPI.refusal(.forbidden, "\(agent) is not an agent of this desk") }
+            guard let account = desk.agent(agent) else { return SignedInAPI.refusal(.forbidden, "\(agent) is not an agent of this desk") }
+            if !account.enabled { return SignedInAPI.refusal(.forbidden, "this agent is disabled; an administrator enables it in agent management") }
             if try await signIns.isForcedOffline(agent) { return SignedInAPI.refusal(.forbidden, "an administrator has forced this agent offline") }
             try await commands.agentSignedIn(agent)
             return nil
@@ -144,7 +146,7 @@ struct WorkbenchRoutes: Sendable {
     /// Whom the session can go to: every agent with status and load, and the groups with their queues.
     private func targets(_ signIn: WorkbenchSignIns.SignIn) async throws -> WorkbenchViews.Targets {
         let routing = try await runtime.store.routingSnapshot()
-        let agents = desk.agents.filter { $0.id != signIn.agent }.map { agent in
+        let agents = desk.agents.filter { $0.id != signIn.agent && $0.enabled }.map { agent in
             let snapshot = routing.agent(agent.id)
             return WorkbenchViews.Target(agentId: agent.id.rawValue, nickname: agent.nickname, status: snapshot?.status.rawValue ?? "Offline",
                                          load: snapshot?.load ?? 0, groups: agent.skillGroups.map(\.id.rawValue))

@@ -5,6 +5,7 @@ import { fillRecordChoices, wireRecords } from "./records.js";
 import { wireAnalysis } from "./analysis.js";
 import { refreshQuickReplies, wireQuickReplies } from "./quick-replies.js";
 import { refreshSettings, wireSettings } from "./settings.js";
+import { refreshDirectory, wireDirectory } from "./directory.js";
 
 const labels = { Chatbot: "With the bot", Queueing: "Waiting in a queue", WaitingForAgentAnswering: "Offered to an agent", Agent: "With an agent" };
 let csrfToken = "";
@@ -99,6 +100,7 @@ async function refresh() {
                 agents: Object.fromEntries(overview.agents.map((a) => [a.agentId, `${a.nickname} (${a.agentId})`])) };
       fillRecordChoices(overview);
     }
+    if (opens("agentManagement")) await refreshDirectory(call);
     if (opens("settings")) { await refreshAdmin(call, refresh); await refreshQuickReplies(call); await refreshSettings(call); }
     return true;
   } catch (e) {
@@ -158,4 +160,5 @@ wireRecords(call);
 wireAnalysis(call, () => names);
 wireQuickReplies(call);
 wireSettings(call);
+wireDirectory(call, refresh);
 start();
