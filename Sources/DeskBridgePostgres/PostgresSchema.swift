@@ -174,5 +174,28 @@ enum PostgresSchema {
         ]),
         // Run-time settings, one JSON document each (`desk`: rest reasons, sign-in status, proactive contact).
         Migration(version: "v9", statements: ["CREATE TABLE store_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"]),
+        // Every status an agent has had, written by a trigger so that no path can miss one.
+        Migration(version: "v10", statements: [
+            "CREATE TABLE agent_status_history (id BIGSERIAL PRIMARY KEY, agent TEXT NOT NULL, at BIGINT NOT NULL, status TEXT NOT NULL, reason TEXT)",
+            "CREATE INDEX agent_status_history_at ON agent_status_history (at)",
+            """
+            CREATE FUNCTION deskbridge_agent_status_history() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM NEW.status OR OLD.status_reason IS DISTINCT FROM NEW.status_reason THEN
+                    INSERT INTO agent_status_history (agent, at, status, reason)
+                    VALUES (NEW.id, COALESCE(NEW.status_since, (extract(epoch FROM clock_timestamp()) * 1000)::bigint), NEW.status, NEW.status_reason);
+                END IF;
+                RETURN NEW;
+            END $$
+            """,
+            """
+            CREATE TRIGGER agents_status_history AFTER INSERT OR UPDATE OF status, status_reason ON agents
+            FOR EACH ROW EXECUTE FUNCTION deskbridge_agent_status_history()
+            """,
+            """
+            INSERT INTO agent_status_history (agent, at, status, reason)
+            SELECT id, COALESCE(status_since, (extract(epoch FROM clock_timestamp()) * 1000)::bigint), status, status_reason FROM agents
+            """,
+        ]),
     ]
 }

@@ -142,11 +142,11 @@ extension DeskCommands {
                     guard directory.agent(AgentID(row.change.id)) == nil else { throw DeskCommandError.badJSON("there already is an agent \(row.change.id)") }
                     var trial = directory
                     trial.agents.append(try row.change.applied(to: nil, passwordCost: passwordCost))
-                    if let problem = trial.problems(in: desk).first { throw DeskCommandError.badJSON("\(Self.column(problem.key)) \(problem.message)") }
+                    if let problem = trial.problems(in: desk).first { throw DeskCommandError.badJSON("\(Self.column(problem.key)): \(problem.message)") }
                     directory = trial
                     added.append(AgentID(row.change.id))
                 } catch let error as DeskCommandError {
-                    problems.append((row.line, error.info))
+                    problems.append((row.line, error.detail))
                 }
             }
         }
@@ -172,7 +172,7 @@ extension DeskCommands {
             var after = before
             try change(&after)
             if after == before { return after }
-            if let problem = after.problems(in: config.desk).first { throw DeskCommandError.badJSON("\(problem.key) \(problem.message)") }
+            if let problem = after.problems(in: config.desk).first { throw DeskCommandError.badJSON("\(problem.key): \(problem.message)") }
             do {
                 try await runtime.store.saveDeskDirectory(after, replacing: before, at: runtime.clock.now())
             } catch StoreError.conflict {

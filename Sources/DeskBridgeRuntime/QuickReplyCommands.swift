@@ -55,7 +55,7 @@ extension DeskCommands {
     package func importQuickReplies(by actor: String, rows: [(line: Int, group: String?, text: String?)]) async throws -> QuickReplyImport {
         var drafts: [QuickReplyDraft] = [], problems: [(line: Int, message: String)] = []
         for row in rows {
-            do { drafts.append(try Self.quickReply(group: row.group, text: row.text)) } catch { problems.append((row.line, error.info)) }
+            do { drafts.append(try Self.quickReply(group: row.group, text: row.text)) } catch { problems.append((row.line, error.detail)) }
         }
         let added = drafts.isEmpty ? [] : try await runtime.store.addQuickReplies(drafts)
         if !added.isEmpty {

@@ -152,6 +152,28 @@ enum SQLiteSchema {
             // Run-time settings, one JSON document each (`desk`: rest reasons, sign-in status, proactive contact).
             try db.execute(sql: "CREATE TABLE store_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
         }
+        migrator.registerMigration("v10") { db in
+            // Every status an agent has had (Tencent's DescribeStaffStatusHistory and the day's
+            // durations), written by triggers so that no path that sets a status can miss it.
+            // A row inserted without a stamp (a seeded agent) is stamped with the database's clock.
+            try db.execute(sql: """
+                CREATE TABLE agent_status_history (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, agent TEXT NOT NULL, at INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT
+                );
+                CREATE INDEX agent_status_history_at ON agent_status_history (at);
+                CREATE TRIGGER agents_status_added AFTER INSERT ON agents BEGIN
+                    INSERT INTO agent_status_history (agent, at, status, reason)
+                    VALUES (NEW.id, COALESCE(NEW.status_since, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)), NEW.status, NEW.status_reason);
+                END;
+                CREATE TRIGGER agents_status_changed AFTER UPDATE OF status, status_reason ON agents
+                WHEN OLD.status IS NOT NEW.status OR OLD.status_reason IS NOT NEW.status_reason BEGIN
+                    INSERT INTO agent_status_history (agent, at, status, reason)
+                    VALUES (NEW.id, COALESCE(NEW.status_since, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)), NEW.status, NEW.status_reason);
+                END;
+                INSERT INTO agent_status_history (agent, at, status, reason)
+                    SELECT id, COALESCE(status_since, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)), status, status_reason FROM agents;
+                """)
+        }
         return migrator
     }
 }

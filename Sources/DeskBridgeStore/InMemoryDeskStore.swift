@@ -46,7 +46,17 @@ package final class InMemoryDeskStore: DeskStore {
         var dedupe: [String: Date] = [:]
         var conversations: [ConversationKey: ConversationRow] = [:]
         var inbound: [ConversationKey: [InboundRecord]] = [:]
-        var agents: [(id: AgentID, row: AgentRow)] = []
+        /// Every status change is kept in `statusHistory`, as the SQL stores' triggers keep it.
+        var agents: [(id: AgentID, row: AgentRow)] = [] {
+            didSet {
+                let before = Dictionary(oldValue.map { ($0.id, $0.row) }) { first, _ in first }
+                for (id, row) in agents where before[id].map({ $0.status != row.status || $0.statusReason != row.statusReason }) ?? true {
+                    statusHistory.append(StatusChange(cursor: Int64(statusHistory.count + 1), agent: id, at: row.statusSince ?? Date(),
+                                                      seat: SeatStatus(status: row.status, reason: row.statusReason)))
+                }
+            }
+        }
+        var statusHistory: [StatusChange] = []
         var outbox: [OutboxItem] = []
         var leases: [Int64: (owner: String, until: Date)] = [:]
         var due: [Int64: Date] = [:]
@@ -464,6 +474,18 @@ package final class InMemoryDeskStore: DeskStore {
     }
 
     // MARK: - Desk settings
+
+    package func statusChanges(of agent: AgentID?, from: Date, to: Date, after cursor: Int64, limit: Int) async throws -> [StatusChange] {
+        withState { s in
+            Array(s.statusHistory.filter { change in
+                change.at >= from && change.at < to && change.cursor > cursor && (agent.map { change.agent == $0 } ?? true)
+            }.prefix(limit))
+        }
+    }
+
+    package func statuses(at moment: Date) async throws -> [AgentID: StatusChange] {
+        withState { s in Dictionary(s.statusHistory.filter { $0.at < moment }.map { ($0.agent, $0) }) { _, later in later } }
+    }
 
     package func deskDirectory() async throws -> DeskDirectory? { withState { $0.deskDirectory } }
 

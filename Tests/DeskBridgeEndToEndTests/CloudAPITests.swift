@@ -100,6 +100,83 @@ struct CloudAPITests {
             #expect(try staff(endpoint, "online", "lena@acme.example")["ok"] as? Bool == true)
             let restored = try await lenaSignsIn()
             #expect(restored.0 == 200 && restored.1 == "Available")
+
+            // The history has every change in order, by pages; today's metrics count the spells.
+            let now = Int64(Date().timeIntervalSince1970)
+            let first = try staff(endpoint, "history", "lena@acme.example", String(now - 3_600), String(now + 60))
+            let page1 = try #require(first["Data"] as? [[String: Any]], "\(first)")
+            let cursor = try #require(page1.last?["Cursor"] as? String)
+            let page2 = try #require(try staff(endpoint, "history", "lena@acme.example", String(now - 3_600), String(now + 60), cursor)["Data"] as? [[String: Any]])
+            #expect((page1 + page2).compactMap { $0["Status"] as? String }.suffix(3) == ["rest", "offline", "free"],
+                    "rest (Meal), forced offline, restored; the refused calls left no trace")
+            #expect(page1.count == 2 && (page1 + page2).first { $0["Status"] as? String == "rest" }?["Reason"] as? String == "Meal")
+            let tooLong = try staff(endpoint, "history", "lena@acme.example", String(now - 8 * 86_400), String(now))
+            #expect(tooLong["code"] as? String == "InvalidParameterValue")
+            let metric = try #require((try staff(endpoint, "metrics", "lena@acme.example")["Metrics"] as? [[String: Any]])?.first)
+            #expect(metric["Email"] as? String == "lena@acme.example" && metric["Status"] as? String == "free")
+            #expect((metric["OnlineDuration"] as? Int).map { $0 >= 0 } == true && metric["LastStatusTimestamp"] is Int)
+        }
+    }
+
+    /// Staff and skill groups managed as an integrator's code manages them: a group created, a
+    /// staff member created in it, given a password she signs in with, bound, modified, unbound and
+    /// deleted; a refused call changes nothing; and every change is in the audit trail.
+    @Test func staffAndSkillGroupsAreManagedThroughTencentsSDK() async throws {
+        try await Deployment.with(cloudApi: "{ secretId: AKIDtest, secretKey: cloud-secret-1 }") { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let endpoint = "127.0.0.1:\(service.port)"
+            let created = try staff(endpoint, "create-group", "Billing", "4")
+            let billing = try #require(created["SkillGroupId"] as? Int, "\(created)")
+            let groups = try staff(endpoint, "groups", "Bill")
+            #expect(groups["TotalCount"] as? Int == 1)
+            #expect((groups["SkillGroupList"] as? [[String: Any]])?.first?["MaxConcurrency"] as? Int == 4)
+
+            let added = try staff(endpoint, "create", "nadia@acme.example", "Nadia", "Billing")
+            #expect(added["ok"] as? Bool == true && (added["ErrorStaffList"] as? [Any])?.isEmpty == true, "\(added)")
+            let again = try staff(endpoint, "create", "nadia@acme.example", "Nadia", "Billing")
+            #expect((again["ErrorStaffList"] as? [[String: Any]])?.first?["StaffEmail"] as? String == "nadia@acme.example",
+                    "a staff member already there is reported, not overwritten")
+            let unknownGroup = try staff(endpoint, "create", "zed@acme.example", "Zed", "Nowhere")
+            #expect((unknownGroup["ErrorStaffList"] as? [[String: Any]])?.first?["Message"] as? String == "unknown skill group \"Nowhere\"")
+            #expect(try staff(endpoint, "describe", "zed@acme.example")["TotalCount"] as? Int == 0)
+            let nadia = try #require((try staff(endpoint, "describe", "nadia@acme.example")["StaffList"] as? [[String: Any]])?.first)
+            #expect(nadia["Nick"] as? String == "Nadia" && nadia["SkillGroups"] as? [Int] == [billing])
+
+            // A password set through the API is one she signs in to the workbench with.
+            #expect(try staff(endpoint, "password", "nadia@acme.example", "short")["code"] as? String == "InvalidParameterValue")
+            #expect(try staff(endpoint, "password", "nadia@acme.example", "a long enough password")["ok"] as? Bool == true)
+            let signIn = try await HTTP.post(service.baseURL + "/workbench/api/sign-in",
+                                             body: Wire.json(["agentId": "nadia@acme.example", "password": "a long enough password"]))
+            #expect(signIn.status == 200)
+
+            #expect(try staff(endpoint, "bind", "nadia@acme.example", "1", "2")["ok"] as? Bool == true)
+            #expect((try staff(endpoint, "describe", "nadia@acme.example")["StaffList"] as? [[String: Any]])?.first?["SkillGroups"] as? [Int] == [billing, 1])
+            #expect(try staff(endpoint, "unbind", "nadia@acme.example", String(billing))["ok"] as? Bool == true)
+            #expect(try staff(endpoint, "modify", "nadia@acme.example", "Nadia K.", "1")["ok"] as? Bool == true)
+            let modified = try #require((try staff(endpoint, "describe", "nadia@acme.example")["StaffList"] as? [[String: Any]])?.first)
+            #expect(modified["Nick"] as? String == "Nadia K." && modified["SkillGroups"] as? [Int] == [1])
+            #expect(try staff(endpoint, "modify", "nadia@acme.example", "Nadia", "99")["code"] as? String == "InvalidParameterValue",
+                    "an unknown group is refused")
+            #expect((try staff(endpoint, "describe", "nadia@acme.example")["StaffList"] as? [[String: Any]])?.first?["Nick"] as? String == "Nadia K.",
+                    "and changed nothing")
+            #expect(try staff(endpoint, "update-group", String(billing), "Billing and refunds", "6")["ok"] as? Bool == true)
+            #expect(try staff(endpoint, "groups", "refunds")["TotalCount"] as? Int == 1)
+
+            // Lena is online: DeleteStaff keeps her and says so; Nadia, offline, goes.
+            #expect(try staff(endpoint, "status", "lena@acme.example", "free")["ok"] as? Bool == true)
+            #expect(try staff(endpoint, "delete", "lena@acme.example")["OnlineStaffList"] as? [String] == ["lena@acme.example"])
+            #expect(try staff(endpoint, "describe", "lena@acme.example")["TotalCount"] as? Int == 1)
+            #expect(try staff(endpoint, "delete", "nadia@acme.example")["OnlineStaffList"] as? [String] == [])
+            #expect(try staff(endpoint, "describe", "nadia@acme.example")["TotalCount"] as? Int == 0)
+            #expect(try staff(endpoint, "delete-group", String(billing))["ok"] as? Bool == true)
+            #expect(try staff(endpoint, "groups")["TotalCount"] as? Int == 1)
+
+            let wrongSecret = try Command.run(URL(fileURLWithPath: Self.python!), [Self.staffScript, endpoint, "AKIDtest", "not-the-secret",
+                                                                                    String(Wire.sdkAppId), "create-group", "Intruders", "1"]).output
+            #expect(wrongSecret.contains("AuthFailure.SignatureFailure"))
+            #expect(try staff(endpoint, "groups")["TotalCount"] as? Int == 1, "a wrong secret changes nothing")
+            #expect(!service.log.contains("a long enough password") && !service.log.contains("cloud-secret-1"))
         }
     }
 

@@ -126,6 +126,61 @@ struct ConsoleBrowserTests {
         }
     }
 
+    /// Agent management in the page: a skill group and an agent added with the forms, the agent
+    /// at work in the workbench with the password it was given; disabled from its row, its open
+    /// page is signed out at once; a CSV of agents uploaded from the computer.
+    @Test func theAdministratorAddsAndDisablesAnAgentFromThePage() async throws {
+        try await Deployment.with { deployment throws in
+            let service = try await deployment.start()
+            defer { service.terminate() }
+            let driver = try await WebDriver()
+            defer { driver.stop() }
+            let admin = try await driver.session()
+            let agent = try await driver.session()
+            let base = service.baseURL
+            try await admin.go(base + "/console")
+            try await admin.type("[data-test=user-sig]", sig("administrator"))
+            try await admin.click("[data-test=sign-in-button]")
+            #expect(try await eventually { try await admin.count("[data-test=group-row]") == 1 })
+
+            try await admin.type("[data-test=group-name]", "Billing <team>")
+            try await admin.click("[data-test=group-save]")
+            #expect(try await eventually { try await admin.texts("[data-test=group-row] td:nth-child(2)") == ["Support", "Billing <team>"] })
+            try await admin.type("[data-test=directory-id]", "nadia@acme.example")
+            try await admin.type("[data-test=directory-nickname]", "Nadia")
+            try await admin.type("[data-test=directory-groups]", "2:1")
+            try await admin.type("[data-test=directory-password]", "correct horse battery")
+            try await admin.click("[data-test=directory-save]")
+            let nadiaRow = "tr[data-test=directory-row][data-agent=\"nadia@acme.example\"]"
+            #expect(try await eventually { try await admin.texts("\(nadiaRow) td:nth-child(5)") == ["2:1"] })
+            #expect(try await eventually { try await admin.count("tr[data-test=agent-row][data-agent=\"nadia@acme.example\"]") == 1 },
+                    "the monitoring table lists her too")
+
+            try await agent.go(base + "/workbench")
+            try await agent.type("[data-test=agent-id]", "nadia@acme.example")
+            try await agent.type("[data-test=password]", "correct horse battery")
+            try await agent.click("[data-test=sign-in-button]")
+            #expect(try await eventually { try await agent.run("return document.getElementById('connection').dataset.state") as? String == "live" })
+
+            try await admin.click("\(nadiaRow) [data-test=directory-disable]")
+            #expect(try await eventually(timeout: .seconds(1)) { try await agent.run("return document.getElementById('workbench').hidden") as? Bool == true },
+                    "her open page is signed out within a second")
+            #expect(try await eventually { try await admin.texts("\(nadiaRow) td:nth-child(6)") == ["disabled"] })
+
+            let file = deployment.directory.appendingPathComponent("agents.csv")
+            try "AgentId,Nickname,StaffNo,Role,SkillGroups,Password\r\nana@acme.example,Ana,3001,agent,1:2,\r\nbo@acme.example,Bo,,agent,9,\r\n"
+                .write(to: file, atomically: true, encoding: .utf8)
+            try await admin.type("[data-test=directory-file]", file.path)
+            try await admin.click("[data-test=directory-upload]")
+            #expect(try await eventually { try await admin.texts("[data-test=directory-upload-report]") == ["1 added, 1 refused:"] })
+            #expect(try await admin.texts("[data-test=directory-upload-problem]").first?.hasPrefix("Row 3:") == true)
+            #expect(try await admin.count("tr[data-test=directory-row][data-agent=\"ana@acme.example\"]") == 1)
+            try await admin.screenshot(to: Self.screenshots.appendingPathComponent("console-07-agents.png"))
+            await admin.close()
+            await agent.close()
+        }
+    }
+
     /// A supervisor signs in as itself with its password: the page shows monitoring, analysis and
     /// records, and not the settings its role does not open.
     @Test func aSupervisorSeesOnlyWhatItsRoleOpens() async throws {
@@ -142,7 +197,7 @@ struct ConsoleBrowserTests {
             #expect(try await eventually { try await page.run("return document.getElementById('connection').dataset.state") as? String == "live" })
             #expect(try await page.texts("[data-test=who]") == ["omar@acme.example (supervisor)"])
             let shown = "return Array.from(document.querySelectorAll('[data-module]')).filter(s => !s.hidden).map(s => s.dataset.module)"
-            #expect(Set(try await page.run(shown) as? [String] ?? []) == ["monitoring", "analysis", "records"])
+            #expect(Set(try await page.run(shown) as? [String] ?? []) == ["monitoring", "analysis", "records", "agentManagement"])
             #expect(try await page.run("return document.querySelector('[data-test=blacklist-table]').closest('section').hidden") as? Bool == true)
             try await page.screenshot(to: Self.screenshots.appendingPathComponent("console-06-supervisor-phone.png"))
         }

@@ -51,3 +51,34 @@ struct DeskDirectoryStoreTests {
         #expect(try await store.routingSnapshot().agent("lena") != nil)
     }
 }
+
+/// Every status an agent takes is kept, on every store, by whichever path set it.
+@Suite("Agent status history in the store")
+struct StatusHistoryStoreTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test(arguments: Backend.available)
+    func everyChangeIsKeptOnceInOrder(backend: Backend) async throws {
+        let store = try await backend.make()
+        try await store.seedAgents([AgentSeed(id: "lena", status: .Offline, groups: [1: 3])])
+        let seeded = try await store.statusChanges(of: "lena", from: .distantPast, to: .distantFuture, after: 0, limit: 10)
+        #expect(seeded.map(\.seat) == [.offline], "a new agent's first status is kept")
+
+        #expect(try await store.setAgentStatus("lena", .Available, reason: nil, at: start))
+        #expect(try await store.setAgentStatus("lena", .Available, reason: nil, at: start.addingTimeInterval(5)), "the same status again…")
+        #expect(try await store.setAgentStatus("lena", .Rest, reason: "Meal", at: start.addingTimeInterval(60)))
+        let directory = DeskDirectory(skillGroups: [.init(id: 1, name: "S", receptionLimit: 3)],
+                                      agents: [DeskConfig.Agent(id: "lena", nickname: "Lena", skillGroups: [.init(id: 1, priority: 3)], enabled: false)])
+        try await store.seedDeskDirectory(directory)
+        try await store.saveDeskDirectory(directory, replacing: directory, at: start.addingTimeInterval(120))
+
+        let changes = try await store.statusChanges(of: "lena", from: start, to: start.addingTimeInterval(3_600), after: 0, limit: 10)
+        #expect(changes.map(\.seat) == [.free, .rest(reason: "Meal"), .offline], "…is not a change; disabling is")
+        #expect(changes.map(\.at) == [start, start.addingTimeInterval(60), start.addingTimeInterval(120)])
+        #expect(changes.map(\.cursor) == changes.map(\.cursor).sorted() && Set(changes.map(\.cursor)).count == 3)
+        let page = try await store.statusChanges(of: "lena", from: start, to: start.addingTimeInterval(3_600), after: changes[0].cursor, limit: 1)
+        #expect(page.map(\.seat) == [.rest(reason: "Meal")], "a page resumes after its cursor")
+        #expect(try await store.statusChanges(of: "omar", from: .distantPast, to: .distantFuture, after: 0, limit: 10).isEmpty)
+        #expect(try await store.statuses(at: start.addingTimeInterval(90))["lena"]?.seat == .rest(reason: "Meal"))
+    }
+}

@@ -25,6 +25,12 @@ package enum DeskCommandError: Error, Equatable, Sendable {
         }
     }
 
+    /// What is wrong without the category, for a per-row report (an upload's refused line).
+    package var detail: String {
+        if case .badJSON(let why) = self { return why }
+        return info
+    }
+
     package var info: String {
         switch self {
         case .notHolder: "the agent does not hold this session"

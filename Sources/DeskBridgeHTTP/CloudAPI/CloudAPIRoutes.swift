@@ -120,6 +120,7 @@ struct CloudAPIRoutes: Sendable {
             return [:]
         default:
             if let answer = try await performDirectory(action, parameters) { return answer }
+            if let answer = try await performStatus(action, parameters) { return answer }
             throw Failure(code: "UnsupportedOperation", message: "\(action) is not supported by DeskBridge")
         }
     }

@@ -1,7 +1,10 @@
 """The staff actions through Tencent's own Python SDK (tencentcloud-sdk-python-ccc), pointed at a
 DeskBridge instance: python ccc_staff.py ENDPOINT SECRET_ID SECRET_KEY SDKAPPID ACTION [ARGS].
 ACTION is describe [MAIL], status USER STATUS [REASON], offline USER, online USER, usersig UID,
-cdrs START END, cdrs2 START END (DescribeIMCdrs), messages SESSION, transfer SESSION GROUP or admin-url USER.
+cdrs START END, cdrs2 START END (DescribeIMCdrs), messages SESSION, transfer SESSION GROUP, admin-url USER,
+create-group NAME LIMIT, update-group ID NAME LIMIT, delete-group ID, groups [NAME], create MAIL NICK GROUPNAME [ROLE],
+modify MAIL NICK GROUPID..., password MAIL PASSWORD, bind MAIL GROUPID PRIORITY, unbind MAIL GROUPID, delete MAIL,
+metrics [MAIL] or history MAIL START END [CURSOR].
 Prints the answer, or the SDK's error, as one JSON line."""
 import json
 import sys
@@ -62,6 +65,79 @@ try:
         request = models.TransferToManualRequest()
         request.SdkAppId, request.SessionId, request.SkillGroupId = int(app), args[0], int(args[1])
         print(json.dumps({"ok": True, "RequestId": client.TransferToManual(request).RequestId}))
+    elif action in ("create-group", "update-group"):
+        request = models.CreateCCCSkillGroupRequest() if action == "create-group" else models.UpdateCCCSkillGroupRequest()
+        request.SdkAppId = int(app)
+        if action == "create-group":
+            request.SkillGroupName, request.SkillGroupType, request.MaxConcurrency = args[0], 1, int(args[1])
+            print(json.dumps({"ok": True, "SkillGroupId": client.CreateCCCSkillGroup(request).SkillGroupId}))
+        else:
+            request.SkillGroupID, request.SkillGroupName, request.MaxConcurrency = int(args[0]), args[1], int(args[2])
+            print(json.dumps({"ok": True, "RequestId": client.UpdateCCCSkillGroup(request).RequestId}))
+    elif action == "delete-group":
+        request = models.DeleteCCCSkillGroupRequest()
+        request.SdkAppId, request.SkillGroupId = int(app), int(args[0])
+        print(json.dumps({"ok": True, "RequestId": client.DeleteCCCSkillGroup(request).RequestId}))
+    elif action == "groups":
+        request = models.DescribeSkillGroupInfoListRequest()
+        request.SdkAppId, request.PageSize, request.PageNumber = int(app), 10, 0
+        if args:
+            request.SkillGroupName = args[0]
+        answer = client.DescribeSkillGroupInfoList(request)
+        groups = [{"SkillGroupId": g.SkillGroupId, "SkillGroupName": g.SkillGroupName, "MaxConcurrency": g.MaxConcurrency,
+                   "SkillGroupType": g.SkillGroupType} for g in answer.SkillGroupList]
+        print(json.dumps({"ok": True, "TotalCount": answer.TotalCount, "SkillGroupList": groups}))
+    elif action == "create":
+        staff = models.SeatUserInfo()
+        staff.Mail, staff.Name, staff.Nick, staff.SkillGroupNameList, staff.Phone = args[0], args[1], args[1], [args[2]], "10086"
+        if len(args) > 3:
+            staff.Role = int(args[3])
+        request = models.CreateStaffRequest()
+        request.SdkAppId, request.Staffs, request.SendPassword = int(app), [staff], False
+        answer = client.CreateStaff(request)
+        errors = [{"StaffEmail": e.StaffEmail, "Code": e.Code, "Message": e.Message} for e in (answer.ErrorStaffList or [])]
+        print(json.dumps({"ok": True, "ErrorStaffList": errors}))
+    elif action == "modify":
+        request = models.ModifyStaffRequest()
+        request.SdkAppId, request.Email, request.Nick, request.SkillGroupIds = int(app), args[0], args[1], [int(a) for a in args[2:]]
+        print(json.dumps({"ok": True, "RequestId": client.ModifyStaff(request).RequestId}))
+    elif action == "password":
+        request = models.ModifyStaffPasswordRequest()
+        request.SdkAppId, request.Email, request.Password = int(app), args[0], args[1]
+        print(json.dumps({"ok": True, "RequestId": client.ModifyStaffPassword(request).RequestId}))
+    elif action in ("bind", "unbind"):
+        request = models.BindStaffSkillGroupListRequest() if action == "bind" else models.UnbindStaffSkillGroupListRequest()
+        request.SdkAppId, request.StaffEmail = int(app), args[0]
+        if action == "bind":
+            item = models.StaffSkillGroupList()
+            item.SkillGroupId, item.Priority = int(args[1]), int(args[2])
+            request.StaffSkillGroupList = [item]
+            print(json.dumps({"ok": True, "RequestId": client.BindStaffSkillGroupList(request).RequestId}))
+        else:
+            request.SkillGroupList = [int(args[1])]
+            print(json.dumps({"ok": True, "RequestId": client.UnbindStaffSkillGroupList(request).RequestId}))
+    elif action == "metrics":
+        request = models.DescribeStaffStatusMetricsRequest()
+        request.SdkAppId = int(app)
+        if args:
+            request.StaffList = [args[0]]
+        answer = client.DescribeStaffStatusMetrics(request)
+        metrics = [{"Email": m.Email, "Status": m.Status, "Reason": m.Reason, "FreeDuration": m.FreeDuration, "RestDuration": m.RestDuration,
+                    "OnlineDuration": m.OnlineDuration, "LastStatusTimestamp": m.LastStatusTimestamp} for m in answer.Metrics]
+        print(json.dumps({"ok": True, "Metrics": metrics}))
+    elif action == "history":
+        request = models.DescribeStaffStatusHistoryRequest()
+        request.SdkAppId, request.StaffUserId, request.StartTimestamp, request.EndTimestamp = int(app), args[0], int(args[1]), int(args[2])
+        request.PageSize = 2
+        if len(args) > 3:
+            request.Cursor = args[3]
+        answer = client.DescribeStaffStatusHistory(request)
+        print(json.dumps({"ok": True, "Data": [{"Cursor": d.Cursor, "Timestamp": d.Timestamp, "Status": d.Status, "Reason": d.Reason,
+                                                 "StaffEmail": d.StaffEmail} for d in answer.Data]}))
+    elif action == "delete":
+        request = models.DeleteStaffRequest()
+        request.SdkAppId, request.StaffList = int(app), [args[0]]
+        print(json.dumps({"ok": True, "OnlineStaffList": client.DeleteStaff(request).OnlineStaffList or []}))
     else:
         request = models.ForceMemberOfflineRequest() if action == "offline" else models.RestoreMemberOnlineRequest()
         request.SdkAppId, request.UserId = int(app), args[0]
