@@ -107,12 +107,6 @@ struct ConfigValidator {
                 fail("desk.quickReplies[\(index)].replies[\(reply)]", "must be 1 to 3072 characters")
             }
         }
-        for (index, page) in desk.extensions.enumerated() {
-            if page.name.trimmingCharacters(in: .whitespaces).isEmpty || page.name.count > 40 { fail("desk.extensions[\(index)].name", "must be 1 to 40 characters") }
-            if !(URL(string: page.url).map(DeskConfig.Extension.isAllowed) ?? false) {
-                fail("desk.extensions[\(index)].url", "must be an https:// URL (http:// only on a loopback host)")
-            }
-        }
         let groupIds = desk.skillGroups.map(\.id)
         for (index, role) in desk.roles.enumerated() {
             if role.name.trimmingCharacters(in: .whitespaces).isEmpty || role.name.count > 40 { fail("desk.roles[\(index)].name", "must be 1 to 40 characters") }

@@ -99,10 +99,16 @@ struct ConsoleBrowserTests {
             // Desk settings: the form shows the seeded ones; a new rest reason is saved and in force.
             #expect(try await admin.run("return document.getElementById('settings-reasons').value") as? String == "Break\nMeal\nMeeting\nTraining")
             _ = try await admin.run("document.getElementById('settings-reasons').value = 'Lunch\\nTraining'")
+            // A third-party page for the workbench, added with the keyboard-reachable form.
+            try await admin.click("[data-test=settings-extension-add]")
+            try await admin.type("[data-test=settings-extension] [name=name]", "Orders")
+            _ = try await admin.run("document.querySelector('[data-test=settings-extension] [name=url]').value = 'https://crm.acme.example/orders'")
             try await admin.click("[data-test=settings-save]")
             #expect(try await eventually { try await admin.texts("[data-test=settings-message]") == ["Saved."] })
             let stored = "return fetch('/console/api/settings').then(r => r.json()).then(s => s.restReasons)"
             #expect(try await admin.run(stored) as? [String] == ["Lunch", "Training"])
+            let pages = "return fetch('/console/api/settings').then(r => r.json()).then(s => s.extensions.map(e => e.name + ' ' + e.url))"
+            #expect(try await admin.run(pages) as? [String] == ["Orders https://crm.acme.example/orders"])
 
             // Service records: a keyword finds the session, its transcript opens as text.
             try await admin.type("[data-test=records-q]", "human")

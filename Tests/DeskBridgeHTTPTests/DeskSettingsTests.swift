@@ -46,4 +46,31 @@ struct DeskSettingsTests {
             #expect(try await app.store.routingSnapshot().agent("omar@acme.example")?.status == .Available, "signInStatus: free")
         }
     }
+
+    /// Extensions at run time: a page added in the settings is listed in the workbench and framed
+    /// by its policy at the next load; an address a workbench may not frame is refused.
+    @Test func anExtensionAddedInTheSettingsIsFramedAtTheNextLoad() async throws {
+        try await AppHarness.run { app throws in
+            let signIn = try await console.call(app, .post, "/console/api/sign-in", body: ["userSig": console.sig("administrator")])
+            let cookie = String(try #require(signIn.headers[.setCookie]).split(separator: ";")[0])
+            let csrf = try #require(try await console.call(app, .get, "/console/api/me", cookie: cookie).json["csrfToken"] as? String)
+            let page: [String: Any] = ["name": "Orders", "url": "https://crm.acme.example/orders", "alwaysVisible": true, "enabled": true]
+            let refused = try await console.call(app, .post, "/console/api/settings", cookie: cookie, csrf: csrf, body: [
+                "restReasons": ["Break"], "proactive": ["enabled": false, "timeoutSeconds": 600],
+                "extensions": [page, ["name": "Sneaky", "url": "http://evil.example/", "alwaysVisible": false, "enabled": true]],
+            ])
+            #expect(refused.status == .badRequest)
+            #expect((refused.json["error"] as? String)?.contains("extensions[1].url") == true)
+            #expect(try await app.store.deskSettings()?.extensions.isEmpty == true, "nothing changed")
+
+            #expect(try await console.call(app, .post, "/console/api/settings", cookie: cookie, csrf: csrf, body: [
+                "restReasons": ["Break"], "proactive": ["enabled": false, "timeoutSeconds": 600], "extensions": [page],
+            ]).status == .ok)
+            let lena = try await workbench.signIn(app, "lena@acme.example")
+            let listed = try await workbench.call(app, .get, "/workbench/api/me", cookie: lena.cookie).json["extensions"] as? [[String: Any]]
+            #expect(listed?.compactMap { $0["url"] as? String } == ["https://crm.acme.example/orders"])
+            let policy = try await app.client.execute(uri: "/workbench", method: .get) { $0.headers[.contentSecurityPolicy] ?? "" }
+            #expect(policy.contains("frame-src https://crm.acme.example;"), "\(policy)")
+        }
+    }
 }

@@ -91,7 +91,7 @@ package struct DeskConfig: Sendable, Decodable {
     /// `desk.extensions[]`: a business page in an iframe in the workbench's right column. It may
     /// post `{source: 'ccc-sdk', payload: {event, message}}` to the workbench to send a card, a
     /// custom message or a text into the current session (README, "Workbench").
-    package struct Extension: Sendable, Decodable, Equatable {
+    package struct Extension: Sendable, Codable, Equatable {
         package var name: String
         /// HTTPS, or HTTP on a loopback host (which browsers also treat as a secure context).
         package var url: String
@@ -99,6 +99,12 @@ package struct DeskConfig: Sendable, Decodable {
         package var alwaysVisible = false
         package var enabled = true
         private enum CodingKeys: String, CodingKey, CaseIterable { case name, url, alwaysVisible, enabled }
+        package init(name: String, url: String, alwaysVisible: Bool = false, enabled: Bool = true) {
+            self.name = name
+            self.url = url
+            self.alwaysVisible = alwaysVisible
+            self.enabled = enabled
+        }
         package init(from decoder: any Decoder) throws {
             let c = try decoder.strictContainer(CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)

@@ -18,13 +18,14 @@ enum WorkbenchAssets {
     /// Read once; the SDK's script (`sdk.js`) is served from here too, around a sign-in.
     static let assets = PageAssets(folder: "workbench")
 
-    static func register(on router: Router<DeskRequestContext>, extensions: [DeskConfig.Extension]) {
-        let policy = policy(framing: extensions)
-        router.get("/workbench") { _, _ in assets.response("index.html", policy: policy) }
+    /// `extensions` are read for every page and asset, so a change in the console's settings
+    /// frames (or stops framing) a page at its next load.
+    static func register(on router: Router<DeskRequestContext>, extensions: @escaping @Sendable () async throws -> [DeskConfig.Extension]) {
+        router.get("/workbench") { _, _ in assets.response("index.html", policy: policy(framing: try await extensions())) }
         router.get("/workbench/assets/:file") { _, context in
             // sdk.js is served only around a sign-in, at an SdkURL.
             guard let name = context.parameters.get("file"), name != "index.html", name != "sdk.js" else { return Response(status: .notFound) }
-            return assets.response(name, policy: policy)
+            return assets.response(name, policy: policy(framing: try await extensions()))
         }
     }
 }

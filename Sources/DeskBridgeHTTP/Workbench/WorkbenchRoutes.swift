@@ -26,7 +26,7 @@ struct WorkbenchRoutes: Sendable {
     private var api: SignedInAPI { SignedInAPI(signIns: signIns, cookieName: Self.cookieName, now: now, allowsBearer: true) }
 
     func register(on router: Router<DeskRequestContext>) {
-        WorkbenchAssets.register(on: router, extensions: desk.extensions)
+        WorkbenchAssets.register(on: router, extensions: { [commands] in try await commands.settings().extensions })
         router.post("/workbench/api/sign-in") { request, context in try await signIn(request, context) }
         api.get(router, "/workbench/api/me") { signIn, _ in try await me(signIn) }
         api.get(router, "/workbench/api/sessions") { signIn, _ in try await sessions(signIn) }
@@ -119,11 +119,12 @@ struct WorkbenchRoutes: Sendable {
         let routing = try await runtime.store.routingSnapshot()
         let snapshot = routing.agent(signIn.agent)
         let seat = SeatStatus(status: snapshot?.status ?? .Offline, reason: snapshot?.statusReason)
+        let settings = try await commands.settings()
         return WorkbenchViews.Me(agentId: signIn.agent.rawValue, nickname: agent?.nickname ?? signIn.agent.rawValue, avatarImage: agent?.avatarImage,
                                  status: seat.deskStatus.rawValue, seatStatus: seat.name, restReason: seat.restReason,
-                                 restReasons: try await commands.settings().restReasons, csrfToken: signIn.csrfToken,
+                                 restReasons: settings.restReasons, csrfToken: signIn.csrfToken,
                                  groups: WorkbenchViews.groups(desk, of: agent, routing: routing),
-                                 extensions: desk.extensions.filter(\.enabled).map { .init(name: $0.name, url: $0.url, alwaysVisible: $0.alwaysVisible) })
+                                 extensions: settings.extensions.filter(\.enabled).map { .init(name: $0.name, url: $0.url, alwaysVisible: $0.alwaysVisible) })
     }
 
     /// Sessions offered to or held by this agent, and those waiting in its groups' queues.
