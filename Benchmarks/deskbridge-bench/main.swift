@@ -7,7 +7,9 @@ import Foundation
 // PostgreSQL with one replica and with two (each run in a fresh database created on that server).
 // --only runs the ceiling (every ratio needs it) and the named runs: ingest, end-to-end,
 // components, handoff, memory, web, agents; handy when profiling one of them. The web run needs the
-// `deskbridge` executable built beside this one (swift build -c release).
+// `deskbridge` executable built beside this one (swift build -c release). `--only records` (never
+// run by default: writing its data takes minutes) times the console's analysis and record search
+// over 100,000 sessions with 1,000,000 messages, on SQLite and, with --postgres, on PostgreSQL.
 let options = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? { options.firstIndex(of: name).flatMap { options.indices.contains($0 + 1) ? options[$0 + 1] : nil } }
 let postgresURL = option("--postgres")
@@ -129,5 +131,7 @@ for count in [10_000, 100_000] where runs("memory") {
 if runs("web") { try await runWebPages(pages: 10_000, samples: 200, work: work) }
 // 7. Agents at work: 1,000 workbench streams open, and a user's webhook to its holder's stream.
 if runs("agents") { try await runAgentStreams(agents: 1_000, samples: 200, work: work) }
+// 8. The console over a big store (only with --only records).
+if only?.contains("records") == true { try await runRecordsAtScale(sessions: 100_000, work: work, postgresURL: postgresURL) }
 try await client.shutdown().get()
 try? FileManager.default.removeItem(at: work)

@@ -43,6 +43,21 @@ package struct SessionSummary: Codable, Sendable, Equatable {
     /// The skill group it was transferred to, if it was (nil in records written before it was kept).
     package var skillGroup: SkillGroupID?
 
+    package init(session: SessionID, state: String, startTime: Date, endTime: Date?, agentIds: [AgentID], assignments: [AssignmentRecord],
+                 satisfaction: Rating?, closeBy: String?, skillGroup: SkillGroupID?) {
+        self.session = session
+        self.state = state
+        self.startTime = startTime
+        self.endTime = endTime
+        self.agentIds = agentIds
+        self.assignments = assignments
+        self.receipts = [:]
+        self.surveyAnswers = []
+        self.satisfaction = satisfaction
+        self.closeBy = closeBy
+        self.skillGroup = skillGroup
+    }
+
     init(_ session: Session, state: String, endTime: Date?, closeBy: String? = nil) {
         self.session = session.id
         self.state = state
