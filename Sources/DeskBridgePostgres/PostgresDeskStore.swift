@@ -29,7 +29,7 @@ package final class PostgresDeskStore: DeskStore {
     private let logger: Logger
     private let timeout: Duration
     private let encoder: JSONEncoder
-    private let decoder = JSONDecoder()
+    let decoder = JSONDecoder()
 
     /// Connects, starts the connection pool and applies pending migrations.
     /// Fails (naming the server, never the password) if PostgreSQL cannot be reached in `timeout`.
@@ -209,6 +209,7 @@ package final class PostgresDeskStore: DeskStore {
         let sessions = try commit.sessions.map { ($0, try encoder.encode($0)) }
         let key = commit.key.storageKey
         let now = commit.now.unixMillis
+        let decoder = decoder
         try await transaction { connection in
             let updated = try await connection.rows("""
                 UPDATE conversations SET state = \(stateData), version = version + 1, processed_seq = COALESCE(\(commit.processedSeq), processed_seq),
@@ -233,7 +234,9 @@ package final class PostgresDeskStore: DeskStore {
                 try await connection.exec(Self.setStatus(agent, status, reason: nil, commit.now))
             }
             for (record, data) in records {
-                try await connection.exec("INSERT INTO message_records (conversation, session_id, record) VALUES (\(key), \(record.session.rawValue), \(data))")
+                try await connection.exec("""
+                    INSERT INTO message_records (conversation, session_id, record, text) VALUES (\(key), \(record.session.rawValue), \(data), \(record.searchText))
+                    """)
             }
             for (summary, data) in sessions {
                 try await connection.exec("""
@@ -241,6 +244,7 @@ package final class PostgresDeskStore: DeskStore {
                     VALUES (\(summary.session.rawValue), \(key), \(summary.startTime.unixMillis), \(data))
                     ON CONFLICT (session_id) DO UPDATE SET summary = EXCLUDED.summary
                     """)
+                if summary.endTime != nil { try await Self.keepFacts(connection, of: summary, decoder: decoder) }
             }
             for draft in commit.outbox {
                 try await connection.exec("""
@@ -449,9 +453,7 @@ package final class PostgresDeskStore: DeskStore {
             SELECT c.agent, c.conversation_id, s.summary FROM session_records s JOIN conversations c ON c.key = s.conversation
             WHERE s.start_time >= \(from) AND s.start_time < \(to)
               AND (\(user)::text IS NULL OR c.client_user_id = \(user))
-              AND (\(pattern)::text IS NULL OR EXISTS (
-                    SELECT 1 FROM message_records m, jsonb_array_elements(convert_from(m.record, 'UTF8')::jsonb -> 'msgBody') e
-                    WHERE m.session_id = s.session_id AND e -> 'MsgContent' ->> 'Text' ILIKE \(pattern)))
+              AND (\(pattern)::text IS NULL OR s.session_id IN (SELECT m.session_id FROM message_records m WHERE m.text ILIKE \(pattern)))
             ORDER BY s.start_time DESC LIMIT \(search.scanLimit)
             """) { row in
             FoundSession(conversation: ConversationKey(agent: try row.value("agent"), conversationId: try row.value("conversation_id")),

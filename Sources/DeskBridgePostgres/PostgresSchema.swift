@@ -197,5 +197,32 @@ enum PostgresSchema {
             SELECT id, COALESCE(status_since, (extract(epoch FROM clock_timestamp()) * 1000)::bigint), status, status_reason FROM agents
             """,
         ]),
+        // The console over months of records: a row of facts per ended session for the analysis,
+        // and the messages' text for the keyword search, with a trigram index where the server has
+        // pg_trgm (without it the search still works, by reading every text of the range).
+        Migration(version: "v11", statements: [
+            """
+            CREATE TABLE session_facts (
+                session_id TEXT PRIMARY KEY REFERENCES session_records(session_id) ON DELETE CASCADE, start_time BIGINT NOT NULL,
+                skill_group BIGINT, agents TEXT NOT NULL, flags BIGINT NOT NULL, first_response_ms BIGINT, handle_ms BIGINT, messages BIGINT NOT NULL,
+                score BIGINT, webhook_answered BIGINT NOT NULL, fallback BIGINT NOT NULL, queued_assignments BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX session_facts_start ON session_facts(start_time)",
+            "ALTER TABLE message_records ADD COLUMN text TEXT",
+            """
+            UPDATE message_records SET text = (
+                SELECT string_agg(e -> 'MsgContent' ->> 'Text', E'\\n') FROM jsonb_array_elements(convert_from(record, 'UTF8')::jsonb -> 'msgBody') e
+                WHERE e ->> 'MsgType' = 'TIMTextElem')
+            """,
+            "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'pg_trgm is not available'; END $$",
+            """
+            DO $$ BEGIN
+                IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+                    CREATE INDEX message_records_text ON message_records USING gin (text gin_trgm_ops);
+                END IF;
+            END $$
+            """,
+        ]),
     ]
 }

@@ -92,7 +92,7 @@ extension DeskCommands {
 
 extension DeskCommands {
     /// The most sessions one analysis reads (newest first); beyond it the answer says so.
-    package static let analysisLimit = 20_000
+    package static let analysisLimit = 1_000_000
 
     /// The admin's data analysis over the days `fromDay`…`toDay` in `timeZone`, by day or hour.
     /// Answers the report and whether the range held more sessions than were read.
@@ -102,10 +102,8 @@ extension DeskCommands {
         guard identity == .admin else { throw DeskCommandError.identityMayNotAct }
         let (from, to) = try RecordFilter(fromDay: fromDay, toDay: toDay, timeZone: timeZone).range()
         if bucket == .hour, to.timeIntervalSince(from) > 31 * 86_400 { throw DeskCommandError.badJSON("by hour covers at most 31 days") }
-        let scanned = try await runtime.store.searchSessions(SessionSearch(from: from, to: to, scanLimit: Self.analysisLimit))
-        let found = team.map { team in scanned.filter { !team.isDisjoint(with: $0.summary.agentIds) } } ?? scanned
-        let messages = Dictionary(grouping: try await runtime.store.messages(ofSessions: found.map(\.summary.session)), by: \.session)
-        let inputs = found.map { Analysis.Input(summary: $0.summary, messages: messages[$0.summary.session] ?? []) }
-        return (Analysis.report(inputs, from: from, to: to, bucket: bucket, timeZone: timeZone), scanned.count == Self.analysisLimit)
+        let facts = try await runtime.store.sessionFacts(from: from, to: to, limit: Self.analysisLimit)
+        let found = team.map { team in facts.filter { !team.isDisjoint(with: $0.agents) } } ?? facts
+        return (Analysis.report(found, from: from, to: to, bucket: bucket, timeZone: timeZone), facts.count == Self.analysisLimit)
     }
 }

@@ -17,7 +17,7 @@ package final class SQLiteDeskStore: DeskStore {
     private let checkpointer: DatabaseQueue
     private let groupCommit: SQLiteGroupCommit
     private let encoder: JSONEncoder
-    private let decoder = JSONDecoder()
+    let decoder = JSONDecoder()
 
     /// Opens (creating folders and the file as needed) and migrates the database at `path`.
     package init(path: String) throws {
@@ -157,6 +157,7 @@ package final class SQLiteDeskStore: DeskStore {
         let queue = commit.state.queuePosition
         let records = try commit.records.map { try encoder.encode($0) }
         let sessions = try commit.sessions.map { ($0, try encoder.encode($0)) }
+        let decoder = decoder
         try await write { db in
             try db.cachedStatement(sql: """
                 UPDATE conversations SET state = ?, version = version + 1, processed_seq = COALESCE(?, processed_seq),
@@ -177,13 +178,15 @@ package final class SQLiteDeskStore: DeskStore {
                 try Self.setStatus(db, agent, status, reason: nil, commit.now)
             }
             for (record, data) in zip(commit.records, records) {
-                try db.cachedStatement(sql: "INSERT INTO message_records (conversation, session_id, record) VALUES (?, ?, ?)").execute(arguments: [commit.key.storageKey, record.session.rawValue, data])
+                try db.cachedStatement(sql: "INSERT INTO message_records (conversation, session_id, record, text) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [commit.key.storageKey, record.session.rawValue, data, record.searchText])
             }
             for (summary, data) in sessions {
                 try db.cachedStatement(sql: """
                     INSERT INTO session_records (session_id, conversation, start_time, summary) VALUES (?, ?, ?, ?)
                     ON CONFLICT (session_id) DO UPDATE SET summary = excluded.summary
                     """).execute(arguments: [summary.session.rawValue, commit.key.storageKey, summary.startTime.unixMillis, data])
+                if summary.endTime != nil { try Self.keepFacts(db, of: summary, decoder: decoder) }
             }
             for draft in commit.outbox {
                 try db.cachedStatement(sql: """
@@ -394,14 +397,16 @@ package final class SQLiteDeskStore: DeskStore {
 
     package func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] {
         let decoder = decoder
+        // The trigram index answers a LIKE only without an ESCAPE clause, so one is added only
+        // when the keyword holds a wildcard character to take literally.
+        let escape = search.keywordHasWildcards ? " ESCAPE '\\'" : ""
         return try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT c.agent, c.conversation_id, s.summary FROM session_records s JOIN conversations c ON c.key = s.conversation
                 WHERE s.start_time >= :from AND s.start_time < :to
                   AND (:user IS NULL OR c.client_user_id = :user)
-                  AND (:pattern IS NULL OR EXISTS (
-                        SELECT 1 FROM message_records m, json_each(CAST(m.record AS TEXT), '$.msgBody') e
-                        WHERE m.session_id = s.session_id AND json_extract(e.value, '$.MsgContent.Text') LIKE :pattern ESCAPE '\\'))
+                  AND (:pattern IS NULL OR s.session_id IN (
+                        SELECT m.session_id FROM message_text t JOIN message_records m ON m.id = t.rowid WHERE t.text LIKE :pattern\(escape)))
                 ORDER BY s.start_time DESC LIMIT :limit
                 """), arguments: ["from": search.from.unixMillis, "to": search.to.unixMillis, "user": search.user?.rawValue,
                                   "pattern": search.likePattern, "limit": search.scanLimit]).map { row in

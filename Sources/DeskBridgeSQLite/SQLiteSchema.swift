@@ -174,6 +174,34 @@ enum SQLiteSchema {
                     SELECT id, COALESCE(status_since, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)), status, status_reason FROM agents;
                 """)
         }
+        migrator.registerMigration("v11") { db in
+            // The console over months of records: a row of facts per ended session for the
+            // analysis, and the messages' text in a trigram full-text index for the keyword search
+            // (kept in step with message_records by triggers, so a purge or an erasure takes it too).
+            try db.execute(sql: """
+                CREATE TABLE session_facts (
+                    session_id TEXT PRIMARY KEY, start_time INTEGER NOT NULL, skill_group INTEGER, agents TEXT NOT NULL, flags INTEGER NOT NULL,
+                    first_response_ms INTEGER, handle_ms INTEGER, messages INTEGER NOT NULL, score INTEGER,
+                    webhook_answered INTEGER NOT NULL, fallback INTEGER NOT NULL, queued_assignments INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX session_facts_start ON session_facts(start_time);
+                CREATE TRIGGER session_records_deleted AFTER DELETE ON session_records BEGIN
+                    DELETE FROM session_facts WHERE session_id = OLD.session_id;
+                END;
+                ALTER TABLE message_records ADD COLUMN text TEXT;
+                UPDATE message_records SET text = (
+                    SELECT group_concat(json_extract(e.value, '$.MsgContent.Text'), char(10)) FROM json_each(CAST(record AS TEXT), '$.msgBody') e
+                    WHERE json_extract(e.value, '$.MsgType') = 'TIMTextElem');
+                CREATE VIRTUAL TABLE message_text USING fts5(text, tokenize = 'trigram');
+                INSERT INTO message_text (rowid, text) SELECT id, text FROM message_records WHERE text IS NOT NULL;
+                CREATE TRIGGER message_records_text_added AFTER INSERT ON message_records WHEN NEW.text IS NOT NULL BEGIN
+                    INSERT INTO message_text (rowid, text) VALUES (NEW.id, NEW.text);
+                END;
+                CREATE TRIGGER message_records_text_deleted AFTER DELETE ON message_records WHEN OLD.text IS NOT NULL BEGIN
+                    DELETE FROM message_text WHERE rowid = OLD.id;
+                END;
+                """)
+        }
         return migrator
     }
 }

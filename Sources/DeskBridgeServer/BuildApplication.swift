@@ -87,6 +87,8 @@ package func buildApplication(_ loaded: LoadedConfig, logger: Logger, overrides:
     try await runtime.loadDirectory()
     try await runtime.seedQuickReplies()
     try await runtime.seedDeskSettings()
+    let backfilled = try await store.backfillSessionFacts()
+    if backfilled > 0 { logger.notice("computed the analysis facts of sessions stored before they were kept", metadata: ["sessions": "\(backfilled)"]) }
     if overrides.runsWorkers {
         services.append(ProcessorService(runtime: runtime, pollInterval: overrides.pollInterval, logger: logger))
         services.append(DeliveryService(

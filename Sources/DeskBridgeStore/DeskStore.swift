@@ -6,7 +6,7 @@ import Foundation
 /// Every write that changes a conversation goes through `commit`, which checks the version
 /// it read (optimistic concurrency). Claims and order live in the database, so several
 /// processes sharing one database stay correct.
-package protocol DeskStore: SignInStore, QuickReplyStore, DeskSettingsStore, DeskDirectoryStore, AgentStatusHistoryStore {
+package protocol DeskStore: SignInStore, QuickReplyStore, DeskSettingsStore, DeskDirectoryStore, AgentStatusHistoryStore, AnalysisStore {
     // MARK: Ingest
     /// Stores a webhook durably, unless one of `dedupeKeys` was seen before.
     func accept(_ conversation: ConversationKey, dedupeKeys: [String], body: Data, clientIP: String?, receivedAt: Date) async throws -> AcceptOutcome

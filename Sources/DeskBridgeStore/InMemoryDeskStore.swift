@@ -424,6 +424,19 @@ package final class InMemoryDeskStore: DeskStore {
         }
     }
 
+    package func sessionFacts(from: Date, to: Date, limit: Int) async throws -> [Analysis.Facts] {
+        withState { s in
+            s.sessionRecords.flatMap { key, sessions in
+                sessions.filter { $0.startTime >= from && $0.startTime < to }.map { summary in
+                    Analysis.Facts(Analysis.Input(summary: summary, messages: (s.messageRecords[key] ?? []).filter { $0.session == summary.session }))
+                }
+            }.sorted { $0.startTime > $1.startTime }.prefix(limit).map { $0 }
+        }
+    }
+
+    /// Computes facts when asked, so there is nothing to catch up on.
+    package func backfillSessionFacts() async throws -> Int { 0 }
+
     package func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] {
         withState { s in
             let keyword = search.keyword?.lowercased()

@@ -382,6 +382,9 @@ package struct SessionSearch: Sendable, Equatable {
         self.scanLimit = scanLimit
     }
 
+    /// The keyword holds `%`, `_` or `\`, which its pattern escapes.
+    package var keywordHasWildcards: Bool { keyword?.contains { "%_\\".contains($0) } ?? false }
+
     /// The keyword as a `LIKE` pattern, its own `%`, `_` and `\` taken literally.
     package var likePattern: String? {
         keyword.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }

@@ -189,6 +189,8 @@ final class UnavailableStore: DeskStore {
     func deskDirectory() async throws -> DeskDirectory? { try await memory.deskDirectory() }
     func statusChanges(of agent: AgentID?, from: Date, to: Date, after cursor: Int64, limit: Int) async throws -> [StatusChange] { throw down() }
     func statuses(at moment: Date) async throws -> [AgentID: StatusChange] { throw down() }
+    func sessionFacts(from: Date, to: Date, limit: Int) async throws -> [Analysis.Facts] { throw down() }
+    func backfillSessionFacts() async throws -> Int { try await memory.backfillSessionFacts() }
     func seedDeskDirectory(_ directory: DeskDirectory) async throws -> Bool { try await memory.seedDeskDirectory(directory) }
     func saveDeskDirectory(_ directory: DeskDirectory, replacing expected: DeskDirectory, at now: Date) async throws { throw down() }
     func seedQuickReplies(_ replies: [QuickReplyDraft]) async throws -> Bool { try await memory.seedQuickReplies(replies) }

@@ -1,0 +1,78 @@
+import DeskBridgeCore
+import DeskBridgeStore
+import Foundation
+import PostgresNIO
+
+extension PostgresDeskStore {
+    package func sessionFacts(from: Date, to: Date, limit: Int) async throws -> [Analysis.Facts] {
+        let decoder = decoder
+        let (from, to) = (from.unixMillis, to.unixMillis)
+        return try await transaction { connection in
+            var facts = try await connection.rows("""
+                SELECT session_id, start_time, skill_group, agents, flags, first_response_ms, handle_ms, messages, score,
+                       webhook_answered, fallback, queued_assignments
+                FROM session_facts WHERE start_time >= \(from) AND start_time < \(to) ORDER BY start_time DESC LIMIT \(limit)
+                """).map { row in
+                func int(_ name: String) throws -> Int { Int(try row.value(name) as Int64) }
+                func optional(_ name: String) throws -> Int64? { try row.value(name) }
+                return Analysis.Facts.stored(session: try row.value("session_id"), startTime: try row.value("start_time"),
+                                             skillGroup: try optional("skill_group").map { Int($0) }, agents: try row.value("agents"), flags: try int("flags"),
+                                             firstResponseMs: try optional("first_response_ms"), handleMs: try optional("handle_ms"),
+                                             messages: try int("messages"), score: try optional("score").map { Int($0) },
+                                             webhookAnswered: try int("webhook_answered"), fallback: try int("fallback"),
+                                             queuedAssignments: try int("queued_assignments"))
+            }
+            // Open sessions (and any an upgrade has not computed yet) are computed now.
+            let pending = try await connection.rows("""
+                SELECT s.summary FROM session_records s LEFT JOIN session_facts f ON f.session_id = s.session_id
+                WHERE s.start_time >= \(from) AND s.start_time < \(to) AND f.session_id IS NULL ORDER BY s.start_time DESC LIMIT \(max(limit - facts.count, 0))
+                """)
+            for row in pending {
+                let summary = try decoder.decode(SessionSummary.self, from: try row.value("summary") as Data)
+                facts.append(Analysis.Facts(try await Self.input(connection, summary, decoder: decoder)))
+            }
+            return facts
+        }
+    }
+
+    package func backfillSessionFacts() async throws -> Int {
+        let decoder = decoder
+        var total = 0
+        while true {
+            let done = try await transaction { connection in
+                let rows = try await connection.rows("""
+                    SELECT s.summary FROM session_records s LEFT JOIN session_facts f ON f.session_id = s.session_id
+                    WHERE f.session_id IS NULL AND convert_from(s.summary, 'UTF8')::jsonb ? 'endTime' LIMIT 500
+                    """)
+                for row in rows {
+                    try await Self.keepFacts(connection, of: try decoder.decode(SessionSummary.self, from: try row.value("summary") as Data), decoder: decoder)
+                }
+                return rows.count
+            }
+            total += done
+            if done < 500 { return total }
+        }
+    }
+
+    /// Computes and keeps the facts of an ended session from its summary and its stored messages.
+    static func keepFacts(_ connection: PostgresConnection, of summary: SessionSummary, decoder: JSONDecoder) async throws {
+        let facts = Analysis.Facts(try await input(connection, summary, decoder: decoder))
+        try await connection.exec("""
+            INSERT INTO session_facts (session_id, start_time, skill_group, agents, flags, first_response_ms, handle_ms, messages, score,
+                                       webhook_answered, fallback, queued_assignments)
+            VALUES (\(facts.session.rawValue), \(facts.startTime.unixMillis), \(facts.skillGroup.map { Int64($0.rawValue) }), \(facts.storedAgents),
+                    \(Int64(facts.flags)), \(facts.firstResponseMs), \(facts.handleMs), \(Int64(facts.messages)), \(facts.score.map { Int64($0) }),
+                    \(Int64(facts.webhookAnswered)), \(Int64(facts.fallback)), \(Int64(facts.queuedAssignments)))
+            ON CONFLICT (session_id) DO UPDATE SET start_time = EXCLUDED.start_time, skill_group = EXCLUDED.skill_group, agents = EXCLUDED.agents,
+                flags = EXCLUDED.flags, first_response_ms = EXCLUDED.first_response_ms, handle_ms = EXCLUDED.handle_ms, messages = EXCLUDED.messages,
+                score = EXCLUDED.score, webhook_answered = EXCLUDED.webhook_answered, fallback = EXCLUDED.fallback,
+                queued_assignments = EXCLUDED.queued_assignments
+            """)
+    }
+
+    private static func input(_ connection: PostgresConnection, _ summary: SessionSummary, decoder: JSONDecoder) async throws -> Analysis.Input {
+        let messages = try await connection.rows("SELECT record FROM message_records WHERE session_id = \(summary.session.rawValue) ORDER BY id")
+            .map { try decoder.decode(MessageRecord.self, from: try $0.value("record") as Data) }
+        return Analysis.Input(summary: summary, messages: messages)
+    }
+}
