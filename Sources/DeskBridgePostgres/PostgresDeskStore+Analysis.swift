@@ -22,10 +22,12 @@ extension PostgresDeskStore {
                                              webhookAnswered: try int("webhook_answered"), fallback: try int("fallback"),
                                              queuedAssignments: try int("queued_assignments"))
             }
-            // Open sessions (and any an upgrade has not computed yet) are computed now.
+            // Open sessions are computed now (ended ones stored before facts were kept are
+            // computed at start, by `backfillSessionFacts`).
             let pending = try await connection.rows("""
-                SELECT s.summary FROM session_records s LEFT JOIN session_facts f ON f.session_id = s.session_id
-                WHERE s.start_time >= \(from) AND s.start_time < \(to) AND f.session_id IS NULL ORDER BY s.start_time DESC LIMIT \(max(limit - facts.count, 0))
+                SELECT s.summary FROM conversations c JOIN session_records s ON s.session_id = c.open_session_id
+                WHERE c.open_session_id IS NOT NULL AND s.start_time >= \(from) AND s.start_time < \(to)
+                ORDER BY s.start_time DESC LIMIT \(max(limit - facts.count, 0))
                 """)
             for row in pending {
                 let summary = try decoder.decode(SessionSummary.self, from: try row.value("summary") as Data)

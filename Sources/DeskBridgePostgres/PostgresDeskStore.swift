@@ -448,18 +448,37 @@ package final class PostgresDeskStore: DeskStore {
 
     package func searchSessions(_ search: SessionSearch) async throws -> [FoundSession] {
         let decoder = decoder
-        let (from, to, user, pattern) = (search.from.unixMillis, search.to.unixMillis, search.user?.rawValue, search.likePattern)
-        return try await query("""
-            SELECT c.agent, c.conversation_id, s.summary FROM session_records s JOIN conversations c ON c.key = s.conversation
-            WHERE s.start_time >= \(from) AND s.start_time < \(to)
-              AND (\(user)::text IS NULL OR c.client_user_id = \(user))
-              AND (\(pattern)::text IS NULL OR s.session_id IN (SELECT m.session_id FROM message_records m WHERE m.text ILIKE \(pattern)))
-            ORDER BY s.start_time DESC LIMIT \(search.scanLimit)
-            """) { row in
-            FoundSession(conversation: ConversationKey(agent: try row.value("agent"), conversationId: try row.value("conversation_id")),
-                         summary: try decoder.decode(SessionSummary.self, from: try row.value("summary") as Data))
+        let (from, to, user, pattern, limit) = (search.from.unixMillis, search.to.unixMillis, search.user?.rawValue, search.likePattern, search.scanLimit)
+        return try await transaction { connection in
+            // A keyword in few messages is looked up in the index; one in many is checked in each
+            // session, newest first, which stops as soon as enough sessions are found.
+            var common = false
+            if let pattern {
+                let matches: Int64 = try await connection.rows(
+                    "SELECT count(*) AS n FROM (SELECT 1 FROM message_records WHERE text ILIKE \(pattern) LIMIT \(Self.commonKeyword)) x"
+                ).first?.value("n") ?? 0
+                common = matches >= Self.commonKeyword
+            }
+            let sql: PostgresQuery = common ? """
+                SELECT c.agent, c.conversation_id, s.summary FROM session_records s JOIN conversations c ON c.key = s.conversation
+                WHERE s.start_time >= \(from) AND s.start_time < \(to) AND (\(user)::text IS NULL OR c.client_user_id = \(user))
+                  AND EXISTS (SELECT 1 FROM message_records m WHERE m.session_id = s.session_id AND m.text ILIKE \(pattern))
+                ORDER BY s.start_time DESC LIMIT \(limit)
+                """ : """
+                SELECT c.agent, c.conversation_id, s.summary FROM session_records s JOIN conversations c ON c.key = s.conversation
+                WHERE s.start_time >= \(from) AND s.start_time < \(to) AND (\(user)::text IS NULL OR c.client_user_id = \(user))
+                  AND (\(pattern)::text IS NULL OR s.session_id IN (SELECT m.session_id FROM message_records m WHERE m.text ILIKE \(pattern)))
+                ORDER BY s.start_time DESC LIMIT \(limit)
+                """
+            return try await connection.rows(sql).map { row in
+                FoundSession(conversation: ConversationKey(agent: try row.value("agent"), conversationId: try row.value("conversation_id")),
+                             summary: try decoder.decode(SessionSummary.self, from: try row.value("summary") as Data))
+            }
         }
     }
+
+    /// How many messages holding a keyword make it common enough to check session by session.
+    static let commonKeyword: Int64 = 5_000
 
     package func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] {
         let decoder = decoder

@@ -219,7 +219,9 @@ enum PostgresSchema {
             """
             DO $$ BEGIN
                 IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
-                    CREATE INDEX message_records_text ON message_records USING gin (text gin_trgm_ops);
+                    -- Without the pending list, each insert updates the index itself: a steady cost
+                    -- instead of an occasional flush that stalls one commit for seconds.
+                    CREATE INDEX message_records_text ON message_records USING gin (text gin_trgm_ops) WITH (fastupdate = off);
                 END IF;
             END $$
             """,

@@ -15,10 +15,11 @@ extension SQLiteDeskStore {
                 Analysis.Facts.stored(session: row[0], startTime: row[1], skillGroup: row[2], agents: row[3], flags: row[4], firstResponseMs: row[5],
                                       handleMs: row[6], messages: row[7], score: row[8], webhookAnswered: row[9], fallback: row[10], queuedAssignments: row[11])
             }
-            // Open sessions (and any an upgrade has not computed yet) are computed now.
+            // Open sessions are computed now (ended ones stored before facts were kept are
+            // computed at start, by `backfillSessionFacts`).
             let pending = try Data.fetchAll(db.cachedStatement(sql: """
-                SELECT s.summary FROM session_records s LEFT JOIN session_facts f ON f.session_id = s.session_id
-                WHERE s.start_time >= ? AND s.start_time < ? AND f.session_id IS NULL ORDER BY s.start_time DESC LIMIT ?
+                SELECT s.summary FROM conversations c JOIN session_records s ON s.session_id = c.open_session_id
+                WHERE c.open_session_id IS NOT NULL AND s.start_time >= ? AND s.start_time < ? ORDER BY s.start_time DESC LIMIT ?
                 """), arguments: [from.unixMillis, to.unixMillis, max(limit - facts.count, 0)])
             for data in pending { facts.append(Analysis.Facts(try Self.input(db, try decoder.decode(SessionSummary.self, from: data), decoder: decoder))) }
             return facts

@@ -401,12 +401,20 @@ package final class SQLiteDeskStore: DeskStore {
         // when the keyword holds a wildcard character to take literally.
         let escape = search.keywordHasWildcards ? " ESCAPE '\\'" : ""
         return try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
+            // A keyword in few messages is looked up in the index; one in many is checked in each
+            // session, newest first, which stops as soon as enough sessions are found.
+            var keyword = ""
+            if let pattern = search.likePattern {
+                let matches = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM message_text WHERE text LIKE ?\(escape) LIMIT \(Self.commonKeyword))",
+                                               arguments: [pattern]) ?? 0
+                keyword = matches < Self.commonKeyword
+                    ? "AND s.session_id IN (SELECT m.session_id FROM message_text t JOIN message_records m ON m.id = t.rowid WHERE t.text LIKE :pattern\(escape))"
+                    : "AND EXISTS (SELECT 1 FROM message_records m WHERE m.session_id = s.session_id AND m.text LIKE :pattern\(escape))"
+            }
+            return try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT c.agent, c.conversation_id, s.summary FROM session_records s JOIN conversations c ON c.key = s.conversation
                 WHERE s.start_time >= :from AND s.start_time < :to
-                  AND (:user IS NULL OR c.client_user_id = :user)
-                  AND (:pattern IS NULL OR s.session_id IN (
-                        SELECT m.session_id FROM message_text t JOIN message_records m ON m.id = t.rowid WHERE t.text LIKE :pattern\(escape)))
+                  AND (:user IS NULL OR c.client_user_id = :user) \(keyword)
                 ORDER BY s.start_time DESC LIMIT :limit
                 """), arguments: ["from": search.from.unixMillis, "to": search.to.unixMillis, "user": search.user?.rawValue,
                                   "pattern": search.likePattern, "limit": search.scanLimit]).map { row in
@@ -415,6 +423,9 @@ package final class SQLiteDeskStore: DeskStore {
             }
         }
     }
+
+    /// How many messages holding a keyword make it common enough to check session by session.
+    static let commonKeyword = 5_000
 
     package func messages(ofSessions sessions: [SessionID]) async throws -> [MessageRecord] {
         let decoder = decoder

@@ -176,15 +176,15 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v11") { db in
             // The console over months of records: a row of facts per ended session for the
-            // analysis, and the messages' text in a trigram full-text index for the keyword search
+            // analysis (kept in start-time order, so a range is read straight from the table), and the messages' text in a trigram full-text index for the keyword search
             // (kept in step with message_records by triggers, so a purge or an erasure takes it too).
             try db.execute(sql: """
                 CREATE TABLE session_facts (
-                    session_id TEXT PRIMARY KEY, start_time INTEGER NOT NULL, skill_group INTEGER, agents TEXT NOT NULL, flags INTEGER NOT NULL,
+                    start_time INTEGER NOT NULL, session_id TEXT NOT NULL UNIQUE, skill_group INTEGER, agents TEXT NOT NULL, flags INTEGER NOT NULL,
                     first_response_ms INTEGER, handle_ms INTEGER, messages INTEGER NOT NULL, score INTEGER,
-                    webhook_answered INTEGER NOT NULL, fallback INTEGER NOT NULL, queued_assignments INTEGER NOT NULL
+                    webhook_answered INTEGER NOT NULL, fallback INTEGER NOT NULL, queued_assignments INTEGER NOT NULL,
+                    PRIMARY KEY (start_time, session_id)
                 ) WITHOUT ROWID;
-                CREATE INDEX session_facts_start ON session_facts(start_time);
                 CREATE TRIGGER session_records_deleted AFTER DELETE ON session_records BEGIN
                     DELETE FROM session_facts WHERE session_id = OLD.session_id;
                 END;

@@ -27,7 +27,9 @@ struct AnalysisStoreTests {
             MessageRecord(session: session, time: reached.addingTimeInterval(25), direction: .Out, sender: .Agent, agentId: "lena", msgKey: "m2",
                           msgBody: [.text("Let me look: 100% on its way.")], callIds: []),
         ]
-        var commit = ConversationCommit(key: key, expectedVersion: version, state: ConversationState(key: key), processedSeq: nil, outbox: [], occupy: [],
+        var state = ConversationState(key: key)
+        if open { state.session = Session(id: session, startedAt: start, flow: FlowCursor(flow: "main")) }
+        var commit = ConversationCommit(key: key, expectedVersion: version, state: state, processedSeq: nil, outbox: [], occupy: [],
                                         release: [], now: start)
         commit.records = open ? messages : []
         commit.sessions = [summary]
