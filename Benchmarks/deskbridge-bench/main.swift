@@ -77,7 +77,7 @@ if runs("components") {
 }
 
 // 3c. Ingest and end to end on PostgreSQL, with one and with two replicas.
-if let postgresURL {
+if let postgresURL, runs("ingest") || runs("end-to-end") {
     try await runReplicaScenarios(postgresURL: postgresURL, load: load, ceiling: ceiling.throughput, work: work)
 }
 

@@ -1,6 +1,7 @@
 import DeskBridgeCore
 import DeskBridgeStore
 import Foundation
+import Logging
 import PostgresNIO
 
 extension PostgresDeskStore {
@@ -8,19 +9,19 @@ extension PostgresDeskStore {
         let decoder = decoder
         let (from, to) = (from.unixMillis, to.unixMillis)
         return try await transaction { connection in
-            var facts = try await connection.rows("""
+            // Decoded by position as the rows stream in: a range holds up to a million of them.
+            var facts: [Analysis.Facts] = []
+            let rows = try await connection.query("""
                 SELECT session_id, start_time, skill_group, agents, flags, first_response_ms, handle_ms, messages, score,
                        webhook_answered, fallback, queued_assignments
                 FROM session_facts WHERE start_time >= \(from) AND start_time < \(to) ORDER BY start_time DESC LIMIT \(limit)
-                """).map { row in
-                func int(_ name: String) throws -> Int { Int(try row.value(name) as Int64) }
-                func optional(_ name: String) throws -> Int64? { try row.value(name) }
-                return Analysis.Facts.stored(session: try row.value("session_id"), startTime: try row.value("start_time"),
-                                             skillGroup: try optional("skill_group").map { Int($0) }, agents: try row.value("agents"), flags: try int("flags"),
-                                             firstResponseMs: try optional("first_response_ms"), handleMs: try optional("handle_ms"),
-                                             messages: try int("messages"), score: try optional("score").map { Int($0) },
-                                             webhookAnswered: try int("webhook_answered"), fallback: try int("fallback"),
-                                             queuedAssignments: try int("queued_assignments"))
+                """, logger: Self.silent)
+            for try await row in rows {
+                let (session, start, group, agents, flags, first, handle, messages, score, webhook, fallback, queued) = try row.decode(
+                    (String, Int64, Int64?, String, Int64, Int64?, Int64?, Int64, Int64?, Int64, Int64, Int64).self)
+                facts.append(.stored(session: session, startTime: start, skillGroup: group.map { Int($0) }, agents: agents, flags: Int(flags),
+                                     firstResponseMs: first, handleMs: handle, messages: Int(messages), score: score.map { Int($0) },
+                                     webhookAnswered: Int(webhook), fallback: Int(fallback), queuedAssignments: Int(queued)))
             }
             // Open sessions are computed now (ended ones stored before facts were kept are
             // computed at start, by `backfillSessionFacts`).
@@ -71,6 +72,8 @@ extension PostgresDeskStore {
                 queued_assignments = EXCLUDED.queued_assignments
             """)
     }
+
+    private static let silent = Logger(label: "deskbridge.postgres.analysis", factory: { _ in SwiftLogNoOpLogHandler() })
 
     private static func input(_ connection: PostgresConnection, _ summary: SessionSummary, decoder: JSONDecoder) async throws -> Analysis.Input {
         let messages = try await connection.rows("SELECT record FROM message_records WHERE session_id = \(summary.session.rawValue) ORDER BY id")

@@ -7,13 +7,16 @@ extension SQLiteDeskStore {
     package func sessionFacts(from: Date, to: Date, limit: Int) async throws -> [Analysis.Facts] {
         let decoder = decoder
         return try await read { db in
-            var facts = try Row.fetchAll(db.cachedStatement(sql: """
+            // Read through a cursor (its row is reused, nothing is copied): a range holds up to a million.
+            var facts: [Analysis.Facts] = []
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT session_id, start_time, skill_group, agents, flags, first_response_ms, handle_ms, messages, score,
                        webhook_answered, fallback, queued_assignments
                 FROM session_facts WHERE start_time >= ? AND start_time < ? ORDER BY start_time DESC LIMIT ?
-                """), arguments: [from.unixMillis, to.unixMillis, limit]).map { row in
-                Analysis.Facts.stored(session: row[0], startTime: row[1], skillGroup: row[2], agents: row[3], flags: row[4], firstResponseMs: row[5],
-                                      handleMs: row[6], messages: row[7], score: row[8], webhookAnswered: row[9], fallback: row[10], queuedAssignments: row[11])
+                """), arguments: [from.unixMillis, to.unixMillis, limit])
+            while let row = try rows.next() {
+                facts.append(.stored(session: row[0], startTime: row[1], skillGroup: row[2], agents: row[3], flags: row[4], firstResponseMs: row[5],
+                                     handleMs: row[6], messages: row[7], score: row[8], webhookAnswered: row[9], fallback: row[10], queuedAssignments: row[11]))
             }
             // Open sessions are computed now (ended ones stored before facts were kept are
             // computed at start, by `backfillSessionFacts`).

@@ -185,9 +185,11 @@ package enum Analysis {
             out.fallback += session.fallback
             out.queuedAssignments += session.queuedAssignments
         }
-        out.firstResponseMedianSeconds = percentile(firstResponses, 0.5)
-        out.firstResponseP90Seconds = percentile(firstResponses, 0.9)
-        out.handleTimeMedianSeconds = percentile(handleTimes, 0.5)
+        firstResponses.sort()
+        handleTimes.sort()
+        out.firstResponseMedianSeconds = percentile(sorted: firstResponses, 0.5)
+        out.firstResponseP90Seconds = percentile(sorted: firstResponses, 0.9)
+        out.handleTimeMedianSeconds = percentile(sorted: handleTimes, 0.5)
         out.messagesPerSession = sessions.isEmpty ? nil : Double(messages) / Double(sessions.count)
         out.ratingsGiven = scores.count
         out.ratingAverage = scores.isEmpty ? nil : Double(scores.reduce(0, +)) / Double(scores.count)
@@ -196,9 +198,10 @@ package enum Analysis {
     }
 
     /// The nearest-rank percentile (p in 0…1) of the values; nil for none.
-    static func percentile(_ values: [Double], _ p: Double) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
+    static func percentile(_ values: [Double], _ p: Double) -> Double? { percentile(sorted: values.sorted(), p) }
+
+    static func percentile(sorted: [Double], _ p: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
         let rank = max(Int((p * Double(sorted.count)).rounded(.up)), 1)
         return sorted[min(rank, sorted.count) - 1]
     }
