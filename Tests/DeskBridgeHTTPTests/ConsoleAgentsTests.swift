@@ -79,11 +79,18 @@ struct ConsoleAgentsTests {
             #expect(try await post(app, admin, "/console/api/agents/edit", ["id": "nadia@acme.example", "enabled": true]).status == .ok)
             #expect(try await workbenchSignIn(app, "nadia@acme.example", password: "correct horse battery").status == .ok)
 
+            // Forced offline, an edit of her nickname does not let her back in.
+            #expect(try await post(app, admin, "/console/api/agent-status", ["agentId": "nadia@acme.example", "status": "Offline", "force": true]).status == .ok)
+            #expect(try await post(app, admin, "/console/api/agents/edit", ["id": "nadia@acme.example", "nickname": "Nadia K."]).status == .ok)
+            #expect(try await workbenchSignIn(app, "nadia@acme.example", password: "correct horse battery").status == .forbidden)
+            #expect(try await post(app, admin, "/console/api/agent-status", ["agentId": "nadia@acme.example", "status": "Available"]).status == .ok)
+
             let listed = try await console.call(app, .get, "/console/api/agents", cookie: admin.cookie)
             let nadiaRow = (listed.json["agents"] as? [[String: Any]])?.first { $0["id"] as? String == "nadia@acme.example" }
             #expect(nadiaRow?["hasPassword"] as? Bool == true && nadiaRow?["passwordHash"] == nil, "the list never shows a hash")
             let trail = try await app.store.auditTrail(limit: 10).map(\.action)
-            #expect(trail.prefix(4) == ["edit_agent", "edit_agent", "add_agent", "add_skill_group"], "every change is audited, newest first")
+            #expect(trail.prefix(7) == ["resume_online", "edit_agent", "force_offline", "edit_agent", "edit_agent", "add_agent", "add_skill_group"],
+                    "every change is audited, newest first")
             #expect(try await app.store.auditTrail(limit: 10).allSatisfy { !$0.detail.contains("scrypt") }, "no hash in the trail")
         }
         // A restart over the same YAML: the store wins, so Nadia and Billing are still there.

@@ -23,8 +23,11 @@ struct DirectoryControl: Sendable {
     @discardableResult
     func save(_ change: AgentChange, isNew: Bool) async throws -> DeskConfig.Agent {
         try mayGrant(change.role, over: isNew ? nil : AgentID(change.id))
+        let wasEnabled = commands.desk.agent(AgentID(change.id))?.enabled
         let agent = try await commands.saveAgent(by: actor, change, isNew: isNew)
-        try await signInsFollow(agent.id, enabled: agent.enabled)
+        // Only a change of `enabled` (or a new agent) touches sign-ins: editing the nickname of an
+        // agent an administrator forced offline must not let it back in.
+        if isNew || wasEnabled != agent.enabled { try await signInsFollow(agent.id, enabled: agent.enabled) }
         return agent
     }
 
