@@ -137,6 +137,8 @@ extension DeskCommands {
         var problems: [(line: Int, message: String)] = [], added: [AgentID] = []
         let desk = config.desk
         try await changeDirectory(by: actor, action: "import_agents", subject: "agents from CSV") { directory in
+            // Computed afresh on each attempt (a change that lost a race is computed again).
+            (problems, added) = ([], [])
             for row in rows {
                 do {
                     guard directory.agent(AgentID(row.change.id)) == nil else { throw DeskCommandError.badJSON("there already is an agent \(row.change.id)") }
