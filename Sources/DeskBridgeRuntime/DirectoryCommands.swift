@@ -49,9 +49,6 @@ package struct AgentChange: Sendable, Decodable {
 /// `check-config` checks the YAML, stored with the routing rows in one transaction, in force at
 /// once on every replica, and audited with its before and after.
 extension DeskCommands {
-    /// The directory in force.
-    package var directory: DeskDirectory { DeskDirectory(config.desk) }
-
     /// Adds (`isNew`) or edits one agent.
     @discardableResult
     package func saveAgent(by actor: String, _ change: AgentChange, isNew: Bool) async throws -> DeskConfig.Agent {

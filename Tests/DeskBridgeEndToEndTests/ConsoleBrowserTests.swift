@@ -21,6 +21,12 @@ struct ConsoleBrowserTests {
         try await browser.click("[data-test=sign-in-button]")
     }
 
+    func signInToConsole(_ browser: WebDriver.Browser, _ base: String) async throws {
+        try await browser.go(base + "/console")
+        try await browser.type("[data-test=user-sig]", sig("administrator"))
+        try await browser.click("[data-test=sign-in-button]")
+    }
+
     @Test func theAdministratorWatchesTheDeskAndForcesAnAgentOffline() async throws {
         try await Deployment.with { deployment throws in
             let service = try await deployment.start()
@@ -31,9 +37,7 @@ struct ConsoleBrowserTests {
             let agent = try await driver.session()
             let base = service.baseURL
 
-            try await admin.go(base + "/console")
-            try await admin.type("[data-test=user-sig]", sig("administrator"))
-            try await admin.click("[data-test=sign-in-button]")
+            try await signInToConsole(admin, base)
             #expect(try await eventually { try await admin.run("return document.getElementById('connection').dataset.state") as? String == "live" })
             try await signInToWorkbench(agent, base)
             #expect(try await eventually { try await agent.run("return document.getElementById('connection').dataset.state") as? String == "live" })
@@ -144,9 +148,7 @@ struct ConsoleBrowserTests {
             let admin = try await driver.session()
             let agent = try await driver.session()
             let base = service.baseURL
-            try await admin.go(base + "/console")
-            try await admin.type("[data-test=user-sig]", sig("administrator"))
-            try await admin.click("[data-test=sign-in-button]")
+            try await signInToConsole(admin, base)
             #expect(try await eventually { try await admin.count("[data-test=group-row]") == 1 })
 
             try await admin.type("[data-test=group-name]", "Billing <team>")

@@ -1,17 +1,9 @@
 // The console's agents and skill groups: listed, added and edited through the forms above the
 // tables, disabled, enabled and deleted from the rows, agents also uploaded as a CSV. Everything
 // shown comes from the API and goes into the DOM as text.
+import { button } from "./dom.js";
 
 const byId = (id) => document.getElementById(id);
-
-function button(text, test, onClick) {
-  const node = document.createElement("button");
-  node.type = "button";
-  node.textContent = text;
-  node.setAttribute("data-test", test);
-  node.addEventListener("click", onClick);
-  return node;
-}
 
 function row(test, texts, actions) {
   const tr = document.createElement("tr");

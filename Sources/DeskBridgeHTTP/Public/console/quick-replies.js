@@ -1,14 +1,6 @@
 // The console's quick replies: listed and searched, added, edited in place of the form, deleted.
 // Everything shown comes from the API and goes into the DOM as text.
-
-function button(text, test, onClick) {
-  const node = document.createElement("button");
-  node.type = "button";
-  node.textContent = text;
-  node.setAttribute("data-test", test);
-  node.addEventListener("click", onClick);
-  return node;
-}
+import { button } from "./dom.js";
 
 /// Reads the replies (filtered by the search box) and redraws the table.
 export async function refreshQuickReplies(call) {
